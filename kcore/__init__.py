@@ -1,0 +1,36 @@
+"""kcore: the Keras API on NumPy (CPU) and CuPy (CUDA), extended by plugins.
+
+    import kcore as keras
+    model = keras.Sequential([keras.layers.Dense(10, activation='softmax', input_shape=(784,))])
+
+``import kcore`` is light: plugins (and their entry points) load on the first
+name look-up, e.g. ``kcore.layers.Dense`` or ``compile(loss='mse')``.
+"""
+__version__ = '0.1.0'
+
+from kcore import config  # noqa: E402  (reads ~/.kcore/kcore.json)
+from kcore import backend  # noqa: E402
+from kcore.layers import Input, Layer  # noqa: E402
+from kcore.models import Model, Sequential  # noqa: E402
+
+_SUBMODULES = ('layers', 'models', 'losses', 'metrics', 'optimizers', 'callbacks', 'initializers',
+               'regularizers', 'constraints', 'activations', 'utils', 'plugins', 'saving', 'testing',
+               'engine', 'datasets', 'applications', 'preprocessing')
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        import importlib
+        return importlib.import_module('kcore.' + name)
+    raise AttributeError("module 'kcore' has no attribute %r" % name)
+
+
+def _activate_configured_backend():
+    """A non-default backend from kcore.json/KCORE_BACKEND is switched on at import."""
+    if config.settings['backend'] != 'numpy':
+        backend.set_backend(config.settings['backend'])
+
+
+_activate_configured_backend()
+
+__all__ = ['Input', 'Layer', 'Model', 'Sequential', 'backend', 'config', '__version__'] + list(_SUBMODULES)

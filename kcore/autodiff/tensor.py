@@ -1,0 +1,310 @@
+"""Tensors, variables and reverse-mode differentiation.
+
+A ``Tensor`` wraps one array of the active backend (``numpy.ndarray`` or
+``cupy.ndarray``).  An op on tensors runs a *kernel* (``fn(*arrays) -> (out,
+vjp)``) and, while gradients are being recorded and some input requires one,
+links the output to a ``Node`` that keeps the kernel's ``vjp`` closure and the
+input tensors.  ``gradients(loss, wrt)`` walks those nodes back from ``loss``.
+
+The per-op path (``apply``) is deliberately bare: no hooks, no checks that only
+debugging needs.  Gradients are plain arrays (no higher-order derivatives).
+"""
+import threading
+
+from kcore.backend.device import ACTIVE
+
+
+class _GradState(threading.local):
+    enabled = True
+
+
+_grad = _GradState()
+
+
+class no_grad:
+    """Context manager: ops inside record nothing (inference, metric updates)."""
+
+    __slots__ = ('_prev',)
+
+    def __enter__(self):
+        self._prev = _grad.enabled
+        _grad.enabled = False
+        return self
+
+    def __exit__(self, *exc):
+        _grad.enabled = self._prev
+
+
+class enable_grad(no_grad):
+    """Context manager: record ops even inside ``no_grad``."""
+
+    def __enter__(self):
+        self._prev = _grad.enabled
+        _grad.enabled = True
+        return self
+
+
+def is_recording():
+    return _grad.enabled
+
+
+class Node:
+    """One recorded op: its input tensors (``None`` where no gradient flows) and vjp."""
+
+    __slots__ = ('parents', 'vjp', 'n_out')
+
+    def __init__(self, parents, vjp, n_out=1):
+        self.parents = parents
+        self.vjp = vjp
+        self.n_out = n_out
+
+
+class Tensor:
+    """An array of the active backend, with what autodiff needs.
+
+    ``requires_grad`` marks tensors that gradients should reach; ops record a
+    node only when an input requires a gradient and recording is on.
+    Comparison operators compare element-wise and return boolean tensors;
+    ``==`` and ``!=`` are identity (as for Python objects), use ``K.equal``.
+    """
+
+    __slots__ = ('data', 'requires_grad', '_node', '_index', '_keras_mask', '__weakref__')
+    __array_priority__ = 100  # numpy defers binary operators to us
+
+    def __init__(self, data, requires_grad=False):
+        self.data = data
+        self.requires_grad = requires_grad
+        self._node = None
+        self._index = 0
+        self._keras_mask = None
+
+    # -- array facts -----------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def __len__(self):
+        return len(self.data)
+
+    def numpy(self):
+        """The value as a NumPy array (copied from the device when needed)."""
+        return ACTIVE.backend.to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a.astype(dtype) if dtype is not None else a
+
+    def __float__(self):
+        return float(self.numpy())
+
+    def __int__(self):
+        return int(self.numpy())
+
+    def __bool__(self):
+        return bool(self.numpy())
+
+    def __repr__(self):
+        extra = ', requires_grad=True' if self.requires_grad else ''
+        return 'Tensor(shape=%s, dtype=%s%s)' % (tuple(self.shape), self.dtype, extra)
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    def detach(self):
+        return Tensor(self.data)
+
+    # Python operators (the kernels live in primitives.py, bound below).
+
+
+def _binary(name, swap=False):
+    def op(self, other):
+        return apply(name, other, self) if swap else apply(name, self, other)
+    op.__name__ = name
+    return op
+
+
+def _install_operators():
+    T = Tensor
+    T.__add__ = _binary('add')
+    T.__radd__ = _binary('add', swap=True)
+    T.__sub__ = _binary('subtract')
+    T.__rsub__ = _binary('subtract', swap=True)
+    T.__mul__ = _binary('multiply')
+    T.__rmul__ = _binary('multiply', swap=True)
+    T.__truediv__ = _binary('divide')
+    T.__rtruediv__ = _binary('divide', swap=True)
+    T.__pow__ = _binary('power')
+    T.__rpow__ = _binary('power', swap=True)
+    T.__matmul__ = _binary('matmul')
+    T.__rmatmul__ = _binary('matmul', swap=True)
+    T.__lt__ = _binary('less')
+    T.__le__ = _binary('less_equal')
+    T.__gt__ = _binary('greater')
+    T.__ge__ = _binary('greater_equal')
+    T.__neg__ = lambda self: apply('negative', self)
+    T.__abs__ = lambda self: apply('abs', self)
+    T.__pos__ = lambda self: self
+    T.__getitem__ = lambda self, key: apply('getitem', self, key=_unwrap_index(key))
+    T.T = property(lambda self: apply('transpose', self, axes=None))
+
+
+def _unwrap_index(key):
+    if isinstance(key, tuple):
+        return tuple(k.data if isinstance(k, Tensor) else k for k in key)
+    return key.data if isinstance(key, Tensor) else key
+
+
+class Variable(Tensor):
+    """Mutable state: weights (``trainable``) and statistics such as moving means.
+
+    ``assign`` writes in place, so arrays that alias a variable (an optimizer's
+    flat buffer, say) stay valid.  A ``constraint`` is applied after each
+    optimizer update.
+    """
+
+    __slots__ = ('name', 'trainable', 'constraint', 'regularizer', '_path')
+
+    def __init__(self, data, trainable=True, name=None, constraint=None, regularizer=None):
+        Tensor.__init__(self, data, requires_grad=bool(trainable))
+        self.name = name or 'variable'
+        self.trainable = bool(trainable)
+        self.constraint = constraint
+        self.regularizer = regularizer
+        self._path = self.name
+
+    def assign(self, value):
+        value = value.data if isinstance(value, Tensor) else value
+        self.data[...] = value
+        return self
+
+    def assign_add(self, delta):
+        self.data += delta.data if isinstance(delta, Tensor) else delta
+        return self
+
+    def assign_sub(self, delta):
+        self.data -= delta.data if isinstance(delta, Tensor) else delta
+        return self
+
+    @property
+    def value(self):
+        return self.data
+
+    def __repr__(self):
+        return '<Variable %r shape=%s dtype=%s%s>' % (
+            self.name, tuple(self.shape), self.dtype, '' if self.trainable else ' non-trainable')
+
+
+def apply(name, *args, **params):
+    """Run kernel ``name`` of the active backend on ``args`` and record it if needed.
+
+    Tensors among ``args`` are unwrapped; other values (Python numbers, arrays)
+    pass to the kernel as they are and receive no gradient.
+    """
+    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+    out, vjp = ACTIVE.kernels[name](*arrays, **params)
+    if _grad.enabled:
+        parents = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
+        for p in parents:
+            if p is not None:
+                return _link(out, Node(parents, vjp, len(out) if type(out) is tuple else 1))
+    if type(out) is tuple:
+        return tuple(Tensor(o) for o in out)
+    return Tensor(out)
+
+
+def _link(out, node):
+    if type(out) is tuple:
+        outs = []
+        for i, o in enumerate(out):
+            t = Tensor(o, True)
+            t._node = node
+            t._index = i
+            outs.append(t)
+        return tuple(outs)
+    t = Tensor(out, True)
+    t._node = node
+    return t
+
+
+def _topological_nodes(root):
+    """Nodes reachable from ``root``, each after every node that consumes it."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for p in node.parents:
+            if p is not None and p._node is not None and id(p._node) not in visited:
+                stack.append((p._node, False))
+    order.reverse()
+    return order
+
+
+def gradients(loss, wrt, output_gradient=None):
+    """d(sum of ``loss``)/d(each of ``wrt``) as a list of arrays (``None`` if unconnected).
+
+    ``wrt`` may hold variables or any tensors of the recorded graph.  Gradients
+    reaching a tensor through several paths are summed.
+    """
+    xp = ACTIVE.xp
+    wrt_index = {id(t): i for i, t in enumerate(wrt)}
+    result = [None] * len(wrt)
+    if output_gradient is None:
+        output_gradient = xp.ones(loss.shape, dtype=loss.dtype)
+    elif isinstance(output_gradient, Tensor):
+        output_gradient = output_gradient.data
+    if id(loss) in wrt_index:
+        result[wrt_index[id(loss)]] = output_gradient
+    if loss._node is None:
+        return result
+    pending = {id(loss._node): [None] * loss._node.n_out}
+    pending[id(loss._node)][loss._index] = output_gradient
+    for node in _topological_nodes(loss._node):
+        outs = pending.pop(id(node), None)
+        if outs is None:
+            continue
+        if node.n_out == 1:
+            g = outs[0]
+        else:
+            g = tuple(outs)
+        needs = tuple(p is not None for p in node.parents)
+        in_grads = node.vjp(g, needs)
+        for p, gp in zip(node.parents, in_grads):
+            if p is None or gp is None:
+                continue
+            k = wrt_index.get(id(p))
+            if k is not None:
+                result[k] = gp if result[k] is None else result[k] + gp
+            if p._node is not None:
+                slots = pending.get(id(p._node))
+                if slots is None:
+                    slots = pending[id(p._node)] = [None] * p._node.n_out
+                prev = slots[p._index]
+                slots[p._index] = gp if prev is None else prev + gp
+    return result
+
+
+_install_operators()

@@ -1,0 +1,145 @@
+"""Device backends: the array namespace ops run on, and kernel overrides.
+
+A backend is a small registered object (Chainer's ``Device``, thinc's ``Ops``):
+``name``, ``xp`` (the array module), conversions, a random generator, and
+optionally kernels that replace generic ones by op name.  Ops are written once
+against ``xp``; adding a backend never means editing the core.
+
+``ACTIVE`` holds the backend in use and its kernel table (generic kernels with
+the backend's overrides laid over them); ops read ``ACTIVE.kernels[name]``.
+"""
+import numpy as np
+
+from kcore.errors import BackendError
+
+
+class Backend:
+    """Base class of device backends; the NumPy backend is the reference one."""
+
+    name = 'numpy'
+    #: human-readable hint shown when the backend cannot be used
+    install_hint = ''
+
+    def __init__(self):
+        self._xp = None
+
+    # -- what subclasses provide ------------------------------------------
+    def check_available(self):
+        """Raise ``BackendError`` saying what to install, or that no device exists."""
+
+    def load_xp(self):
+        """Import and return the array module (called once, on activation)."""
+        return np
+
+    def device_count(self):
+        """How many devices of this kind exist (1 for the CPU)."""
+        return 1
+
+    def synchronize(self):
+        """Wait for queued device work (no-op on the CPU); benchmarks call it."""
+
+    # -- derived ----------------------------------------------------------
+    @property
+    def xp(self):
+        if self._xp is None:
+            self._xp = self.load_xp()
+        return self._xp
+
+    def asarray(self, value, dtype=None):
+        return self.xp.asarray(value, dtype=dtype)
+
+    def to_numpy(self, array):
+        return np.asarray(array)
+
+    def random_generator(self, seed=None):
+        """A generator with ``uniform``, ``normal``, ``integers``, ``random``, ``permutation``."""
+        return np.random.default_rng(seed)
+
+    def __repr__(self):
+        return '<Backend %s>' % self.name
+
+
+class NumpyBackend(Backend):
+    """The default CPU backend."""
+
+    name = 'numpy'
+
+
+class _Active:
+    """The active backend and its resolved kernel table (read on every op)."""
+
+    __slots__ = ('backend', 'xp', 'kernels', '_generation')
+
+    def __init__(self):
+        self.backend = NumpyBackend()
+        self.xp = np
+        self.kernels = _LazyKernels(self)
+        self._generation = 0
+
+
+class _LazyKernels(dict):
+    """The kernel table; fills itself from the registries on the first miss."""
+
+    def __init__(self, active):
+        super().__init__()
+        self._active = active
+
+    def __missing__(self, name):
+        resolve_kernels()
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        from kcore.plugins import registry
+        return registry('kernels').get(name)  # raises the clear UnknownNameError
+
+
+ACTIVE = _Active()
+
+
+def resolve_kernels():
+    """Rebuild ``ACTIVE.kernels``: generic kernels, then the backend's overrides."""
+    from kcore.plugins import registry
+    reg = registry('kernels')
+    suffix = '@' + ACTIVE.backend.name
+    table = {}
+    overrides = {}
+    for entry in reg.entries():
+        if '@' not in entry.name:
+            table[entry.name] = entry.obj
+        elif entry.name.endswith(suffix):
+            overrides[entry.name[:-len(suffix)]] = entry.obj
+    table.update(overrides)
+    ACTIVE.kernels.clear()
+    ACTIVE.kernels.update(table)
+
+
+def set_backend(name):
+    """Switch the device backend by its registered name ('numpy', 'cuda', ...).
+
+    Existing tensors and variables keep their arrays; build models after the
+    switch (or use ``kcore.backend.to_device``) so their weights live on the new
+    device.
+    """
+    from kcore.plugins import registry
+    from kcore.errors import UnknownNameError
+    reg = registry('backends')
+    try:
+        backend = reg.get(name)
+    except UnknownNameError:
+        raise BackendError('Unknown backend %r. Available backends: %s.%s'
+                           % (name, ', '.join(reg.names()), _hint(name))) from None
+    backend.check_available()
+    ACTIVE.backend = backend
+    ACTIVE.xp = backend.xp
+    ACTIVE._generation += 1
+    resolve_kernels()
+    return backend
+
+
+def _hint(name):
+    from kcore.plugins import known
+    provider = known.provider('backends', name)
+    return ' Install it with: pip install %s' % provider if provider else ''
+
+
+def backend_name():
+    return ACTIVE.backend.name

@@ -1,0 +1,439 @@
+"""The tensor functions of ``kcore.backend`` (``K``): math, shapes, activations.
+
+Each takes tensors, arrays or numbers and returns a ``Tensor``.  Names and
+arguments follow Keras 2's backend module, so a custom layer written against
+``keras.backend`` runs unchanged.  Differentiable ones are primitives (see
+``autodiff/primitives.py``) or built from primitives.
+"""
+import builtins
+
+import numpy as np
+
+from kcore import config
+from kcore.autodiff.tensor import Tensor, apply
+from kcore.backend.device import ACTIVE
+
+
+# -- conversion -------------------------------------------------------------------
+def as_array(x, dtype=None):
+    """An array of the active backend; float64 NumPy input becomes ``floatx``."""
+    if isinstance(x, Tensor):
+        return x.data if dtype is None else x.data.astype(dtype, copy=False)
+    xp = ACTIVE.xp
+    if dtype is None:
+        a = xp.asarray(x)
+        if a.dtype == np.float64 and config.floatx() != 'float64':
+            a = a.astype(config.floatx())
+        return a
+    return xp.asarray(x, dtype=dtype)
+
+
+def to_tensor(x, dtype=None):
+    """Wrap anything array-like as a ``Tensor`` (no copy for tensors)."""
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == dtype):
+        return x
+    return Tensor(as_array(x, dtype))
+
+
+def _t(x):
+    """Tensors pass; numbers pass (kernels broadcast them); arrays are converted."""
+    if isinstance(x, (Tensor, int, float)):
+        return x
+    return Tensor(as_array(x))
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+# -- element-wise -----------------------------------------------------------------
+def _unary(name):
+    def fn(x):
+        return apply(name, _t(x))
+    fn.__name__ = name
+    fn.__doc__ = 'Element-wise %s.' % name
+    return fn
+
+
+exp = _unary('exp')
+log = _unary('log')
+log1p = _unary('log1p')
+expm1 = _unary('expm1')
+sqrt = _unary('sqrt')
+square = _unary('square')
+abs = _unary('abs')  # noqa: A001 - Keras's name
+sin = _unary('sin')
+cos = _unary('cos')
+tanh = _unary('tanh')
+sigmoid = _unary('sigmoid')
+softplus = _unary('softplus')
+softsign = _unary('softsign')
+sign = _unary('sign')
+round = _unary('round')  # noqa: A001
+floor = _unary('floor')
+ceil = _unary('ceil')
+erf = _unary('erf')
+negative = _unary('negative')
+stop_gradient = _unary('stop_gradient')
+identity = _unary('identity')
+
+
+def _binary(name):
+    def fn(x, y):
+        return apply(name, _t(x), _t(y))
+    fn.__name__ = name
+    fn.__doc__ = 'Element-wise %s, with broadcasting.' % name
+    return fn
+
+
+add = _binary('add')
+subtract = _binary('subtract')
+multiply = _binary('multiply')
+divide = _binary('divide')
+maximum = _binary('maximum')
+minimum = _binary('minimum')
+equal = _binary('equal')
+not_equal = _binary('not_equal')
+greater = _binary('greater')
+greater_equal = _binary('greater_equal')
+less = _binary('less')
+less_equal = _binary('less_equal')
+logical_and = _binary('logical_and')
+logical_or = _binary('logical_or')
+
+
+def pow(x, a):  # noqa: A001 - Keras's name
+    """``x ** a``; ``a`` may be a number or a tensor."""
+    return apply('power', _t(x), _t(a))
+
+
+def clip(x, min_value, max_value):
+    """Clip to ``[min_value, max_value]``; the gradient is zero outside."""
+    if max_value is not None and min_value is not None and max_value < min_value:
+        max_value = min_value
+    lo = -np.inf if min_value is None else min_value
+    hi = np.inf if max_value is None else max_value
+    return apply('clip', _t(x), low=lo, high=hi)
+
+
+def switch(condition, then_expression, else_expression):
+    """Element-wise choice (``where``); callables are called first, as in Keras."""
+    if callable(then_expression):
+        then_expression = then_expression()
+    if callable(else_expression):
+        else_expression = else_expression()
+    cond = as_array(condition)
+    return apply('where', cond, _t(then_expression), _t(else_expression))
+
+
+where = switch
+
+
+# -- reductions ---------------------------------------------------------------------
+def _reduction(name):
+    def fn(x, axis=None, keepdims=False):
+        return apply(name, _t(x), axis=axis, keepdims=keepdims)
+    fn.__name__ = name
+    fn.__doc__ = '%s over ``axis`` (all axes when None).' % name.capitalize()
+    return fn
+
+
+sum = _reduction('sum')  # noqa: A001
+mean = _reduction('mean')
+max = _reduction('max')  # noqa: A001
+min = _reduction('min')  # noqa: A001
+prod = _reduction('prod')
+logsumexp = _reduction('logsumexp')
+any = _reduction('any')  # noqa: A001
+all = _reduction('all')  # noqa: A001
+
+
+def var(x, axis=None, keepdims=False):
+    """Population variance (Keras's ``K.var``: divides by N)."""
+    x = to_tensor(x)
+    m = mean(x, axis=axis, keepdims=True)
+    return mean(square(x - m), axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def argmax(x, axis=-1):
+    return apply('argmax', _t(x), axis=axis)
+
+
+def argmin(x, axis=-1):
+    return apply('argmin', _t(x), axis=axis)
+
+
+def cumsum(x, axis=0):
+    return apply('cumsum', _t(x), axis=axis)
+
+
+# -- products -------------------------------------------------------------------------
+def dot(x, y):
+    """Keras's ``K.dot``: contracts the last axis of ``x`` with the second-to-last of ``y``
+    (the last when ``y`` is 1-D); for ``y`` of rank 2 this is ``x @ y`` on every row."""
+    x, y = to_tensor(x), to_tensor(y)
+    if y.ndim <= 2 or x.ndim == 1:
+        return apply('matmul', x, y)
+    # (..., n) . (a, b, n, m) -> (..., a, b, m): move y's contracted axis first.
+    perm = [y.ndim - 2] + [i for i in range(y.ndim) if i != y.ndim - 2]
+    yt = permute_dimensions(y, perm)
+    y2 = reshape(yt, (y.shape[-2], -1))
+    out = apply('matmul', x, y2)
+    return reshape(out, tuple(x.shape[:-1]) + tuple(y.shape[:-2]) + (y.shape[-1],))
+
+
+def matmul(x, y):
+    return apply('matmul', _t(x), _t(y))
+
+
+def batch_dot(x, y, axes=None):
+    """Dot product of each sample of ``x`` with the same sample of ``y`` (Keras 2 semantics).
+
+    ``axes`` (int or pair) names the contracted axes; the default contracts the
+    last axis of ``x`` with the second-to-last of ``y`` (last if ``y`` is 2-D).
+    The result of two 2-D inputs is ``(batch, 1)``, as in Keras.
+    """
+    x, y = to_tensor(x), to_tensor(y)
+    if isinstance(axes, int):
+        axes = (axes, axes)
+    if axes is None:
+        axes = (x.ndim - 1, y.ndim - 1 if y.ndim == 2 else y.ndim - 2)
+    ax, ay = [a % n for a, n in zip(axes, (x.ndim, y.ndim))]
+    if ax == 0 or ay == 0:
+        raise ValueError('batch_dot cannot contract the batch axis 0. Received: axes=%r.' % (axes,))
+    # move contracted axes: x -> (b, ..., n), y -> (b, n, ...)
+    xp_perm = [0] + [i for i in range(1, x.ndim) if i != ax] + [ax]
+    yp_perm = [0, ay] + [i for i in range(1, y.ndim) if i != ay]
+    xm = permute_dimensions(x, xp_perm) if xp_perm != list(range(x.ndim)) else x
+    ym = permute_dimensions(y, yp_perm) if yp_perm != list(range(y.ndim)) else y
+    x_rest = tuple(xm.shape[1:-1])
+    y_rest = tuple(ym.shape[2:])
+    b, n = xm.shape[0], xm.shape[-1]
+    x3 = reshape(xm, (b, -1, n))
+    y3 = reshape(ym, (b, n, -1))
+    out = apply('matmul', x3, y3)
+    out = reshape(out, (b,) + x_rest + y_rest)
+    if out.ndim == 1:
+        out = expand_dims(out, 1)
+    return out
+
+
+# -- shapes -----------------------------------------------------------------------------
+def reshape(x, shape):
+    return apply('reshape', _t(x), shape=tuple(int(s) for s in shape))
+
+
+def transpose(x, axes=None):
+    return apply('transpose', _t(x), axes=None if axes is None else tuple(axes))
+
+
+def permute_dimensions(x, pattern):
+    return apply('transpose', _t(x), axes=tuple(pattern))
+
+
+def expand_dims(x, axis=-1):
+    return apply('expand_dims', _t(x), axis=axis)
+
+
+def squeeze(x, axis=None):
+    return apply('squeeze', _t(x), axis=axis)
+
+
+def flatten(x):
+    return reshape(x, (-1,))
+
+
+def batch_flatten(x):
+    """``(batch, ...)`` to ``(batch, prod(...))``."""
+    x = to_tensor(x)
+    return reshape(x, (x.shape[0], -1))
+
+
+def concatenate(tensors, axis=-1):
+    return apply('concatenate', *[to_tensor(t) for t in tensors], axis=axis)
+
+
+def stack(tensors, axis=0):
+    return apply('stack', *[to_tensor(t) for t in tensors], axis=axis)
+
+
+def unstack(x, axis=0):
+    x = to_tensor(x)
+    index = [slice(None)] * x.ndim
+    out = []
+    for i in range(x.shape[axis]):
+        index[axis] = i
+        out.append(x[tuple(index)])
+    return out
+
+
+def repeat_elements(x, rep, axis):
+    """Repeat each element ``rep`` times along ``axis`` (``np.repeat``)."""
+    return apply('repeat', _t(x), repeats=int(rep), axis=axis)
+
+
+def repeat(x, n):
+    """``(batch, d)`` to ``(batch, n, d)`` (RepeatVector)."""
+    x = to_tensor(x)
+    return tile(expand_dims(x, 1), (1, n, 1))
+
+
+def tile(x, n):
+    n = (n,) if isinstance(n, int) else tuple(int(i) for i in n)
+    return apply('tile', _t(x), reps=n)
+
+
+def gather(reference, indices):
+    """Rows of ``reference`` at integer ``indices`` (any shape)."""
+    idx = as_array(indices)
+    if idx.dtype.kind not in 'iu':
+        idx = idx.astype('int64')
+    return apply('take', _t(reference), idx, axis=0)
+
+
+def take(x, indices, axis=0):
+    idx = as_array(indices)
+    if idx.dtype.kind not in 'iu':
+        idx = idx.astype('int64')
+    return apply('take', _t(x), idx, axis=axis)
+
+
+def pad(x, pad_width, constant=0.0):
+    return apply('pad', _t(x), pad_width=tuple(tuple(int(a) for a in p) for p in pad_width),
+                 constant=constant)
+
+
+def reverse(x, axes):
+    return apply('flip', _t(x), axis=axes)
+
+
+def broadcast_to(x, shape):
+    return apply('broadcast_to', _t(x), shape=tuple(shape))
+
+
+def cast(x, dtype):
+    dtype = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    return apply('cast', _t(x), dtype=dtype)
+
+
+def one_hot(indices, num_classes):
+    """``(...,)`` integers to ``(..., num_classes)`` floats of ``floatx``."""
+    xp = ACTIVE.xp
+    idx = as_array(indices).astype('int64')
+    out = (idx[..., None] == xp.arange(num_classes)).astype(config.floatx())
+    return Tensor(out)
+
+
+# -- activations and nn -------------------------------------------------------------------
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    """Keras 2's ``K.relu``: leaky below ``threshold`` with slope ``alpha``, capped at ``max_value``."""
+    x = _t(x)
+    if alpha == 0 and max_value is None and threshold == 0:
+        return apply('relu', x)
+    if threshold != 0:
+        y = apply('where', as_array(x) > threshold, x, alpha * (x - threshold) if alpha else 0.0)
+    elif alpha:
+        y = apply('leaky_relu', x, alpha=alpha)
+    else:
+        y = apply('relu', x)
+    if max_value is not None:
+        y = clip(y, -np.inf, max_value)
+    return y
+
+
+def hard_sigmoid(x):
+    """``clip(0.2 * x + 0.5, 0, 1)`` (Keras 2's definition)."""
+    return clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
+
+
+def softmax(x, axis=-1):
+    return apply('softmax', _t(x), axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    return apply('log_softmax', _t(x), axis=axis)
+
+
+def elu(x, alpha=1.0):
+    return apply('elu', _t(x), alpha=alpha)
+
+
+def selu(x):
+    alpha = 1.6732632423543772848170429916717
+    scale = 1.0507009873554804934193349852946
+    return scale * elu(x, alpha)
+
+
+def gelu(x, approximate=False):
+    x = _t(x)
+    if approximate:
+        c = float(np.sqrt(2 / np.pi))
+        return 0.5 * x * (1.0 + tanh(c * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1.0 + erf(x / float(np.sqrt(2.0))))
+
+
+def swish(x):
+    x = _t(x)
+    return x * sigmoid(x)
+
+
+silu = swish
+
+
+def leaky_relu(x, alpha=0.2):
+    return apply('leaky_relu', _t(x), alpha=alpha)
+
+
+def l2_normalize(x, axis=None):
+    x = to_tensor(x)
+    s = sum(square(x), axis=axis, keepdims=True)
+    return x / sqrt(maximum(s, 1e-12))
+
+
+def bias_add(x, bias, data_format=None):
+    """Add a bias vector on the channel axis (last, or 1 for channels_first)."""
+    x, bias = to_tensor(x), to_tensor(bias)
+    data_format = config.normalize_data_format(data_format)
+    if data_format == 'channels_first' and x.ndim > 2 and bias.ndim == 1:
+        bias = reshape(bias, (1, bias.shape[0]) + (1,) * (x.ndim - 2))
+    return x + bias
+
+
+# -- shape facts ---------------------------------------------------------------------------
+def shape(x):
+    """The shape as a tuple of ints (Keras 3 semantics; Keras 2 returned a tensor)."""
+    return tuple(x.shape)
+
+
+def int_shape(x):
+    """The static shape; ``None`` marks unknown sizes of symbolic tensors."""
+    s = x.shape
+    return tuple(None if d is None else int(d) for d in s)
+
+
+def ndim(x):
+    return len(x.shape)
+
+
+def dtype(x):
+    d = x.dtype
+    return d if isinstance(d, str) else np.dtype(d).name
+
+
+def count_params(x):
+    return int(np.prod(x.shape))
+
+
+def epsilon():
+    return config.epsilon()
+
+
+_ = builtins  # the module shadows builtins on purpose; keep a handle for readers
+
+
+__all__ = sorted(n for n, v in list(globals().items())
+                 if not n.startswith('_') and callable(v) and getattr(v, '__module__', None) == __name__)

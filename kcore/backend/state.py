@@ -1,0 +1,266 @@
+"""``K`` functions about values and state: variables, constants, random tensors,
+``eval``/``get_value``/``set_value``, ``gradients``, ``function``, the learning
+phase and ``clear_session``."""
+import numpy as np
+
+from kcore import config
+from kcore.autodiff import tensor as _tensor
+from kcore.autodiff.tensor import Tensor, Variable
+from kcore.backend import phase as _phase
+from kcore.backend import rng as _rng
+from kcore.backend.device import ACTIVE
+from kcore.backend.ops import as_array, to_tensor
+
+
+def _floatx(dtype):
+    return np.dtype(dtype or config.floatx())
+
+
+def variable(value, dtype=None, name=None, constraint=None, trainable=True):
+    """A ``Variable`` holding a copy of ``value`` (``floatx`` unless ``dtype`` says otherwise)."""
+    arr = as_array(value)
+    dtype = np.dtype(dtype) if dtype is not None else (arr.dtype if arr.dtype.kind != 'f' else _floatx(None))
+    return Variable(ACTIVE.xp.array(arr, dtype=dtype, copy=True), trainable=trainable, name=name,
+                    constraint=constraint)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    arr = ACTIVE.xp.asarray(as_array(value), dtype=_floatx(dtype))
+    if shape is not None:
+        arr = ACTIVE.xp.broadcast_to(arr, tuple(shape)).copy()
+    return Tensor(arr)
+
+
+def zeros(shape, dtype=None, name=None):
+    return variable(ACTIVE.xp.zeros(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
+
+
+def ones(shape, dtype=None, name=None):
+    return variable(ACTIVE.xp.ones(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
+
+
+def eye(size, dtype=None, name=None):
+    n, m = (size, size) if isinstance(size, int) else size
+    return variable(ACTIVE.xp.eye(n, m, dtype=_floatx(dtype)), dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return Tensor(ACTIVE.xp.zeros(x.shape, dtype=dtype or x.dtype))
+
+
+def ones_like(x, dtype=None, name=None):
+    return Tensor(ACTIVE.xp.ones(x.shape, dtype=dtype or x.dtype))
+
+
+def arange(start, stop=None, step=1, dtype='int32'):
+    return Tensor(ACTIVE.xp.arange(start, stop, step, dtype=dtype))
+
+
+# -- random ----------------------------------------------------------------------------
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    gen = _rng.generator(seed)
+    dtype = _floatx(dtype)
+    return Tensor((gen.random(tuple(shape), dtype=np.float32) * (maxval - minval) + minval).astype(dtype, copy=False))
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    gen = _rng.generator(seed)
+    dtype = _floatx(dtype)
+    return Tensor((gen.standard_normal(tuple(shape), dtype=np.float32) * stddev + mean).astype(dtype, copy=False))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    from kcore.initializers import _truncated_normal
+    return Tensor(_truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None):
+    gen = _rng.generator(seed)
+    return Tensor((gen.random(tuple(shape), dtype=np.float32) < p).astype(_floatx(dtype)))
+
+
+random_bernoulli = random_binomial
+
+
+def dropout(x, level, noise_shape=None, seed=None):
+    """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest."""
+    from kcore.layers.core import dropout as _dropout
+    return _dropout(to_tensor(x), level, noise_shape, _rng.generator(seed))
+
+
+# -- values ------------------------------------------------------------------------------
+def eval(x):  # noqa: A001 - Keras's name
+    """The value of a tensor or variable as a NumPy array."""
+    if isinstance(x, Tensor):
+        return ACTIVE.backend.to_numpy(x.data)
+    return np.asarray(x)
+
+
+get_value = eval
+
+
+def set_value(x, value):
+    if not isinstance(x, Variable):
+        raise TypeError('set_value() needs a Variable. Received: %r.' % (x,))
+    value = np.asarray(value)
+    if tuple(value.shape) != tuple(x.shape):
+        raise ValueError('set_value(): variable %r has shape %s; the value has shape %s.'
+                         % (x.name, tuple(x.shape), tuple(value.shape)))
+    x.assign(ACTIVE.backend.asarray(value, dtype=x.dtype))
+
+
+def batch_get_value(tensors):
+    return [eval(t) for t in tensors]
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def update(x, new_x):
+    return x.assign(as_array(new_x))
+
+
+def update_add(x, increment):
+    return x.assign_add(as_array(increment))
+
+
+def update_sub(x, decrement):
+    return x.assign_sub(as_array(decrement))
+
+
+def moving_average_update(x, value, momentum):
+    """``x = x * momentum + value * (1 - momentum)``, in place."""
+    v = as_array(value)
+    x.data *= momentum
+    x.data += v * (1 - momentum)
+    return x
+
+
+def print_tensor(x, message=''):
+    print(message, eval(x))
+    return x
+
+
+# -- graphs ------------------------------------------------------------------------------
+class SymbolicGradient:
+    """What ``K.gradients`` returns for symbolic tensors: evaluated by ``K.function``."""
+
+    def __init__(self, loss, wrt):
+        self.loss = loss
+        self.wrt = wrt
+        self.shape = getattr(wrt, 'shape', None)
+
+
+def gradients(loss, variables):
+    """Gradients of ``sum(loss)`` with respect to ``variables``.
+
+    For a tensor computed eagerly (recording is on by default) this returns the
+    gradients as tensors now.  For a symbolic tensor of a functional graph it
+    returns placeholders that ``K.function`` evaluates, as Keras 2 did.
+    """
+    from kcore.models.symbolic import KerasTensor
+    single = not isinstance(variables, (list, tuple))
+    variables = [variables] if single else list(variables)
+    if isinstance(loss, KerasTensor):
+        out = [SymbolicGradient(loss, v) for v in variables]
+    else:
+        grads = _tensor.gradients(loss, variables)
+        out = [None if g is None else Tensor(g) for g in grads]
+    return out
+
+
+def stop_gradient(variables):
+    from kcore.backend.ops import stop_gradient as _sg
+    if isinstance(variables, (list, tuple)):
+        return [_sg(v) for v in variables]
+    return _sg(variables)
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    """A symbolic input (``shape`` includes the batch axis), for ``K.function``."""
+    from kcore.layers.input_layer import Input
+    if shape is None:
+        if ndim is None:
+            raise ValueError('placeholder() needs shape=... or ndim=....')
+        shape = (None,) * ndim
+    return Input(batch_shape=tuple(shape), dtype=dtype or config.floatx(), name=name)
+
+
+def is_keras_tensor(x):
+    from kcore.models.symbolic import KerasTensor
+    return isinstance(x, KerasTensor)
+
+
+def is_placeholder(x):
+    from kcore.layers.input_layer import InputLayer
+    return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """A callable computing ``outputs`` from values of the symbolic ``inputs`` (Keras 2).
+
+    ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the
+    graph between them on ``x``.  ``K.learning_phase()`` may be one of the
+    inputs (feed 0 or 1); outputs may include ``K.gradients`` placeholders.
+    """
+    from kcore.models.graph_function import GraphFunction
+    if updates:
+        raise NotImplementedError('K.function(updates=...) is not supported: kcore runs eagerly. Apply '
+                                  'updates in Python after calling the function.')
+    return GraphFunction(inputs, outputs)
+
+
+class _LearningPhase:
+    """The symbolic learning phase of Keras 2 (``K.learning_phase()``)."""
+
+    shape = ()
+
+    def __int__(self):
+        v = _phase.current()
+        return 0 if v is None else int(v)
+
+    def __bool__(self):
+        return bool(int(self))
+
+    def __repr__(self):
+        return '<learning_phase=%d>' % int(self)
+
+
+LEARNING_PHASE = _LearningPhase()
+
+
+def learning_phase():
+    """The learning phase placeholder; ``int()`` of it is the current value (0 or 1)."""
+    return LEARNING_PHASE
+
+
+def set_learning_phase(value):
+    _phase.set_global(value)
+
+
+learning_phase_scope = _phase.learning_phase_scope
+
+
+def in_train_phase(x, alt, training=None):
+    if training is None:
+        training = _phase.current()
+    if training:
+        return x() if callable(x) else x
+    return alt() if callable(alt) else alt
+
+
+def in_test_phase(x, alt, training=None):
+    return in_train_phase(alt, x, training=training)
+
+
+def clear_session():
+    """Reset automatic layer names (``dense``, ``dense_1``, ...) and the learning phase."""
+    from kcore.utils import naming
+    naming.reset()
+    _phase.set_global(None)
+
+
+__all__ = sorted(n for n, v in list(globals().items())
+                 if not n.startswith('_') and callable(v) and getattr(v, '__module__', None) == __name__)

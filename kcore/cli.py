@@ -1,0 +1,60 @@
+"""The ``kcore`` console script.
+
+    kcore plugins            every plugin: distribution, version, names registered per kind
+    kcore plugins --json     the same, as JSON
+    kcore info               version, backend and settings
+"""
+import argparse
+import json
+import sys
+
+
+def _plugins(args):
+    from kcore.plugins import plugins
+    table = plugins()
+    if args.json:
+        json.dump(table, sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write('\n')
+        return 0 if not any(p['error'] for p in table) else 1
+    for p in table:
+        version = p['version'] or '(no version: running from a checkout)'
+        print('%s  [%s %s]  entry point: %s' % (p['name'], p['distribution'] or 'in-process', version,
+                                                 p['entry_point'] or '-'))
+        if p['error']:
+            print('  ERROR: %s' % p['error'])
+        for kind, names in sorted(p['registered'].items()):
+            print('  %-13s %s' % (kind + ':', ', '.join(names)))
+        if not p['registered'] and not p['error']:
+            print('  (registers nothing yet)')
+    return 0 if not any(p['error'] for p in table) else 1
+
+
+def _info(args):
+    import kcore
+    from kcore import config
+    from kcore.backend import backend
+    print('kcore %s' % kcore.__version__)
+    print('backend: %s' % backend())
+    print('config file: %s' % config.config_path())
+    for k, v in sorted(config.settings.items()):
+        print('%s: %s' % (k, v))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='kcore', description='kcore command-line tools.')
+    sub = parser.add_subparsers(dest='command')
+    p = sub.add_parser('plugins', help='list plugins and what they registered')
+    p.add_argument('--json', action='store_true', help='print JSON')
+    p.set_defaults(func=_plugins)
+    i = sub.add_parser('info', help='version, backend and settings')
+    i.set_defaults(func=_info)
+    args = parser.parse_args(argv)
+    if not getattr(args, 'func', None):
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Legacy Keras 2 module path (``keras.engine``)."""

@@ -1,0 +1,66 @@
+"""kcore's exceptions, in one place.
+
+Each subclass also derives from the builtin type a Keras user already catches
+(``KeyError`` for unknown names, ``ValueError`` for bad shapes, ...), so
+``except ValueError`` keeps working while ``except KcoreError`` catches all of
+kcore's own errors.
+
+Messages follow one style: what went wrong, what was expected, what was
+received, and how to fix it::
+
+    Layer 'dense_1' (Dense): input has the wrong last dimension. Expected
+    axis -1 of size 3. Received: input_shape=(None, 4). ...
+"""
+
+
+class KcoreError(Exception):
+    """Base class of every error kcore raises on purpose."""
+
+
+class UnknownNameError(KcoreError, KeyError):
+    """A name (layer, loss, optimizer, ...) that no registry knows."""
+
+    def __str__(self):  # KeyError would quote the message; keep it readable.
+        return str(self.args[0]) if self.args else ''
+
+
+class DuplicateNameError(KcoreError, ValueError):
+    """Two plugins registered the same name in one registry."""
+
+
+class PluginLoadError(KcoreError, ImportError):
+    """A plugin's entry point could not be imported or its hooks failed."""
+
+
+class ShapeError(KcoreError, ValueError):
+    """A tensor of the wrong rank or size reached a layer or an op."""
+
+
+class BackendError(KcoreError, RuntimeError):
+    """A device backend that is unknown, or whose library or device is missing."""
+
+
+class NotCompiledError(KcoreError, RuntimeError):
+    """Training or evaluation was asked of a model that was never compiled."""
+
+
+class SavingError(KcoreError, ValueError):
+    """A model file that cannot be written or read: damaged, foreign or unsafe."""
+
+
+def layer_prefix(layer):
+    """``Layer 'dense_1' (Dense)``: the opening of every layer error."""
+    return "Layer %r (%s)" % (getattr(layer, 'name', '?'), type(layer).__name__)
+
+
+def add_context(exc, text):
+    """Append a line of context to an exception that is propagating.
+
+    Uses ``add_note`` (Python 3.11+) and falls back to extending the message,
+    so the original type and traceback are preserved either way.
+    """
+    if hasattr(exc, 'add_note'):
+        exc.add_note(text)
+    elif exc.args and isinstance(exc.args[0], str):
+        exc.args = (exc.args[0] + '\n' + text,) + tuple(exc.args[1:])
+    return exc

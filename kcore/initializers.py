@@ -1,0 +1,253 @@
+"""Weight initializers (Keras's set, names and defaults).
+
+An initializer is called as ``init(shape, dtype)`` and returns an array of the
+active backend.  Random ones draw from kcore's global generator unless given a
+``seed`` (then every call gives the same values, as in Keras 3).
+"""
+import math
+
+import numpy as np
+
+from kcore import config
+from kcore.backend import rng as _rng
+from kcore.backend.device import ACTIVE
+
+
+class Initializer:
+    """Base class: implement ``__call__(shape, dtype=None)`` and ``get_config``."""
+
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _dtype(dtype):
+    return np.dtype(dtype or config.floatx())
+
+
+class Zeros(Initializer):
+    def __call__(self, shape, dtype=None):
+        return ACTIVE.xp.zeros(shape, dtype=_dtype(dtype))
+
+
+class Ones(Initializer):
+    def __call__(self, shape, dtype=None):
+        return ACTIVE.xp.ones(shape, dtype=_dtype(dtype))
+
+
+class Constant(Initializer):
+    def __init__(self, value=0):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        return ACTIVE.xp.full(shape, self.value, dtype=_dtype(dtype))
+
+    def get_config(self):
+        v = self.value
+        return {'value': v.tolist() if hasattr(v, 'tolist') else v}
+
+
+class _Random(Initializer):
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def _gen(self):
+        return _rng.generator(self.seed)
+
+    def get_config(self):
+        return {'seed': self.seed}
+
+
+def _normal(gen, shape, mean, stddev, dtype):
+    return (gen.standard_normal(shape, dtype=np.float32) * stddev + mean).astype(dtype, copy=False)
+
+
+def _uniform(gen, shape, low, high, dtype):
+    return (gen.random(shape, dtype=np.float32) * (high - low) + low).astype(dtype, copy=False)
+
+
+def _truncated_normal(gen, shape, mean, stddev, dtype):
+    """Normal samples redrawn until all lie within two standard deviations."""
+    xp = ACTIVE.xp
+    out = gen.standard_normal(shape, dtype=np.float32)
+    bad = xp.abs(out) > 2
+    while bool(bad.any()):
+        out = xp.where(bad, gen.standard_normal(shape, dtype=np.float32), out)
+        bad = xp.abs(out) > 2
+    return (out * stddev + mean).astype(dtype, copy=False)
+
+
+class RandomNormal(_Random):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return _normal(self._gen(), shape, self.mean, self.stddev, _dtype(dtype))
+
+    def get_config(self):
+        return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
+
+
+class RandomUniform(_Random):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def __call__(self, shape, dtype=None):
+        return _uniform(self._gen(), shape, self.minval, self.maxval, _dtype(dtype))
+
+    def get_config(self):
+        return {'minval': self.minval, 'maxval': self.maxval, 'seed': self.seed}
+
+
+class TruncatedNormal(_Random):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return _truncated_normal(self._gen(), shape, self.mean, self.stddev, _dtype(dtype))
+
+    def get_config(self):
+        return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
+
+
+def compute_fans(shape):
+    """(fan_in, fan_out) as Keras computes them, convolution kernels included."""
+    shape = tuple(shape)
+    if len(shape) < 1:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    receptive = int(np.prod(shape[:-2]))
+    return shape[-2] * receptive, shape[-1] * receptive
+
+
+class VarianceScaling(_Random):
+    def __init__(self, scale=1.0, mode='fan_in', distribution='truncated_normal', seed=None):
+        super().__init__(seed)
+        if scale <= 0:
+            raise ValueError('VarianceScaling: scale must be positive. Received: scale=%r.' % scale)
+        if mode not in ('fan_in', 'fan_out', 'fan_avg'):
+            raise ValueError('VarianceScaling: mode must be fan_in, fan_out or fan_avg. Received: %r.' % mode)
+        distribution = {'normal': 'truncated_normal'}.get(distribution, distribution)
+        if distribution not in ('truncated_normal', 'untruncated_normal', 'uniform'):
+            raise ValueError('VarianceScaling: distribution must be truncated_normal, untruncated_normal '
+                             'or uniform. Received: %r.' % distribution)
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = compute_fans(shape)
+        n = {'fan_in': fan_in, 'fan_out': fan_out, 'fan_avg': (fan_in + fan_out) / 2.0}[self.mode]
+        scale = self.scale / max(1.0, n)
+        dtype = _dtype(dtype)
+        if self.distribution == 'truncated_normal':
+            # 0.8796... is the stddev of a standard normal truncated to [-2, 2]
+            return _truncated_normal(self._gen(), shape, 0.0, math.sqrt(scale) / 0.87962566103423978, dtype)
+        if self.distribution == 'untruncated_normal':
+            return _normal(self._gen(), shape, 0.0, math.sqrt(scale), dtype)
+        limit = math.sqrt(3.0 * scale)
+        return _uniform(self._gen(), shape, -limit, limit, dtype)
+
+    def get_config(self):
+        return {'scale': self.scale, 'mode': self.mode, 'distribution': self.distribution, 'seed': self.seed}
+
+
+def _scaling(name, scale, mode, distribution):
+    def __init__(self, seed=None):
+        VarianceScaling.__init__(self, scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def get_config(self):
+        return {'seed': self.seed}
+    return type(name, (VarianceScaling,), {'__init__': __init__, 'get_config': get_config,
+                                           '__doc__': 'VarianceScaling(scale=%s, mode=%r, distribution=%r).'
+                                                      % (scale, mode, distribution)})
+
+
+GlorotUniform = _scaling('GlorotUniform', 1.0, 'fan_avg', 'uniform')
+GlorotNormal = _scaling('GlorotNormal', 1.0, 'fan_avg', 'truncated_normal')
+HeUniform = _scaling('HeUniform', 2.0, 'fan_in', 'uniform')
+HeNormal = _scaling('HeNormal', 2.0, 'fan_in', 'truncated_normal')
+LecunUniform = _scaling('LecunUniform', 1.0, 'fan_in', 'uniform')
+LecunNormal = _scaling('LecunNormal', 1.0, 'fan_in', 'truncated_normal')
+for _cls in (GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal):
+    _cls.__module__ = __name__
+
+
+class Orthogonal(_Random):
+    """A random orthogonal matrix (QR of a normal matrix), times ``gain``."""
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) < 2:
+            raise ValueError('Orthogonal initializer needs a shape of rank 2 or more. Received: %s.' % (shape,))
+        rows = int(np.prod(shape[:-1]))
+        cols = shape[-1]
+        gen = self._gen()
+        a = ACTIVE.backend.to_numpy(gen.standard_normal((max(rows, cols), min(rows, cols)),
+                                                        dtype=np.float32)).astype(np.float64)
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return ACTIVE.xp.asarray((self.gain * q[:rows, :cols]).reshape(shape), dtype=_dtype(dtype))
+
+    def get_config(self):
+        return {'gain': self.gain, 'seed': self.seed}
+
+
+class Identity(Initializer):
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError('Identity initializer needs a 2-D shape. Received: %s.' % (shape,))
+        return self.gain * ACTIVE.xp.eye(shape[0], shape[1], dtype=_dtype(dtype))
+
+    def get_config(self):
+        return {'gain': self.gain}
+
+
+def get(identifier):
+    """An initializer from a name ('glorot_uniform'), a config dict, an instance or a callable."""
+    from kcore.saving.serialization import deserialize
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        obj = deserialize(identifier, 'initializers')
+        return obj() if isinstance(obj, type) else obj
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError('Could not interpret initializer identifier: %r.' % (identifier,))
+
+
+def serialize(init):
+    from kcore.saving.serialization import serialize as _s
+    return _s(init, 'initializers')
+
+
+#: (class, aliases) registered by kcore's built-in plugin
+BUILTINS = [
+    (Zeros, ('zeros', 'zero')), (Ones, ('ones', 'one')), (Constant, ('constant',)),
+    (RandomNormal, ('random_normal', 'normal')), (RandomUniform, ('random_uniform', 'uniform')),
+    (TruncatedNormal, ('truncated_normal',)), (VarianceScaling, ('variance_scaling',)),
+    (GlorotUniform, ('glorot_uniform',)), (GlorotNormal, ('glorot_normal',)),
+    (HeUniform, ('he_uniform',)), (HeNormal, ('he_normal',)),
+    (LecunUniform, ('lecun_uniform',)), (LecunNormal, ('lecun_normal',)),
+    (Orthogonal, ('orthogonal',)), (Identity, ('identity',)),
+]

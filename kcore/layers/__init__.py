@@ -1,0 +1,22 @@
+"""Layers.  Every name resolves through the layer registry, so plugin layers
+(``kcore.layers.Conv2D`` from kcore-conv, your own registered ``MyLayer``) are
+reached exactly like the built-in ``Dense``."""
+from kcore import plugins as _plugins
+from kcore.layers.base import Layer
+from kcore.layers.input_layer import Input, InputLayer
+from kcore.layers.input_spec import InputSpec
+
+# functional forms of the merge layers: name -> module that defines them
+_FUNCTIONS = {name: 'kcore.layers.merge' for name in
+              ('add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate', 'dot')}
+
+
+__getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)
+
+
+def __dir__():
+    from kcore.plugins import registry
+    return sorted(set(globals()) | set(registry('layers').names()) | set(_FUNCTIONS))
+
+
+__all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec']

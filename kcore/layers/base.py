@@ -1,0 +1,562 @@
+"""``Layer``: the unit users subclass.
+
+The lifecycle is Keras's: ``__init__`` stores configuration, ``build(input_shape)``
+creates weights with ``add_weight``, ``call(inputs)`` computes,
+``compute_output_shape`` answers without computing, ``get_config`` reproduces
+``__init__``.  ``__call__`` ties them together in numbered steps below.
+"""
+import inspect
+
+import numpy as np
+
+from kcore import config
+from kcore.autodiff.tensor import Tensor, Variable, no_grad
+from kcore.backend import phase
+from kcore.backend.device import ACTIVE
+from kcore.errors import ShapeError, add_context, layer_prefix
+from kcore.layers import input_spec as _spec
+from kcore.models.symbolic import KerasTensor, Node, is_symbolic
+from kcore.utils import nest, naming
+
+_LAYER_KWARGS = frozenset(['input_shape', 'input_dim', 'batch_input_shape', 'batch_size',
+                           'weights', 'activity_regularizer', 'autocast', 'input_dtype'])
+
+_CALL_INFO = {}
+
+
+def _call_info(cls):
+    """(accepts_training, accepts_mask, accepts_kwargs) for ``cls.call``, cached per class."""
+    info = _CALL_INFO.get(cls)
+    if info is None:
+        params = inspect.signature(cls.call).parameters
+        var_kw = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        info = ('training' in params or var_kw, 'mask' in params or var_kw, var_kw)
+        _CALL_INFO[cls] = info
+    return info
+
+
+def shape_tuple(shape):
+    """Normalise a shape (list, tuple, TensorShape-like) to a tuple of ints/None."""
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _is_shape(x):
+    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
+
+
+class Layer:
+    """Base class of every layer (and of ``Model``)."""
+
+    def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
+        unknown = set(kwargs) - _LAYER_KWARGS
+        if unknown:
+            raise TypeError('%s: unexpected keyword argument(s) %s. A layer accepts its own arguments '
+                            'and: name, trainable, dtype, %s.'
+                            % (type(self).__name__, ', '.join(sorted(unknown)), ', '.join(sorted(_LAYER_KWARGS))))
+        self._trainable = bool(trainable)
+        self.name = name or naming.unique_name(naming.snake_case(type(self).__name__))
+        self._dtype = _normalize_dtype(dtype)
+        self.built = False
+        self.supports_masking = getattr(self, 'supports_masking', False)
+        self.input_spec = getattr(self, 'input_spec', None)
+        self._own_weights = []
+        self._inbound_nodes = []
+        self._outbound_nodes = []
+        self._call_losses = []
+        self._initial_weights = kwargs.get('weights')
+        self._batch_input_shape = _batch_input_shape(kwargs)
+        self._input_dtype = kwargs.get('input_dtype')
+        act_reg = kwargs.get('activity_regularizer')
+        if act_reg is not None:
+            from kcore import regularizers
+            act_reg = regularizers.get(act_reg)
+        self.activity_regularizer = act_reg
+
+    # -- configuration --------------------------------------------------------
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def compute_dtype(self):
+        return self._dtype
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    def get_config(self):
+        """The arguments that rebuild this layer with ``from_config`` (not its weights)."""
+        cfg = {'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype}
+        if self._batch_input_shape is not None:
+            cfg['batch_input_shape'] = self._batch_input_shape
+        if self.activity_regularizer is not None:
+            from kcore.saving.serialization import serialize
+            cfg['activity_regularizer'] = serialize(self.activity_regularizer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    # -- weights --------------------------------------------------------------
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
+                   trainable=True, constraint=None, **kwargs):
+        """Create a variable owned by this layer (call it from ``build``).
+
+        Arguments are Keras 2's; Keras 3's order (``add_weight(shape, initializer, ...)``)
+        is also understood when the first argument is a shape.
+        """
+        from kcore import constraints, initializers, regularizers
+        if _is_shape(name) and shape is None:  # Keras 3 positional order
+            name, shape = None, name
+        shape = () if shape is None else shape_tuple(shape)
+        if any(d is None for d in shape):
+            raise ShapeError('%s: add_weight(%r) got a shape with unknown sizes: %s. Weight shapes must '
+                             'be fully known; build() receives the input shape to derive them from.'
+                             % (layer_prefix(self), name, shape))
+        dtype = _normalize_dtype(dtype or self._dtype)
+        if initializer is None:
+            initializer = 'glorot_uniform' if np.dtype(dtype).kind == 'f' else 'zeros'
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype)
+        value = value.data if isinstance(value, Tensor) else ACTIVE.xp.asarray(value, dtype=dtype)
+        if value.dtype != np.dtype(dtype):
+            value = value.astype(dtype)
+        name = name or 'variable'
+        var = Variable(value, trainable=trainable, name=name,
+                       constraint=constraints.get(constraint) if constraint is not None else None,
+                       regularizer=regularizers.get(regularizer) if regularizer is not None else None)
+        var._path = '%s/%s' % (self.name, name)
+        self._own_weights.append(var)
+        return var
+
+    def _sublayers(self):
+        """Layers held in attributes (also inside lists, tuples and dicts), in order."""
+        found, seen = [], {id(self)}
+
+        def visit(v):
+            if isinstance(v, Layer):
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    found.append(v)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    visit(x)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    visit(x)
+        for key, value in self.__dict__.items():
+            if key not in ('_inbound_nodes', '_outbound_nodes', '_call_losses'):
+                visit(value)
+        return found
+
+    def _tracked_variables(self):
+        """Own weights plus Variables assigned directly as attributes."""
+        own = list(self._own_weights)
+        ids = {id(v) for v in own}
+        for v in self.__dict__.values():
+            if isinstance(v, Variable) and id(v) not in ids:
+                own.append(v)
+                ids.add(id(v))
+        return own
+
+    @property
+    def weights(self):
+        """Own weights in creation order, then each sub-layer's (Keras 3 order)."""
+        out, seen = [], set()
+        for v in self._tracked_variables():
+            seen.add(id(v))
+            out.append(v)
+        for layer in self._sublayers():
+            for v in layer.weights:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def trainable_weights(self):
+        return [v for v, t in self._weights_with_owner_trainability() if t]
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v, t in self._weights_with_owner_trainability() if not t]
+
+    def _weights_with_owner_trainability(self):
+        """(variable, effectively trainable) pairs: a frozen layer freezes its weights."""
+        out, seen = [], set()
+
+        def walk(layer, parent_trainable):
+            trainable = parent_trainable and layer.trainable
+            for v in layer._tracked_variables():
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append((v, trainable and v.trainable))
+            for sub in layer._sublayers():
+                walk(sub, trainable)
+        walk(self, True)
+        return out
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
+    def get_weights(self):
+        """The weights as NumPy arrays (copies), in ``weights`` order."""
+        return [ACTIVE.backend.to_numpy(v.data).copy() for v in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError('%s: set_weights() expects a list of %d arrays (%s). Received: %d arrays.'
+                             % (layer_prefix(self), len(params),
+                                ', '.join('%s%s' % (v.name, tuple(v.shape)) for v in params), len(weights)))
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != tuple(v.shape):
+                raise ShapeError('%s: weight %r has shape %s, but set_weights() received an array of '
+                                 'shape %s. Pass arrays in the order and shapes of layer.weights.'
+                                 % (layer_prefix(self), v.name, tuple(v.shape), tuple(w.shape)))
+            v.assign(ACTIVE.backend.asarray(w, dtype=v.dtype))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError('%s has not been built yet, so its weights do not exist. Call it on an '
+                             'input, or build it with layer.build(input_shape).' % layer_prefix(self))
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # -- losses ----------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a loss (a tensor, or a zero-argument callable) to be minimised with the model's."""
+        self._call_losses.append(loss)
+
+    @property
+    def losses(self):
+        """Regularization losses of the weights, plus losses added in the last call."""
+        out = []
+        for v in self.weights:
+            if v.regularizer is not None and v.trainable:
+                out.append(v.regularizer(v))
+        for layer in [self] + self._all_sublayers():
+            for loss in layer._call_losses:
+                out.append(loss() if callable(loss) else loss)
+        return out
+
+    def _all_sublayers(self):
+        out = []
+        for sub in self._sublayers():
+            out.append(sub)
+            out.extend(sub._all_sublayers())
+        return out
+
+    def _clear_call_losses(self):
+        self._call_losses = []
+        for sub in self._all_sublayers():
+            sub._call_losses = []
+
+    # -- building ----------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights; the base implementation only marks the layer built."""
+        self.built = True
+
+    def _maybe_build(self, shapes):
+        if self.built:
+            return
+        try:
+            self.build(shapes)
+        except Exception as e:
+            add_context(e, 'Raised in %s.build(input_shape=%s).' % (layer_prefix(self), shapes))
+            raise
+        self.built = True
+        if self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
+
+    def compute_output_shape(self, input_shape):
+        """Output shape(s) for ``input_shape``; override when it can be told without running."""
+        raise NotImplementedError
+
+    def compute_mask(self, inputs, mask=None):
+        """The output mask: passed through when ``supports_masking``, else dropped."""
+        if not self.supports_masking:
+            return None
+        return mask
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    # -- calling ---------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if args:
+            inputs = args[0]
+        elif 'inputs' in kwargs:
+            inputs = kwargs.pop('inputs')
+            args = (inputs,)
+        else:
+            raise TypeError('%s was called without inputs.' % layer_prefix(self))
+        if is_symbolic(inputs) or any(is_symbolic(a) for a in args[1:]):
+            return self._call_symbolic(args, kwargs)
+
+        # 1. inputs to tensors of this layer's dtype
+        inputs = self._convert_inputs(inputs)
+        training_arg, mask_arg, _ = _call_info(type(self))
+        # 2. masks carried by the inputs
+        if mask_arg and 'mask' not in kwargs:
+            mask = _collect_masks(inputs)
+            if mask is not None:
+                kwargs['mask'] = mask
+        # 3. the learning phase: an explicit training= reaches the sub-layers too
+        training = kwargs.get('training')
+        current = phase.current()
+        scope = None
+        if training is not None and (current is None or bool(current) != bool(training)):
+            scope = phase.learning_phase_scope(bool(training))
+        if training_arg:
+            if training is None:
+                if current is not None:
+                    kwargs['training'] = bool(current)
+                elif 'training' in kwargs:
+                    del kwargs['training']
+        else:
+            kwargs.pop('training', None)
+        # 4. build on first use, then check the input spec
+        if not self.built:
+            self._maybe_build(_shapes_of(inputs))
+        if self.input_spec is not None:
+            _spec.check(self, self.input_spec, [tuple(t.shape) for t in nest.flatten(inputs)])
+        # 5. compute
+        try:
+            if scope is None:
+                outputs = self.call(inputs, *args[1:], **kwargs)
+            else:
+                with scope:
+                    outputs = self.call(inputs, *args[1:], **kwargs)
+        except Exception as e:
+            if not getattr(e, '_kcore_context', False):
+                add_context(e, 'Raised in %s.call() on inputs of shape %s.'
+                            % (layer_prefix(self), _shapes_of(inputs)))
+                try:
+                    e._kcore_context = True
+                except AttributeError:
+                    pass
+            raise
+        # 6. activity regularization and output masks
+        if self.activity_regularizer is not None:
+            for o in nest.flatten(outputs):
+                self.add_loss(self.activity_regularizer(o) / max(1, o.shape[0]))
+        out_mask = self.compute_mask(inputs, kwargs.get('mask'))
+        if out_mask is not None:
+            _set_masks(outputs, out_mask)
+        return outputs
+
+    def _convert_inputs(self, inputs):
+        if type(inputs) is Tensor:
+            if inputs.dtype.kind == 'f' and inputs.dtype != self._dtype:
+                from kcore.backend.ops import cast
+                mask = inputs._keras_mask
+                inputs = cast(inputs, self._dtype)
+                inputs._keras_mask = mask
+            return inputs
+        return nest.map_structure(self._convert_one, inputs)
+
+    def _convert_one(self, x):
+        if isinstance(x, Tensor):
+            if x.dtype.kind == 'f' and x.dtype != self._dtype and not isinstance(x, Variable):
+                from kcore.backend.ops import cast
+                mask = x._keras_mask
+                x = cast(x, self._dtype)
+                x._keras_mask = mask
+            return x
+        if x is None or isinstance(x, (str, bool)):
+            return x
+        a = ACTIVE.xp.asarray(x)
+        if a.dtype.kind == 'f' and a.dtype != self._dtype:
+            a = a.astype(self._dtype)
+        return Tensor(a)
+
+    def _call_symbolic(self, args, kwargs):
+        inputs = args[0]
+        shapes = _shapes_of(inputs)
+        if not self.built:
+            self._maybe_build(shapes)
+        if self.input_spec is not None:
+            _spec.check(self, self.input_spec, [tuple(t.shape) for t in nest.flatten(inputs)
+                                                if isinstance(t, KerasTensor)])
+        try:
+            out_shapes = self.compute_output_shape(shapes)
+            dtypes = None
+        except NotImplementedError:
+            out_shapes, dtypes = self._infer_output_shapes(args, kwargs)
+        outputs = _make_symbolic(out_shapes, dtypes or self.compute_dtype)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def _infer_output_shapes(self, args, kwargs):
+        """Run ``call`` on stand-in data twice (different sizes for unknown axes) and
+        keep the axes that did not change: the layer needs no ``compute_output_shape``."""
+        runs = []
+        for fill in (2, 3):
+            def stand_in(t):
+                if not isinstance(t, KerasTensor):
+                    return t
+                shape = tuple(fill if d is None else d for d in t.shape)
+                kind = np.dtype(t.dtype).kind
+                data = np.full(shape, 0 if kind in 'iub' else 0.5, dtype=t.dtype)
+                return Tensor(ACTIVE.xp.asarray(data))
+            a = nest.map_structure(stand_in, args)
+            kw = nest.map_structure(stand_in, kwargs)
+            training_arg, _, _ = _call_info(type(self))
+            if training_arg and 'training' not in kw:
+                kw['training'] = False
+            saved_losses = list(self._call_losses)
+            with no_grad(), np.errstate(all='ignore'):
+                try:
+                    out = self.call(*a, **kw)
+                except Exception as e:
+                    add_context(e, '%s has no compute_output_shape(), so kcore ran call() on stand-in '
+                                   'inputs of shape %s to find its output shape, and that failed. '
+                                   'Define compute_output_shape(input_shape) to avoid this.'
+                                % (layer_prefix(self), _shapes_of(a[0])))
+                    raise
+            self._call_losses = saved_losses
+            runs.append(out)
+        first = _map_tensors(lambda t: tuple(t.shape), runs[0])
+        second = nest.flatten(_map_tensors(lambda t: tuple(t.shape), runs[1]))
+        it = iter(second)
+        merged = _map_shapes(lambda s: tuple(d if d == e else None for d, e in zip(s, next(it))), first)
+        dtypes = [np.dtype(t.dtype).name for t in nest.flatten(runs[0])]
+        return merged, dtypes
+
+    # -- graph facts -------------------------------------------------------------------
+    def _node_attr(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError('%s has never been called on a symbolic tensor, so it has no %s. '
+                                 'Call it on Input(...) first.' % (layer_prefix(self), what))
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError('%s has been called %d times, so its %s is ambiguous. Use '
+                                 'get_%s_at(node_index).' % (layer_prefix(self), len(self._inbound_nodes),
+                                                             what, what))
+        return self._get_node_attr(0, attr)
+
+    def _get_node_attr(self, index, attr):
+        node = self._inbound_nodes[index]
+        if attr == 'output' or not node.input_tensors:  # an InputLayer's input is its output
+            return node.outputs
+        return node.args[0]
+
+    @property
+    def input(self):
+        return self._node_attr('input', 'input')
+
+    @property
+    def output(self):
+        return self._node_attr('output', 'output')
+
+    def get_input_at(self, node_index):
+        return self._get_node_attr(node_index, 'input')
+
+    def get_output_at(self, node_index):
+        return self._get_node_attr(node_index, 'output')
+
+    @property
+    def input_shape(self):
+        x = self.input
+        return x.shape if isinstance(x, KerasTensor) else [t.shape for t in x]
+
+    @property
+    def output_shape(self):
+        x = self.output
+        return x.shape if isinstance(x, KerasTensor) else [t.shape for t in nest.flatten(x)]
+
+    def __repr__(self):
+        return '<%s name=%s, built=%s>' % (type(self).__name__, self.name, self.built)
+
+
+# -- helpers -------------------------------------------------------------------------------
+def _normalize_dtype(dtype):
+    if dtype is None:
+        return np.dtype(config.floatx())
+    if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
+        dtype = dtype.get('config', {}).get('name', config.floatx())
+    if dtype in ('mixed_float16', 'mixed_bfloat16'):
+        raise ValueError('Mixed-precision policies are not supported by kcore yet. '
+                         'Received: dtype=%r. Use "float32".' % dtype)
+    return np.dtype(dtype)
+
+
+def _batch_input_shape(kwargs):
+    if kwargs.get('batch_input_shape') is not None:
+        return shape_tuple(kwargs['batch_input_shape'])
+    if kwargs.get('input_shape') is not None:
+        shape = kwargs['input_shape']
+        shape = (shape,) if isinstance(shape, int) else shape_tuple(shape)
+        return (kwargs.get('batch_size'),) + shape
+    if kwargs.get('input_dim') is not None:
+        return (kwargs.get('batch_size'), int(kwargs['input_dim']))
+    return None
+
+
+def _shapes_of(inputs):
+    if isinstance(inputs, (Tensor, KerasTensor)):
+        return tuple(inputs.shape)
+    if isinstance(inputs, (list, tuple)):
+        return [_shapes_of(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _shapes_of(v) for k, v in inputs.items()}
+    return tuple(np.shape(inputs))
+
+
+def _collect_masks(inputs):
+    if type(inputs) is Tensor:
+        return inputs._keras_mask
+    flat = nest.flatten(inputs)
+    masks = [getattr(t, '_keras_mask', None) for t in flat]
+    if all(m is None for m in masks):
+        return None
+    return masks if isinstance(inputs, (list, tuple)) else masks[0]
+
+
+def _set_masks(outputs, mask):
+    flat = nest.flatten(outputs)
+    masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(flat)
+    for t, m in zip(flat, masks):
+        if isinstance(t, Tensor):
+            t._keras_mask = m
+
+
+def _map_tensors(fn, structure):
+    """Apply ``fn`` to every tensor of a (nested) call output, keeping the structure."""
+    return nest.map_structure_sorted(fn, structure)
+
+
+def _map_shapes(fn, shapes):
+    """Apply ``fn`` to every shape of a (nested) structure of shapes; dicts in key order."""
+    if _is_shape(shapes):
+        return fn(shapes)
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, shapes[k]) for k in sorted(shapes)}
+    out = [_map_shapes(fn, s) for s in shapes]
+    return tuple(out) if isinstance(shapes, tuple) else out
+
+
+def _make_symbolic(shapes, dtypes):
+    """KerasTensors for one shape, or a list/tuple/dict of shapes."""
+    if isinstance(dtypes, list):
+        it = iter(dtypes)
+        return _map_shapes(lambda s: KerasTensor(shape_tuple(s), next(it)), shapes)
+    return _map_shapes(lambda s: KerasTensor(shape_tuple(s), dtypes), shapes)

@@ -1,0 +1,189 @@
+"""Core layers: Dense, Activation, Dropout, Flatten.
+
+Also the legacy module path of Keras 1/2 tutorials: ``from kcore.layers.core
+import Dense, Activation`` gives the same classes as ``kcore.layers``.
+"""
+import numpy as np
+
+from kcore import activations, config, constraints, initializers, regularizers
+from kcore._deprecated import rename_kwargs
+from kcore.autodiff.tensor import apply
+from kcore.backend import ops as K
+from kcore.backend import rng as _rng
+from kcore.errors import ShapeError, layer_prefix
+from kcore.layers.base import Layer
+from kcore.layers.input_spec import InputSpec
+from kcore.saving.serialization import serialize
+
+
+class Dense(Layer):
+    """``activation(inputs @ kernel + bias)`` on the last axis.
+
+    Inputs of rank > 2 are transformed on their last axis (Keras 2+ behaviour).
+    The legacy ``output_dim=`` (Keras 1) is accepted with a deprecation warning.
+    """
+
+    def __init__(self, units=None, activation=None, use_bias=True, kernel_initializer='glorot_uniform',
+                 bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        rename_kwargs('Dense', kwargs)
+        if 'units' in kwargs:
+            units = kwargs.pop('units')
+        kernel_initializer = kwargs.pop('kernel_initializer', kernel_initializer)
+        kernel_regularizer = kwargs.pop('kernel_regularizer', kernel_regularizer)
+        bias_regularizer = kwargs.pop('bias_regularizer', bias_regularizer)
+        kernel_constraint = kwargs.pop('kernel_constraint', kernel_constraint)
+        bias_constraint = kwargs.pop('bias_constraint', bias_constraint)
+        use_bias = kwargs.pop('use_bias', use_bias)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if units is None or int(units) != units or units <= 0:
+            raise ValueError('%s: units must be a positive integer. Received: units=%r.'
+                             % (layer_prefix(self), units))
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        last = input_shape[-1]
+        if last is None:
+            raise ShapeError('%s: the last dimension of the input must be known to create the kernel. '
+                             'Received: input_shape=%s.' % (layer_prefix(self), tuple(input_shape)))
+        self.kernel = self.add_weight('kernel', (last, self.units), initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight('bias', (self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: last})
+        self.built = True
+
+    def call(self, inputs):
+        if self.bias is not None:
+            out = apply('dense', inputs, self.kernel, self.bias)
+        else:
+            out = apply('matmul', inputs, self.kernel)
+        if self.activation is not activations.linear:
+            out = self.activation(out)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({
+            'units': self.units,
+            'activation': activations.serialize(self.activation),
+            'use_bias': self.use_bias,
+            'kernel_initializer': serialize(self.kernel_initializer),
+            'bias_initializer': serialize(self.bias_initializer),
+            'kernel_regularizer': serialize(self.kernel_regularizer),
+            'bias_regularizer': serialize(self.bias_regularizer),
+            'kernel_constraint': serialize(self.kernel_constraint),
+            'bias_constraint': serialize(self.bias_constraint),
+        })
+        return cfg
+
+
+class Activation(Layer):
+    """Applies an activation function: ``Activation('relu')``."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg['activation'] = activations.serialize(self.activation)
+        return cfg
+
+
+class Dropout(Layer):
+    """Zero a fraction ``rate`` of the inputs in training, scaling the rest by
+    ``1 / (1 - rate)``; the identity at inference.  ``noise_shape`` shares one
+    draw along axes of size 1 (e.g. ``(batch, 1, features)``)."""
+
+    def __init__(self, rate=None, noise_shape=None, seed=None, **kwargs):
+        rename_kwargs('Dropout', kwargs)
+        rate = kwargs.pop('rate', rate)
+        super().__init__(**kwargs)
+        if rate is None or not 0 <= rate <= 1:
+            raise ValueError('%s: rate must be a number in [0, 1]. Received: rate=%r.'
+                             % (layer_prefix(self), rate))
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._rng = None
+        self.supports_masking = True
+
+    def _generator(self):
+        if self.seed is None:
+            return _rng.global_generator()
+        if self._rng is None:
+            self._rng = _rng.generator(self.seed)
+        return self._rng
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        return dropout(inputs, self.rate, self.noise_shape, self._generator())
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({'rate': self.rate, 'noise_shape': self.noise_shape, 'seed': self.seed})
+        return cfg
+
+
+def dropout(x, rate, noise_shape=None, generator=None):
+    """Inverted dropout of tensor ``x``; ``noise_shape`` entries of None take x's size."""
+    if rate >= 1:
+        return x * 0.0
+    shape = tuple(x.shape)
+    if noise_shape is not None:
+        shape = tuple(s if n is None else n for s, n in zip(shape, noise_shape))
+    gen = generator or _rng.global_generator()
+    keep = gen.random(shape, dtype=np.float32) >= rate
+    return apply('dropout_mask', x, keep, np.asarray(1.0 / (1.0 - rate), dtype=x.dtype).item())
+
+
+class Flatten(Layer):
+    """``(batch, ...)`` to ``(batch, features)``.  With ``channels_first`` data the
+    channels axis is moved last first, so weights match a channels_last model."""
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = config.normalize_data_format(data_format)
+        self.input_spec = InputSpec(min_ndim=1)
+
+    def call(self, inputs):
+        if self.data_format == 'channels_first' and inputs.ndim > 2:
+            inputs = K.permute_dimensions(inputs, (0,) + tuple(range(2, inputs.ndim)) + (1,))
+        return K.reshape(inputs, (inputs.shape[0], -1))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        size = None if any(d is None for d in rest) else int(np.prod(rest)) if rest else 1
+        return (input_shape[0], size)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg['data_format'] = self.data_format
+        return cfg

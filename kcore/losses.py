@@ -1,0 +1,20 @@
+"""Losses.  Built-in ones are here; any registered loss (plugins included)
+resolves by attribute: ``kcore.losses.Hinge`` once kcore-losses is installed."""
+from kcore import plugins as _plugins
+from kcore.training.losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss,  # noqa: F401
+                                   LossFunctionWrapper, MeanSquaredError, SparseCategoricalCrossentropy,
+                                   binary_crossentropy, categorical_crossentropy, get, mean_squared_error,
+                                   mse, reduce_weighted, sparse_categorical_crossentropy)
+
+
+def serialize(loss):
+    from kcore.saving.serialization import serialize as _s
+    return _s(loss, 'losses')
+
+
+def deserialize(config, custom_objects=None):
+    from kcore.saving.serialization import deserialize as _d
+    return _d(config, 'losses', custom_objects)
+
+
+__getattr__ = _plugins.module_getattr('losses')

@@ -1,0 +1,46 @@
+"""Models: ``Sequential``, ``Model`` (functional or subclassed), loading and cloning."""
+import importlib
+
+# Loaded on first access: kcore.layers imports kcore.models.symbolic, and the
+# model classes import kcore.layers.
+_LAZY = {'Model': 'kcore.models.model', 'Sequential': 'kcore.models.sequential',
+         'Functional': 'kcore.models.functional'}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError("module 'kcore.models' has no attribute %r" % name)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Load a model saved with ``model.save`` (kcore or Keras HDF5)."""
+    from kcore.saving import load_model as _load
+    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
+    from kcore.saving import save_model as _save
+    return _save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer, save_format=save_format)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``."""
+    import json
+    from kcore.saving.serialization import deserialize
+    return deserialize(json.loads(json_string), 'layers', custom_objects)
+
+
+def model_from_config(config, custom_objects=None):
+    from kcore.saving.serialization import deserialize
+    return deserialize(config, 'layers', custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model with the same architecture and fresh weights (Keras semantics)."""
+    from kcore.models.cloning import clone_model as _clone
+    return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
+
+
+__all__ = ['Model', 'Sequential', 'Functional', 'load_model', 'save_model', 'model_from_json',
+           'model_from_config', 'clone_model']

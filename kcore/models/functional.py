@@ -1,0 +1,146 @@
+"""Functional models: a graph of layer calls between ``Input``s and outputs."""
+from kcore.backend.phase import learning_phase_scope
+from kcore.errors import ShapeError, layer_prefix
+from kcore.layers.input_layer import InputLayer
+from kcore.models.model import Model
+from kcore.models.symbolic import KerasTensor, topological_nodes
+from kcore.utils import nest
+
+
+class Functional(Model):
+    """``Model(inputs, outputs)``: inputs and outputs may be one tensor, a list or a dict."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs):
+        if isinstance(inputs, dict):
+            input_list = [inputs[k] for k in inputs]
+        else:
+            input_list = nest.flatten(inputs)
+        for t in input_list + nest.flatten(outputs):
+            if not isinstance(t, KerasTensor):
+                raise TypeError('%s: inputs and outputs must be symbolic tensors (from Input() and '
+                                'layers called on them). Received: %r.' % (layer_prefix(self), t))
+        for t in input_list:
+            if not isinstance(t.node.layer, InputLayer):
+                raise ValueError('%s: every input must come from Input(...). %r was produced by layer '
+                                 '%r; pass that layer\'s Input instead.' % (layer_prefix(self), t, t.node.layer.name))
+        self._nested_inputs = inputs
+        self._nested_outputs = outputs
+        self.inputs = input_list
+        self.outputs = nest.flatten(outputs)
+        self._nodes = topological_nodes(self.outputs, self.inputs)
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                users = [n.layer.name for n in self._nodes if any(t.node is node for t in n.input_tensors)]
+                raise ValueError(
+                    'Graph disconnected: %s needs the input %r (layer %r), which is not among the '
+                    'model\'s inputs (%s). It is read by layer(s) %s. Add it to inputs=[...].'
+                    % (layer_prefix(self), node.outputs, node.layer.name,
+                       ', '.join(t.node.layer.name for t in self.inputs), ', '.join(map(repr, users))))
+        layers, seen = [], set()
+        for t in self.inputs:
+            if id(t.node.layer) not in seen:
+                seen.add(id(t.node.layer))
+                layers.append(t.node.layer)
+        for node in self._nodes:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
+                layers.append(node.layer)
+        names = [l.name for l in layers]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError('%s: layer names must be unique in a model. Duplicated: %s. Pass distinct '
+                             'name=... arguments.' % (layer_prefix(self), ', '.join(dup)))
+        self._layers = layers
+        self.input_names = [t.node.layer.name for t in self.inputs]
+        self.output_names = [t.node.layer.name for t in self.outputs]
+        self.built = True
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    # -- running -----------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        if training is None:
+            return self._run(inputs)
+        with learning_phase_scope(training):
+            return self._run(inputs)
+
+    def _run(self, inputs):
+        values = {}
+        for kt, value in zip(self.inputs, self._flatten_inputs(inputs)):
+            values[id(kt)] = value
+        for node in self._nodes:
+            out = node.run(values)
+            for kt, v in zip(node.output_tensors, nest.flatten(out)):
+                values[id(kt)] = v
+        return nest.pack_like(self._nested_outputs, [values[id(t)] for t in self.outputs])
+
+    def _flatten_inputs(self, inputs):
+        """Match data to the model's inputs: one array, a list in order, or a dict by name."""
+        n = len(self.inputs)
+        if isinstance(inputs, dict):
+            missing = [k for k in self.input_names if k not in inputs]
+            if missing:
+                raise ValueError('%s: missing data for input(s) %s. The dict has keys %s.'
+                                 % (layer_prefix(self), missing, sorted(inputs)))
+            flat = [inputs[k] for k in self.input_names]
+        elif isinstance(inputs, (list, tuple)):
+            flat = list(inputs)
+        else:
+            flat = [inputs]
+        if len(flat) != n:
+            raise ValueError('%s expects %d input(s) (%s), but received a list of %d. A Python list '
+                             'is read as one array per input; convert nested lists of numbers with '
+                             'np.array(...).' % (layer_prefix(self), n, ', '.join(self.input_names), len(flat)))
+        for kt, x in zip(self.inputs, flat):
+            shape = getattr(x, 'shape', None)
+            if shape is not None and len(kt.shape) != len(shape):
+                raise ShapeError('%s: input %r expects arrays of rank %d, shape %s. Received: '
+                                 'shape=%s.' % (layer_prefix(self), kt.node.layer.name, len(kt.shape),
+                                               kt.shape, tuple(shape)))
+            if shape is not None:
+                for want, got in zip(kt.shape[1:], tuple(shape)[1:]):
+                    if want is not None and want != got:
+                        raise ShapeError('%s: input %r expects arrays of shape %s. Received: shape=%s.'
+                                         % (layer_prefix(self), kt.node.layer.name, kt.shape, tuple(shape)))
+        return flat
+
+    def compute_output_shape(self, input_shape):
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        batch = shapes[0][0] if shapes and shapes[0] else None
+        return nest.map_structure(lambda t: (batch,) + tuple(t.shape[1:]), self._nested_outputs) \
+            if not isinstance(self._nested_outputs, KerasTensor) else (batch,) + tuple(self.outputs[0].shape[1:])
+
+    # -- graph facts ----------------------------------------------------------------------
+    @property
+    def input(self):
+        return self._nested_inputs
+
+    @property
+    def output(self):
+        return self._nested_outputs
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def get_config(self):
+        from kcore.models.graph_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kcore.models.graph_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
+

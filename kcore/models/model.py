@@ -1,0 +1,137 @@
+"""``Model``: a layer that can be trained, inspected and saved.
+
+``Model(inputs, outputs)`` builds a functional model (``Functional``); a
+subclass with its own ``call`` is a subclassed model.  Both get the training
+API from ``Trainer`` and the inspection/saving API below.
+"""
+import numpy as np
+
+from kcore.autodiff.tensor import Tensor, no_grad
+from kcore.backend.device import ACTIVE
+from kcore.errors import layer_prefix
+from kcore.layers.base import Layer
+from kcore.training.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """Group layers into an object with training and inference features.
+
+    Two ways to make one, as in Keras::
+
+        inputs = Input(shape=(784,))
+        outputs = Dense(10, activation='softmax')(Dense(64, activation='relu')(inputs))
+        model = Model(inputs=inputs, outputs=outputs)
+
+        class MLP(Model):
+            def __init__(self):
+                super().__init__(name='mlp')
+                self.hidden = Dense(64, activation='relu')
+                self.out = Dense(10, activation='softmax')
+
+            def call(self, inputs, training=None):
+                return self.out(self.hidden(inputs))
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or 'inputs' in kwargs or 'outputs' in kwargs):
+            from kcore.models.functional import Functional
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or 'inputs' in kwargs or 'outputs' in kwargs:
+            raise TypeError('%s: a subclassed model cannot pass inputs/outputs to Model.__init__; '
+                            'define call() instead, or build Model(inputs, outputs) directly.'
+                            % type(self).__name__)
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+
+    # -- structure ------------------------------------------------------------------
+    @property
+    def layers(self):
+        return self._sublayers()
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` or by position ``index`` in ``model.layers``."""
+        if index is not None and name is not None:
+            raise ValueError('get_layer() takes name or index, not both. Received: name=%r, index=%r.'
+                             % (name, index))
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError('get_layer(index=%d): %s has %d layers.'
+                                 % (index, layer_prefix(self), len(layers)))
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError('No layer named %r in %s. Its layers are: %s.'
+                             % (name, layer_prefix(self), ', '.join(repr(l.name) for l in layers)))
+        raise ValueError('get_layer() needs a name or an index.')
+
+    def build(self, input_shape):
+        """Create the weights of a subclassed model by running it once on stand-in data."""
+        if self.built:
+            return
+        if type(self).call is Model.call:
+            raise NotImplementedError('%s defines no call(); subclass Model and implement call(inputs).'
+                                      % layer_prefix(self))
+
+        def stand_in(shape):
+            shape = tuple(1 if d is None else d for d in shape)
+            return Tensor(ACTIVE.xp.zeros(shape, dtype=self.dtype))
+        from kcore.layers.base import _is_shape
+        if _is_shape(input_shape):
+            x = stand_in(input_shape)
+        else:
+            x = [stand_in(s) for s in input_shape]
+        with no_grad():
+            self.call(x)
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        raise NotImplementedError('%s: subclassed models must implement call(inputs).' % layer_prefix(self))
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False):
+        from kcore.models.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def get_config(self):
+        raise NotImplementedError(
+            '%s is a subclassed model: kcore cannot describe its architecture. Implement get_config() '
+            '(returning its __init__ arguments) and register the class with kcore.plugins.register, '
+            'or save only the weights with save_weights().' % layer_prefix(self))
+
+    def to_json(self, **kwargs):
+        import json
+        from kcore.saving.serialization import serialize
+        return json.dumps(serialize(self), default=_json_default, **kwargs)
+
+    # -- saving ---------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None):
+        from kcore.saving import save_model
+        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+                   save_format=save_format)
+
+    def save_weights(self, filepath, overwrite=True, save_format=None):
+        from kcore.saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        from kcore.saving import load_weights
+        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+
+def _json_default(obj):
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.dtype):
+        return obj.name
+    raise TypeError('Not JSON serializable: %r' % (obj,))

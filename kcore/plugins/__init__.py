@@ -1,0 +1,145 @@
+"""kcore's plugin system: registries filled by pluggy hooks from entry points.
+
+Public API:
+  hookimpl                      the marker for hook implementations (see hookspecs)
+  register(obj, kind=None, ...) register a class, function or hook module in-process
+  unregister(obj, kind=None)    undo it
+  registered(obj, ...)          context manager: register, then always unregister
+  registry(kind)                the Registry of one kind ('layers', 'losses', ...)
+  get(kind, name)               look a name up
+  plugins()                     the table ``kcore plugins`` prints
+  load()                        discover entry points now (normally lazy)
+"""
+import contextlib
+import importlib
+import inspect
+import types
+
+from kcore.plugins.hookspecs import KINDS, hookimpl
+from kcore.plugins.manager import manager
+
+# base class (module, name) -> kind, for register() without kind=
+_BASES = (
+    ('layers', 'kcore.layers.base', 'Layer'),
+    ('losses', 'kcore.training.losses', 'Loss'),
+    ('metrics', 'kcore.training.metrics', 'Metric'),
+    ('optimizers', 'kcore.training.optimizers', 'Optimizer'),
+    ('schedules', 'kcore.training.schedules', 'LearningRateSchedule'),
+    ('callbacks', 'kcore.training.callbacks', 'Callback'),
+    ('initializers', 'kcore.initializers', 'Initializer'),
+    ('regularizers', 'kcore.regularizers', 'Regularizer'),
+    ('constraints', 'kcore.constraints', 'Constraint'),
+    ('backends', 'kcore.backend.device', 'Backend'),
+)
+
+
+def registry(kind):
+    try:
+        return manager.registries[kind]
+    except KeyError:
+        raise ValueError('Unknown registry kind %r. Expected one of: %s.'
+                         % (kind, ', '.join(sorted(manager.registries)))) from None
+
+
+def get(kind, name):
+    return registry(kind).get(name)
+
+
+def module_getattr(kind, extra=None):
+    """A module ``__getattr__`` resolving names through the registry of ``kind``
+    (``kcore.layers.Conv2D``); ``extra`` maps further names to ``(module, attr)``."""
+    def __getattr__(name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        if extra and name in extra:
+            return getattr(importlib.import_module(extra[name]), name)
+        from kcore.errors import UnknownNameError
+        try:
+            return registry(kind).get(name)
+        except UnknownNameError as e:
+            raise AttributeError(str(e)) from None
+    return __getattr__
+
+
+def load():
+    manager.load()
+
+
+def plugins():
+    """One dict per plugin: name, distribution, version, entry point, error, registered names."""
+    return manager.plugin_table()
+
+
+def _is_hook_module(obj):
+    if isinstance(obj, types.ModuleType):
+        return True
+    return any(hasattr(getattr(obj, h, None), 'kcore_impl') for h in KINDS)
+
+
+def _infer_kind(obj):
+    if inspect.isclass(obj):
+        for kind, module, name in _BASES:
+            base = getattr(importlib.import_module(module), name)
+            if issubclass(obj, base):
+                return kind
+        raise TypeError('Cannot tell what kind of object %s is: it derives from none of kcore\'s '
+                        'base classes (Layer, Loss, Metric, Optimizer, ...). Pass kind=..., one of: %s.'
+                        % (obj.__name__, ', '.join(sorted(manager.registries))))
+    from kcore.backend.device import Backend
+    if isinstance(obj, Backend):
+        return 'backends'
+    raise TypeError('register(%r) needs kind=...: a plain function could be a loss, a metric or an '
+                    'activation. Use kind=\'losses\', \'metrics\' or \'activations\'.'
+                    % getattr(obj, '__name__', obj))
+
+
+def register(obj=None, kind=None, name=None, aliases=(), replace=False, **meta):
+    """Register ``obj`` in-process, exactly as a plugin's hook would.
+
+    ``obj`` may be a module (or object) of ``@hookimpl`` functions, a class
+    derived from one of kcore's bases (its kind is inferred), or a function with
+    ``kind=``.  Returns ``obj``, so it also works as a decorator, with or without
+    arguments::
+
+        @kcore.plugins.register
+        class MyLayer(kcore.layers.Layer): ...
+
+        @kcore.plugins.register(kind='losses')
+        def my_loss(y_true, y_pred): ...
+
+    A registered class is found by name everywhere: ``kcore.layers.MyLayer``,
+    ``compile(loss='my_loss')`` and ``load_model`` without ``custom_objects``.
+    """
+    if obj is None:
+        return lambda o: register(o, kind=kind, name=name, aliases=aliases, replace=replace, **meta)
+    if kind is None and _is_hook_module(obj):
+        manager.register_plugin(obj, name=name)
+        return obj
+    manager.load()
+    kind = kind or _infer_kind(obj)
+    registry(kind).add(obj, name=name, aliases=aliases, plugin=getattr(obj, '__module__', '__main__'),
+                       distribution=None, replace=replace, **meta)
+    return obj
+
+
+def unregister(obj, kind=None):
+    """Remove what ``register(obj)`` added (a hook module, or every name of an object)."""
+    if _is_hook_module(obj) and kind is None:
+        manager.unregister_plugin(obj)
+        return
+    kinds = [kind] if kind else list(manager.registries)
+    for k in kinds:
+        manager.registries[k].remove(obj)
+
+
+@contextlib.contextmanager
+def registered(obj, **kwargs):
+    """``with registered(MyLayer): ...`` registers for the block, then always unregisters."""
+    register(obj, **kwargs)
+    try:
+        yield obj
+    finally:
+        unregister(obj, kind=kwargs.get('kind'))
+
+
+__all__ = ['module_getattr', 'hookimpl', 'register', 'unregister', 'registered', 'registry', 'get', 'load', 'plugins']

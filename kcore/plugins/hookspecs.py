@@ -1,0 +1,149 @@
+"""The whole extension contract of kcore, on one page.
+
+A plugin is a module (or any object) with functions marked ``@hookimpl`` whose
+names are the hooks below, announced by an entry point in the group ``kcore``::
+
+    # pyproject.toml of the plugin
+    [project.entry-points.kcore]
+    mylayers = "kcore_mylayers.plugin"
+
+    # kcore_mylayers/plugin.py
+    from kcore.plugins import hookimpl
+
+    @hookimpl
+    def register_layers(register):
+        from kcore_mylayers.layers import MyLayer
+        register(MyLayer, example={'kwargs': {'units': 3}, 'input_shape': (2, 4)})
+
+Every hook receives one argument, ``register``, a callback that files an
+object under a name in the registry of that hook's kind.  The core does the
+validation, aliasing, conflict detection and provenance (which distribution
+registered which name), so a hook body is a list of ``register`` calls and
+nothing else.  Hooks run once, on the first name look-up after
+``import kcore``; they must not do expensive work at import time.
+
+``register(obj, name=None, aliases=(), **meta)``: ``name`` defaults to the
+object's ``__name__``; ``aliases`` are further names for the same object
+(``'mse'`` for ``mean_squared_error``); ``meta`` is kept with the entry (for
+layers, ``example=`` feeds the generic conformance test).  Registering a name
+that another plugin registered is an error naming both distributions.
+"""
+import pluggy
+
+PROJECT = 'kcore'
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_layers(register):
+    """Register ``kcore.layers.Layer`` subclasses under their class names.
+
+    Keras names are CamelCase class names (``'Dense'``, ``'Conv2D'``); legacy
+    names go in ``aliases`` (``'Convolution2D'``).  Pass ``example={'kwargs':
+    {...}, 'input_shape': (...)}`` (or a list of such dicts) so the generic
+    layer test can exercise the layer; a layer without one fails that test.
+    Returns nothing.
+    """
+
+
+@hookspec
+def register_losses(register):
+    """Register loss functions ``fn(y_true, y_pred) -> per-sample loss`` by their
+    snake_case names (``'mean_squared_error'``, alias ``'mse'``) and
+    ``kcore.losses.Loss`` subclasses by their class names.  Returns nothing."""
+
+
+@hookspec
+def register_optimizers(register):
+    """Register ``kcore.optimizers.Optimizer`` subclasses by class name; the
+    lowercase Keras string (``'adam'``) goes in ``aliases``.  Returns nothing."""
+
+
+@hookspec
+def register_metrics(register):
+    """Register metric functions ``fn(y_true, y_pred) -> per-sample value`` by
+    snake_case name and ``kcore.metrics.Metric`` subclasses by class name.
+    Returns nothing."""
+
+
+@hookspec
+def register_activations(register):
+    """Register activation functions ``fn(x) -> tensor`` by name (``'relu'``).
+    Returns nothing."""
+
+
+@hookspec
+def register_initializers(register):
+    """Register ``kcore.initializers.Initializer`` subclasses by class name, with
+    the snake_case Keras string (``'glorot_uniform'``) in ``aliases``.
+    Returns nothing."""
+
+
+@hookspec
+def register_regularizers(register):
+    """Register ``kcore.regularizers.Regularizer`` subclasses (``'L2'``, alias
+    ``'l2'``).  Returns nothing."""
+
+
+@hookspec
+def register_constraints(register):
+    """Register ``kcore.constraints.Constraint`` subclasses (``'MaxNorm'``, alias
+    ``'max_norm'``).  Returns nothing."""
+
+
+@hookspec
+def register_schedules(register):
+    """Register learning-rate schedules (``kcore.optimizers.schedules.
+    LearningRateSchedule`` subclasses) by class name.  Returns nothing."""
+
+
+@hookspec
+def register_callbacks(register):
+    """Register ``kcore.callbacks.Callback`` subclasses by class name.
+    Returns nothing."""
+
+
+@hookspec
+def register_backends(register):
+    """Register device backends: ``kcore.backend.Backend`` instances, under
+    their ``name`` (``'numpy'``, ``'cuda'``).  Creating the instance must be
+    cheap and must not import the device library; a backend reports a missing
+    library or device through ``Backend.check_available()``.  Returns nothing."""
+
+
+@hookspec
+def register_kernels(register):
+    """Register array-level kernels by op name: ``register(fn, name='conv2d')``
+    for the generic implementation (written against the active backend's
+    ``xp``), ``register(fn, name='conv2d', backend='cuda')`` to override it on
+    one backend.  A kernel is ``fn(*arrays, **params) -> (output, vjp)`` where
+    ``vjp(grad_output, needs) -> tuple`` returns one gradient (or ``None``)
+    per array input; ``needs[i]`` says whether input ``i`` wants one.
+    Returns nothing."""
+
+
+@hookspec
+def register_ops(register):
+    """Register tensor-level backend functions that appear as ``K.<name>``
+    (``kcore.backend.conv2d``), for custom layers.  An op usually validates
+    its arguments and calls ``kcore.autodiff.apply`` on a registered kernel.
+    Returns nothing."""
+
+
+#: hook name -> registry kind, in the order the hooks run
+KINDS = {
+    'register_backends': 'backends',
+    'register_kernels': 'kernels',
+    'register_ops': 'ops',
+    'register_activations': 'activations',
+    'register_initializers': 'initializers',
+    'register_regularizers': 'regularizers',
+    'register_constraints': 'constraints',
+    'register_layers': 'layers',
+    'register_losses': 'losses',
+    'register_metrics': 'metrics',
+    'register_schedules': 'schedules',
+    'register_optimizers': 'optimizers',
+    'register_callbacks': 'callbacks',
+}

@@ -1,0 +1,61 @@
+"""Names that kcore's first-party plugins provide, for the ``pip install`` hint.
+
+When a look-up misses a name listed here, the error says which package to
+install.  A test installs each first-party plugin and checks that it
+registers exactly these names, so this table cannot drift.
+"""
+
+_CONV_LAYERS = [
+    'Conv1D', 'Conv2D', 'Conv3D', 'Conv1DTranspose', 'Conv2DTranspose', 'Conv3DTranspose',
+    'SeparableConv1D', 'SeparableConv2D', 'DepthwiseConv1D', 'DepthwiseConv2D',
+    'MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D',
+    'AveragePooling1D', 'AveragePooling2D', 'AveragePooling3D',
+    'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'GlobalMaxPooling3D',
+    'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling3D',
+    'UpSampling1D', 'UpSampling2D', 'UpSampling3D',
+    'ZeroPadding1D', 'ZeroPadding2D', 'ZeroPadding3D',
+    'Cropping1D', 'Cropping2D', 'Cropping3D',
+    # Keras 2 aliases
+    'Convolution1D', 'Convolution2D', 'Convolution3D', 'Conv2DTranspose', 'Deconvolution2D',
+    'Deconv2D', 'Convolution2DTranspose', 'Conv3DTranspose', 'Deconvolution3D', 'Deconv3D',
+    'SeparableConvolution1D', 'SeparableConvolution2D', 'DepthwiseConvolution2D',
+    'MaxPool1D', 'MaxPool2D', 'MaxPool3D', 'AvgPool1D', 'AvgPool2D', 'AvgPool3D',
+    'GlobalMaxPool1D', 'GlobalMaxPool2D', 'GlobalMaxPool3D',
+    'GlobalAvgPool1D', 'GlobalAvgPool2D', 'GlobalAvgPool3D',
+]
+_CONV_OPS = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'depthwise_conv2d',
+             'separable_conv2d', 'pool2d', 'pool3d']
+
+_LOSS_FUNCTIONS = [
+    'mean_absolute_error', 'mae', 'mean_absolute_percentage_error', 'mape',
+    'mean_squared_logarithmic_error', 'msle', 'hinge', 'squared_hinge', 'categorical_hinge',
+    'logcosh', 'log_cosh', 'huber', 'huber_loss', 'kl_divergence', 'kld',
+    'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'binary_focal_crossentropy',
+    'categorical_focal_crossentropy',
+]
+_LOSS_CLASSES = [
+    'MeanAbsoluteError', 'MeanAbsolutePercentageError', 'MeanSquaredLogarithmicError', 'Hinge',
+    'SquaredHinge', 'CategoricalHinge', 'LogCosh', 'Huber', 'KLDivergence', 'Poisson',
+    'CosineSimilarity', 'BinaryFocalCrossentropy', 'CategoricalFocalCrossentropy',
+]
+
+_RNN_LAYERS = [
+    'SimpleRNN', 'LSTM', 'GRU', 'RNN', 'SimpleRNNCell', 'LSTMCell', 'GRUCell', 'StackedRNNCells',
+    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D',
+]
+
+#: package -> kind -> names
+FIRST_PARTY = {
+    'kcore-conv': {'layers': _CONV_LAYERS, 'ops': _CONV_OPS},
+    'kcore-losses': {'losses': _LOSS_FUNCTIONS + _LOSS_CLASSES},
+    'kcore-rnn': {'layers': _RNN_LAYERS},
+    'kcore-gpu': {'backends': ['cuda', 'cupy']},
+}
+
+
+def provider(kind, name):
+    """The first-party package that provides ``name`` in ``kind``, or None."""
+    for package, kinds in FIRST_PARTY.items():
+        if name in kinds.get(kind, ()):
+            return package
+    return None

@@ -1,0 +1,78 @@
+"""Weight and activity regularizers: a penalty added to the loss."""
+from kcore.backend import ops as K
+
+
+class Regularizer:
+    """Base class: ``__call__(x) -> scalar tensor``."""
+
+    def __call__(self, x):
+        return 0.0
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class L1L2(Regularizer):
+    """``l1 * sum(|x|) + l2 * sum(x**2)``."""
+
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = float(l1)
+        self.l2 = float(l2)
+
+    def __call__(self, x):
+        total = 0.0
+        if self.l1:
+            total = total + self.l1 * K.sum(K.abs(x))
+        if self.l2:
+            total = total + self.l2 * K.sum(K.square(x))
+        return total if not isinstance(total, float) else K.to_tensor(K.as_array(total, x.dtype))
+
+    def get_config(self):
+        return {'l1': self.l1, 'l2': self.l2}
+
+
+class L1(L1L2):
+    def __init__(self, l1=0.01, **kwargs):
+        super().__init__(l1=kwargs.pop('l', l1))
+
+    def get_config(self):
+        return {'l1': self.l1}
+
+
+class L2(L1L2):
+    def __init__(self, l2=0.01, **kwargs):
+        super().__init__(l2=kwargs.pop('l', l2))
+
+    def get_config(self):
+        return {'l2': self.l2}
+
+
+def l1(l=0.01):  # noqa: E741 - Keras's argument name
+    return L1(l)
+
+
+def l2(l=0.01):  # noqa: E741
+    return L2(l)
+
+
+def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - Keras's argument names
+    return L1L2(l1=l1, l2=l2)
+
+
+def get(identifier):
+    from kcore.saving.serialization import deserialize
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        obj = deserialize(identifier, 'regularizers')
+        return obj() if isinstance(obj, type) else obj
+    if callable(identifier):
+        return identifier
+    raise ValueError('Could not interpret regularizer identifier: %r.' % (identifier,))
+
+
+BUILTINS = [(L1L2, ('l1_l2',)), (L1, ('l1',)), (L2, ('l2',))]

@@ -1,0 +1,227 @@
+"""Losses: the core four, and the ``Loss`` base class plugins build on.
+
+A loss *function* ``fn(y_true, y_pred)`` returns one value per sample (the
+mean over the last axis, as Keras does).  A ``Loss`` object adds the
+reduction (``sum_over_batch_size``, ``sum``, ``none``) and ``sample_weight``.
+The formulas are Keras 2's, clipping probabilities to ``[epsilon, 1 - epsilon]``
+so that predictions of exactly 0 or 1 give finite values.
+"""
+from kcore import config
+from kcore.autodiff.tensor import Tensor
+from kcore.backend import ops as K
+from kcore.backend.device import ACTIVE
+
+REDUCTIONS = ('sum_over_batch_size', 'sum', 'none', 'auto')
+
+
+def _pair(y_true, y_pred):
+    y_pred = K.to_tensor(y_pred)
+    y_true = K.to_tensor(y_true)
+    if y_true.dtype != y_pred.dtype and y_pred.dtype.kind == 'f':
+        y_true = K.cast(y_true, y_pred.dtype)
+    return y_true, y_pred
+
+
+def mean_squared_error(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    return K.mean(K.square(y_pred - y_true), axis=-1)
+
+
+def _smooth(y_true, label_smoothing, num_classes):
+    if not label_smoothing:
+        return y_true
+    return y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Mean over ``axis`` of ``-(y log p + (1 - y) log(1 - p))``.
+
+    With ``from_logits`` the stable form ``max(x, 0) - x y + log(1 + exp(-|x|))``
+    is used; otherwise ``p`` is clipped to ``[eps, 1 - eps]`` (Keras 2).
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_true = _smooth(y_true, label_smoothing, 2.0)
+    if from_logits:
+        x = y_pred
+        per = K.relu(x) - x * y_true + K.softplus(-K.abs(x))
+    else:
+        eps = config.epsilon()
+        p = K.clip(y_pred, eps, 1.0 - eps)
+        per = -(y_true * K.log(p) + (1.0 - y_true) * K.log(1.0 - p))
+    return K.mean(per, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """``-sum(y log p)`` over ``axis``; probabilities are renormalised and clipped
+    to ``[eps, 1 - eps]`` (Keras 2), logits go through a stable log-softmax."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    _check_categorical_targets(y_true, y_pred)
+    y_true = _smooth(y_true, label_smoothing, float(y_pred.shape[axis]))
+    if from_logits:
+        return -K.sum(y_true * K.log_softmax(y_pred, axis=axis), axis=axis)
+    eps = config.epsilon()
+    p = y_pred / K.sum(y_pred, axis=axis, keepdims=True)
+    p = K.clip(p, eps, 1.0 - eps)
+    return -K.sum(y_true * K.log(p), axis=axis)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
+    """Categorical crossentropy with integer class indices as targets."""
+    y_pred = K.to_tensor(y_pred)
+    labels = K.as_array(y_true)
+    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
+        labels = labels[..., 0]
+    if labels.dtype.kind == 'f':
+        labels = labels.astype('int64')
+    num_classes = y_pred.shape[axis]
+    xp = ACTIVE.xp
+    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= num_classes) and ignore_class is None:
+        raise ValueError('sparse_categorical_crossentropy: labels must be integers in [0, %d). '
+                         'Received labels from %d to %d.' % (num_classes, int(labels.min()), int(labels.max())))
+    onehot = Tensor((labels[..., None] == xp.arange(num_classes)).astype(y_pred.dtype))
+    if from_logits:
+        per = -K.sum(onehot * K.log_softmax(y_pred, axis=axis), axis=axis)
+    else:
+        eps = config.epsilon()
+        p = K.clip(y_pred / K.sum(y_pred, axis=axis, keepdims=True), eps, 1.0 - eps)
+        per = -K.sum(onehot * K.log(p), axis=axis)
+    if ignore_class is not None:
+        per = per * Tensor((labels != ignore_class).astype(y_pred.dtype))
+    return per
+
+
+def _check_categorical_targets(y_true, y_pred):
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        hint = ''
+        if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1 or y_true.ndim == y_pred.ndim - 1:
+            hint = (' The targets look like integer class indices: use '
+                    'loss=\'sparse_categorical_crossentropy\', or one-hot encode them with '
+                    'kcore.utils.to_categorical(y, %d).' % y_pred.shape[-1])
+        raise ValueError('categorical_crossentropy: targets and predictions must have the same shape. '
+                         'Received: y_true.shape=%s, y_pred.shape=%s.%s'
+                         % (tuple(y_true.shape), tuple(y_pred.shape), hint))
+
+
+# Keras's short names
+mse = MSE = mean_squared_error
+
+
+def reduce_weighted(values, sample_weight=None, reduction='sum_over_batch_size'):
+    """Weight per-sample ``values`` and reduce them as ``reduction`` says."""
+    if sample_weight is not None:
+        sw = K.to_tensor(sample_weight)
+        if sw.dtype != values.dtype:
+            sw = K.cast(sw, values.dtype)
+        while sw.ndim > values.ndim and sw.shape[-1] == 1:
+            sw = K.squeeze(sw, -1)
+        while sw.ndim < values.ndim:
+            sw = K.expand_dims(sw, -1)
+        values = values * sw
+    if reduction == 'none':
+        return values
+    total = K.sum(values)
+    if reduction == 'sum':
+        return total
+    return total / max(1, int(values.size))
+
+
+class Loss:
+    """Base class: subclasses implement ``call(y_true, y_pred)`` -> per-sample losses."""
+
+    def __init__(self, reduction='sum_over_batch_size', name=None):
+        if reduction not in REDUCTIONS:
+            raise ValueError('Unknown reduction %r. Expected one of: %s.' % (reduction, ', '.join(REDUCTIONS)))
+        self.reduction = 'sum_over_batch_size' if reduction == 'auto' else reduction
+        self.name = name or _snake(type(self).__name__)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError('%s must implement call(y_true, y_pred).' % type(self).__name__)
+
+    def get_config(self):
+        return {'reduction': self.reduction, 'name': self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class LossFunctionWrapper(Loss):
+    """A ``Loss`` around a function ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, reduction='sum_over_batch_size', name=None, **kwargs):
+        super().__init__(reduction=reduction, name=name or fn.__name__)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(self._fn_kwargs)
+        return cfg
+
+
+def _snake(name):
+    from kcore.utils.naming import snake_case
+    return snake_case(name)
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    def __init__(self, reduction='sum_over_batch_size', name='mean_squared_error'):
+        super().__init__(mean_squared_error, reduction=reduction, name=name)
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction='sum_over_batch_size', name='binary_crossentropy'):
+        super().__init__(binary_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction='sum_over_batch_size', name='categorical_crossentropy'):
+        super().__init__(categorical_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    def __init__(self, from_logits=False, ignore_class=None, axis=-1,
+                 reduction='sum_over_batch_size', name='sparse_categorical_crossentropy'):
+        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.from_logits = from_logits
+
+
+def get(identifier):
+    """A loss callable from a name, a config dict, a ``Loss`` or a function."""
+    from kcore.saving.serialization import deserialize
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        obj = deserialize(identifier, 'losses')
+        return obj() if isinstance(obj, type) else obj
+    if callable(identifier):
+        return identifier() if isinstance(identifier, type) else identifier
+    raise ValueError('Could not interpret loss identifier: %r. Pass a name (\'mse\'), a Loss instance or '
+                     'a function(y_true, y_pred).' % (identifier,))
+
+
+#: (name, object, aliases) registered by kcore's built-in plugin
+BUILTIN_FUNCTIONS = [
+    ('mean_squared_error', mean_squared_error, ('mse', 'MSE')),
+    ('binary_crossentropy', binary_crossentropy, ()),
+    ('categorical_crossentropy', categorical_crossentropy, ()),
+    ('sparse_categorical_crossentropy', sparse_categorical_crossentropy, ()),
+]
+BUILTIN_CLASSES = [MeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
+                   SparseCategoricalCrossentropy]

@@ -1,0 +1,65 @@
+"""Utilities Keras scripts import from ``keras.utils``."""
+import numpy as np
+
+from kcore.training.data import Sequence  # noqa: F401
+
+
+def to_categorical(y, num_classes=None, dtype='float32'):
+    """Integer class vector ``y`` to a one-hot matrix (a trailing axis of size 1 is dropped)."""
+    y = np.asarray(y, dtype='int64')
+    shape = y.shape
+    if shape and shape[-1] == 1 and len(shape) > 1:
+        shape = shape[:-1]
+    y = y.reshape(-1)
+    if y.size and y.min() < 0:
+        raise ValueError('to_categorical: class indices must be non-negative. Received a minimum of %d.' % y.min())
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    elif y.size and y.max() >= num_classes:
+        raise ValueError('to_categorical: class index %d is out of range for num_classes=%d.'
+                         % (y.max(), num_classes))
+    out = np.zeros((y.shape[0], num_classes), dtype=dtype)
+    out[np.arange(y.shape[0]), y] = 1
+    return out.reshape(shape + (num_classes,))
+
+
+def normalize(x, axis=-1, order=2):
+    """Scale ``x`` to unit ``order``-norm along ``axis`` (zero vectors stay zero)."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
+
+
+def set_random_seed(seed):
+    """Seed Python's, NumPy's and kcore's generators: the same script then gives
+    bit-identical weights and training history on the CPU."""
+    from kcore.backend import rng
+    rng.set_seed(seed)
+
+
+def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
+    """Keras 2's data-parallel replication; refuses (``ValueError``) unless the active
+    backend has at least ``gpus`` devices, and always for ``gpus`` < 2, as Keras 2 did."""
+    from kcore.backend.device import ACTIVE
+    n = len(gpus) if isinstance(gpus, (list, tuple)) else gpus
+    if n is None or n <= 1:
+        raise ValueError('For multi-gpu usage to be effective, call multi_gpu_model with gpus >= 2. '
+                         'Received: gpus=%r.' % (gpus,))
+    available = ACTIVE.backend.device_count() if ACTIVE.backend.name != 'numpy' else 0
+    if available < n:
+        raise ValueError('To call multi_gpu_model with gpus=%d, we expect at least %d GPUs on this machine; the '
+                         'active backend %r has %d. Switch to the CUDA backend (pip install kcore-gpu; '
+                         'KCORE_BACKEND=cuda) on a machine with enough GPUs.'
+                         % (n, n, ACTIVE.backend.name, available))
+    replicate = getattr(ACTIVE.backend, 'replicate_model', None)
+    if replicate is None:
+        raise ValueError('The %r backend cannot replicate a model over %d GPUs.' % (ACTIVE.backend.name, n))
+    return replicate(model, n)
+
+
+def get_custom_objects():
+    """Keras compatibility: kcore keeps custom objects in its registries instead.
+    Returns a dict view of the registered layers (read-only)."""
+    from kcore.plugins import registry
+    return {e.name: e.obj for e in registry('layers').entries()}

@@ -1,0 +1,1 @@
+"""kcore-losses: the full loss catalogue beyond the core four."""

@@ -1,0 +1,1 @@
+"""kcore-rnn: recurrent layers (SimpleRNN, LSTM, GRU, RNN cells, Bidirectional, TimeDistributed)."""

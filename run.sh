@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: it creates the environment it needs.
+#   ./run.sh demo    set up, then train an MLP on real handwritten digits
+#   ./run.sh test    set up, then run every test (core, plugins, example plugin, seed examples)
+#   ./run.sh setup   only create/refresh the environment
+# KCORE_VENV chooses the environment folder (default .venv).
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV="${KCORE_VENV:-.venv}"
+PY="${PYTHON:-python3}"
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PY" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+  fi
+  "$VENV/bin/python" -m pip install -q -e ".[test,demo]" \
+    -e "plugins/kcore-conv[test]" -e "plugins/kcore-losses[test]" \
+    -e "plugins/kcore-rnn[test]" -e "plugins/kcore-gpu[test]" \
+    $(ls -d examples/plugins/*/ 2>/dev/null | sed 's/^/-e /')
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  demo) setup; "$VENV/bin/python" examples/mnist_mlp.py "${@:2}" ;;
+  test) setup; "$VENV/bin/python" -m pytest -q -p no:randomly "${@:2}" ;;
+  *) echo "usage: ./run.sh demo|test|setup" >&2; exit 2 ;;
+esac
