@@ -66,6 +66,7 @@ class Layer:
         self._initial_weights = kwargs.get('weights')
         self._batch_input_shape = _batch_input_shape(kwargs)
         self._input_dtype = kwargs.get('input_dtype')
+        self._build_input_shape = None
         act_reg = kwargs.get('activity_regularizer')
         if act_reg is not None:
             from kcore import regularizers
@@ -277,6 +278,7 @@ class Layer:
     def _maybe_build(self, shapes):
         if self.built:
             return
+        self._build_input_shape = shapes  # summary() of subclassed models reads it
         try:
             self.build(shapes)
         except Exception as e:
@@ -292,7 +294,8 @@ class Layer:
         raise NotImplementedError
 
     def compute_mask(self, inputs, mask=None):
-        """The output mask: passed through when ``supports_masking``, else dropped."""
+        """The output mask: passed through when ``supports_masking``, else dropped
+        (Keras 3 drops it silently; Keras 2 raised)."""
         if not self.supports_masking:
             return None
         return mask
@@ -315,10 +318,12 @@ class Layer:
         # 1. inputs to tensors of this layer's dtype
         inputs = self._convert_inputs(inputs)
         training_arg, mask_arg, _ = _call_info(type(self))
-        # 2. masks carried by the inputs
-        if mask_arg and 'mask' not in kwargs:
+        # 2. masks carried by the inputs (compute_mask sees them even if call() takes none)
+        if 'mask' in kwargs:
+            mask = kwargs['mask'] if mask_arg else kwargs.pop('mask')
+        else:
             mask = _collect_masks(inputs)
-            if mask is not None:
+            if mask_arg and mask is not None:
                 kwargs['mask'] = mask
         # 3. the learning phase: an explicit training= reaches the sub-layers too
         training = kwargs.get('training')
@@ -359,7 +364,10 @@ class Layer:
         if self.activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / max(1, o.shape[0]))
-        out_mask = self.compute_mask(inputs, kwargs.get('mask'))
+        # (the base compute_mask makes no mask from none: skip the call then)
+        out_mask = None
+        if mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            out_mask = self.compute_mask(inputs, mask)
         if out_mask is not None:
             _set_masks(outputs, out_mask)
         return outputs
@@ -436,7 +444,7 @@ class Layer:
             self._call_losses = saved_losses
             runs.append(out)
         first = _map_tensors(lambda t: tuple(t.shape), runs[0])
-        second = nest.flatten(_map_tensors(lambda t: tuple(t.shape), runs[1]))
+        second = [tuple(t.shape) for t in nest.flatten(runs[1])]
         it = iter(second)
         merged = _map_shapes(lambda s: tuple(d if d == e else None for d, e in zip(s, next(it))), first)
         dtypes = [np.dtype(t.dtype).name for t in nest.flatten(runs[0])]
