@@ -29,7 +29,7 @@ _CONV_OPS = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'depthwise_conv2d
 _LOSS_FUNCTIONS = [
     'mean_absolute_error', 'mae', 'mean_absolute_percentage_error', 'mape',
     'mean_squared_logarithmic_error', 'msle', 'hinge', 'squared_hinge', 'categorical_hinge',
-    'logcosh', 'log_cosh', 'huber', 'huber_loss', 'kl_divergence', 'kld',
+    'log_cosh', 'logcosh', 'huber', 'huber_loss', 'kl_divergence', 'kld',
     'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'binary_focal_crossentropy',
     'categorical_focal_crossentropy',
 ]
@@ -37,6 +37,15 @@ _LOSS_CLASSES = [
     'MeanAbsoluteError', 'MeanAbsolutePercentageError', 'MeanSquaredLogarithmicError', 'Hinge',
     'SquaredHinge', 'CategoricalHinge', 'LogCosh', 'Huber', 'KLDivergence', 'Poisson',
     'CosineSimilarity', 'BinaryFocalCrossentropy', 'CategoricalFocalCrossentropy',
+]
+# kcore-losses's metrics (mae/MeanAbsoluteError are kcore's own)
+_LOSS_METRICS = [
+    'mean_absolute_percentage_error', 'mape', 'mean_squared_logarithmic_error', 'msle', 'hinge',
+    'squared_hinge', 'categorical_hinge', 'log_cosh', 'logcosh', 'huber', 'kl_divergence', 'kld',
+    'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'binary_focal_crossentropy',
+    'categorical_focal_crossentropy',
+    'MeanAbsolutePercentageError', 'MeanSquaredLogarithmicError', 'Hinge', 'SquaredHinge',
+    'CategoricalHinge', 'LogCoshError', 'log_cosh_error', 'KLDivergence', 'Poisson', 'CosineSimilarity',
 ]
 
 _RNN_LAYERS = [
@@ -47,7 +56,7 @@ _RNN_LAYERS = [
 #: package -> kind -> names
 FIRST_PARTY = {
     'kcore-conv': {'layers': _CONV_LAYERS, 'ops': _CONV_OPS},
-    'kcore-losses': {'losses': _LOSS_FUNCTIONS + _LOSS_CLASSES},
+    'kcore-losses': {'losses': _LOSS_FUNCTIONS + _LOSS_CLASSES, 'metrics': _LOSS_METRICS},
     'kcore-rnn': {'layers': _RNN_LAYERS},
     'kcore-gpu': {'backends': ['cuda', 'cupy']},
 }
