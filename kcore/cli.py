@@ -12,21 +12,24 @@ import sys
 def _plugins(args):
     from kcore.plugins import plugins
     table = plugins()
+    failed = any(p['status'] == 'failed' for p in table)
     if args.json:
         json.dump(table, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write('\n')
-        return 0 if not any(p['error'] for p in table) else 1
+        return 1 if failed else 0
     for p in table:
-        version = p['version'] or '(no version: running from a checkout)'
-        print('%s  [%s %s]  entry point: %s' % (p['name'], p['distribution'] or 'in-process', version,
-                                                 p['entry_point'] or '-'))
-        if p['error']:
+        version = p['version'] or ('(no version: running from a checkout)' if p['distribution'] else '')
+        where = ('%s %s' % (p['distribution'], version)).strip() if p['distribution'] else 'in-process'
+        print('%s  [%s]  entry point: %s' % (p['name'], where, p['entry_point'] or '-'))
+        if p['status'] == 'failed':
             print('  ERROR: %s' % p['error'])
+        elif p['status'] == 'disabled':
+            print('  (disabled by KCORE_DISABLE_PLUGINS)')
+        elif not p['registered']:
+            print('  (registers nothing yet)')
         for kind, names in sorted(p['registered'].items()):
             print('  %-13s %s' % (kind + ':', ', '.join(names)))
-        if not p['registered'] and not p['error']:
-            print('  (registers nothing yet)')
-    return 0 if not any(p['error'] for p in table) else 1
+    return 1 if failed else 0
 
 
 def _info(args):

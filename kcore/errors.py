@@ -32,6 +32,11 @@ class PluginLoadError(KcoreError, ImportError):
     """A plugin's entry point could not be imported or its hooks failed."""
 
 
+class PluginLoadWarning(UserWarning):
+    """A plugin could not be loaded; the message names its distribution and entry point,
+    and kcore carries on without it."""
+
+
 class ShapeError(KcoreError, ValueError):
     """A tensor of the wrong rank or size reached a layer or an op."""
 

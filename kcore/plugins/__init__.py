@@ -16,7 +16,7 @@ import inspect
 import types
 
 from kcore.plugins.hookspecs import KINDS, hookimpl
-from kcore.plugins.manager import manager
+from kcore.plugins.manager import manager as _manager
 
 # base class (module, name) -> kind, for register() without kind=
 _BASES = (
@@ -35,10 +35,10 @@ _BASES = (
 
 def registry(kind):
     try:
-        return manager.registries[kind]
+        return _manager.registries[kind]
     except KeyError:
         raise ValueError('Unknown registry kind %r. Expected one of: %s.'
-                         % (kind, ', '.join(sorted(manager.registries)))) from None
+                         % (kind, ', '.join(sorted(_manager.registries)))) from None
 
 
 def get(kind, name):
@@ -62,12 +62,12 @@ def module_getattr(kind, extra=None):
 
 
 def load():
-    manager.load()
+    _manager.load()
 
 
 def plugins():
     """One dict per plugin: name, distribution, version, entry point, error, registered names."""
-    return manager.plugin_table()
+    return _manager.plugin_table()
 
 
 def _is_hook_module(obj):
@@ -84,13 +84,13 @@ def _infer_kind(obj):
                 return kind
         raise TypeError('Cannot tell what kind of object %s is: it derives from none of kcore\'s '
                         'base classes (Layer, Loss, Metric, Optimizer, ...). Pass kind=..., one of: %s.'
-                        % (obj.__name__, ', '.join(sorted(manager.registries))))
+                        % (obj.__name__, ', '.join(sorted(_manager.registries))))
     from kcore.backend.device import Backend
     if isinstance(obj, Backend):
         return 'backends'
-    raise TypeError('register(%r) needs kind=...: a plain function could be a loss, a metric or an '
+    raise TypeError('register(%s) needs kind=...: a plain function could be a loss, a metric or an '
                     'activation. Use kind=\'losses\', \'metrics\' or \'activations\'.'
-                    % getattr(obj, '__name__', obj))
+                    % getattr(obj, '__name__', repr(obj)))
 
 
 def register(obj=None, kind=None, name=None, aliases=(), replace=False, **meta):
@@ -109,27 +109,32 @@ def register(obj=None, kind=None, name=None, aliases=(), replace=False, **meta):
 
     A registered class is found by name everywhere: ``kcore.layers.MyLayer``,
     ``compile(loss='my_loss')`` and ``load_model`` without ``custom_objects``.
+    Running the cell that defines and registers a class again replaces it; a
+    name that something else already has is a ``DuplicateNameError`` (pass
+    ``name=`` or ``replace=True``).
     """
     if obj is None:
         return lambda o: register(o, kind=kind, name=name, aliases=aliases, replace=replace, **meta)
     if kind is None and _is_hook_module(obj):
-        manager.register_plugin(obj, name=name)
+        if not any(hasattr(getattr(obj, a, None), 'kcore_impl') for a in dir(obj)):
+            raise TypeError('register(%s): the module has no @hookimpl functions; kcore\'s hooks are: %s.'
+                            % (getattr(obj, '__name__', obj), ', '.join(KINDS)))
+        _manager.register_plugin(obj, name=name)
         return obj
-    manager.load()
     kind = kind or _infer_kind(obj)
-    registry(kind).add(obj, name=name, aliases=aliases, plugin=getattr(obj, '__module__', '__main__'),
-                       distribution=None, replace=replace, **meta)
+    registry(kind)  # a clear error for an unknown kind
+    _manager.register_object(obj, kind, name=name, aliases=aliases, replace=replace, **meta)
     return obj
 
 
 def unregister(obj, kind=None):
     """Remove what ``register(obj)`` added (a hook module, or every name of an object)."""
-    if _is_hook_module(obj) and kind is None:
-        manager.unregister_plugin(obj)
+    if kind is None and _is_hook_module(obj):
+        _manager.unregister_plugin(obj)
         return
-    kinds = [kind] if kind else list(manager.registries)
-    for k in kinds:
-        manager.registries[k].remove(obj)
+    if kind is not None:
+        registry(kind)
+    _manager.unregister_object(obj, kind)
 
 
 @contextlib.contextmanager

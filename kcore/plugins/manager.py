@@ -2,14 +2,24 @@
 
 Loading is lazy (the first registry look-up triggers it), idempotent, and
 isolated per plugin: a plugin that fails to import, declares an unknown hook
-or raises in a hook is recorded in ``plugin_table()`` with its distribution
-and entry point, a warning is issued, and everything else keeps working.
+or raises in a hook is rolled back, recorded in ``plugin_table()`` with its
+distribution and entry point, reported by one ``PluginLoadWarning``, and
+everything else keeps working.  A look-up that misses rescans the entry points
+when ``sys.path`` changed, so a plugin installed after the first look-up is
+found without a restart.
 
-Environment:
-  KCORE_DISABLE_PLUGINS=a,b         skip these plugins (entry point or distribution names)
+Environment (read when plugins load):
+  KCORE_DISABLE_PLUGINS=a,b         skip these plugins (entry point or distribution names);
+                                    kcore's built-ins cannot be disabled
   KCORE_DISABLE_PLUGIN_AUTOLOAD=1   read no entry points; register plugins by hand
-  KCORE_TRACE_PLUGINS=1             print each hook call and registration to stderr
+  KCORE_TRACE_PLUGINS=1             print each plugin, hook call and registration to stderr
+
+For tests: ``manager.isolated()`` gives a fresh, unloaded manager for a block and
+restores the previous state after it; ``manager.reset()`` forgets everything.
 """
+import contextlib
+import difflib
+import importlib
 import os
 import sys
 import threading
@@ -17,133 +27,169 @@ import warnings
 
 import pluggy
 
-from kcore.errors import PluginLoadError
+from kcore.errors import PluginLoadError, PluginLoadWarning
 from kcore.plugins import hookspecs
 from kcore.plugins.registry import Registry
 
 BUILTINS_MODULE = 'kcore._builtins.plugin'
+BUILTINS_KEY = 'builtins'
+IN_PROCESS_KEY = '<in-process>'
 
 
 class PluginRecord:
     """What ``kcore plugins`` shows for one plugin."""
 
-    def __init__(self, name, distribution=None, version=None, entry_point=None, module=None):
-        self.name = name
-        self.distribution = distribution
+    def __init__(self, key, name, distribution=None, version=None, entry_point=None, module=None):
+        self.key = key                    # unique: the pluggy name and Entry.plugin
+        self.name = name                  # the entry point name ('conv')
+        self.distribution = distribution  # 'kcore-conv', None in-process
         self.version = version
-        self.entry_point = entry_point
+        self.entry_point = entry_point    # 'conv=kcore_conv.plugin'
         self.module = module
+        self.status = 'loaded'            # or 'failed', 'disabled'
         self.error = None
-        self.registered = {}  # kind -> [names]
+        self.registered = {}              # kind -> [names, aliases included]
+
+    @property
+    def label(self):
+        """'kcore-conv 0.1.0': how registries name this plugin's distribution."""
+        if self.distribution is None:
+            return None
+        return ('%s %s' % (self.distribution, self.version or '')).strip()
 
     def as_dict(self):
         return {'name': self.name, 'distribution': self.distribution, 'version': self.version,
-                'entry_point': self.entry_point, 'error': self.error,
+                'entry_point': self.entry_point, 'status': self.status, 'error': self.error,
                 'registered': {k: sorted(v) for k, v in self.registered.items() if v}}
 
 
 class PluginManager:
     def __init__(self):
+        self.registries = {kind: Registry(kind, loader=self) for kind in hookspecs.KINDS.values()}
+        self.registries['kernels']._on_change = _invalidate_kernel_table
+        self._lock = threading.RLock()
+        self._fresh_state()
+
+    def _fresh_state(self):
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
-        loader = self._make_loader()
-        self.registries = {kind: Registry(kind, loader=loader)
-                           for kind in hookspecs.KINDS.values()}
-        self.registries['kernels']._on_change = _invalidate_kernel_table
-        self.records = {}
-        self._lock = threading.RLock()
+        self.records = {}          # key -> PluginRecord, in load order
         self._loaded = False
         self._loading = False
-        self._seen_entry_points = set()
+        self._seen = set()         # entry points looked at (loaded, failed or disabled)
+        self._path_signature = None
 
-    def _make_loader(self):
-        """The callable the registries run before a look-up: load once; on a miss, rescan."""
-        def loader():
-            if not self._loaded:
-                self.load()
-        loader.rescan = self.rescan
-        return loader
+    # -- loading ------------------------------------------------------------
+    def ensure_loaded(self):
+        if not self._loaded:
+            self.load()
 
     def load(self):
-        """Register the built-ins and every entry point not loaded yet (idempotent)."""
+        """Register the built-ins and every entry point not looked at yet (idempotent)."""
+        if self._loaded:
+            return
+        failed = []
         with self._lock:
-            if self._loading:
+            if self._loaded or self._loading:  # another thread did it, or a hook looked a name up
                 return
             self._loading = True
             try:
-                if BUILTINS_MODULE not in self.records:
-                    import importlib
-                    module = importlib.import_module(BUILTINS_MODULE)
-                    dist, version = _own_distribution()
-                    self._add_plugin(PluginRecord('builtins', dist, version, BUILTINS_MODULE, module),
-                                     key=BUILTINS_MODULE, fatal=True)
+                if BUILTINS_KEY not in self.records:
+                    self._load_builtins()
                 if not _env_flag('KCORE_DISABLE_PLUGIN_AUTOLOAD'):
-                    self._load_entry_points()
+                    failed = self._scan()
                 self._loaded = True
             finally:
                 self._loading = False
+        _warn(failed)  # after the state is consistent: -W error must not leave it half-loaded
 
     def rescan(self):
-        """Load entry points installed since the last scan; True if any was new."""
-        if _env_flag('KCORE_DISABLE_PLUGIN_AUTOLOAD') or not self._loaded:
-            return False
-        before = len(self.records)
-        with self._lock:
-            self._load_entry_points()
-        return len(self.records) > before
+        """Load entry points installed since the last scan; True if a plugin was added.
 
-    def _load_entry_points(self):
+        Cheap when nothing changed: it compares the folders on ``sys.path`` (their
+        mtimes and link counts) with the last scan before reading any metadata.
+        """
+        if not self._loaded or _env_flag('KCORE_DISABLE_PLUGIN_AUTOLOAD'):
+            return False
+        if _path_signature() == self._path_signature:
+            return False
+        importlib.invalidate_caches()  # the finders' and importlib.metadata's directory caches
+        with self._lock:
+            before = sum(r.status == 'loaded' for r in self.records.values())
+            failed = self._scan()
+            added = sum(r.status == 'loaded' for r in self.records.values()) > before
+        _warn(failed)
+        return added
+
+    def _load_builtins(self):
+        module = importlib.import_module(BUILTINS_MODULE)
+        record = PluginRecord(BUILTINS_KEY, 'builtins', 'kcore', _own_version(),
+                              'builtins=%s' % BUILTINS_MODULE, module)
+        error = self._add_plugin(record)
+        if error:  # kcore itself is broken: nothing would work, say so now
+            raise PluginLoadError('kcore\'s built-in plugin failed: %s' % error)
+
+    def _scan(self):
+        """Look at every entry point of the group once; returns the records that failed."""
         from importlib.metadata import entry_points
-        disabled = {s.strip() for s in os.environ.get('KCORE_DISABLE_PLUGINS', '').split(',') if s.strip()}
-        for ep in sorted(entry_points(group=hookspecs.PROJECT), key=lambda e: e.name):
+        self._path_signature = _path_signature()
+        disabled = {_normalize(s) for s in os.environ.get('KCORE_DISABLE_PLUGINS', '').split(',') if s.strip()}
+        trace = _env_flag('KCORE_TRACE_PLUGINS')
+        failed = []
+        for ep in sorted(entry_points(group=hookspecs.PROJECT), key=lambda e: (e.name, e.value)):
+            if ep.value == BUILTINS_MODULE:  # kcore's own entry point: registered directly
+                continue
             dist = getattr(ep, 'dist', None)
             dist_name = dist.metadata['Name'] if dist is not None else None
-            version = dist.version if dist is not None else None
-            key = '%s=%s' % (ep.name, ep.value)
-            if key in self._seen_entry_points:
+            key = '%s:%s' % (dist_name, ep.name) if dist_name else '%s=%s' % (ep.name, ep.value)
+            if key in self._seen:
                 continue
-            self._seen_entry_points.add(key)
-            if ep.value == BUILTINS_MODULE:  # kcore's own entry point: already registered
+            self._seen.add(key)
+            record = PluginRecord(key, ep.name, dist_name, dist.version if dist is not None else None,
+                                  '%s=%s' % (ep.name, ep.value))
+            self.records[key] = record
+            if _normalize(ep.name) in disabled or (dist_name and _normalize(dist_name) in disabled):
+                record.status = 'disabled'
+                if trace:
+                    print('kcore: plugin %s (%s) disabled by KCORE_DISABLE_PLUGINS' % (ep.name, record.label),
+                          file=sys.stderr)
                 continue
-            if ep.name in disabled or (dist_name and dist_name in disabled):
-                continue
-            record = PluginRecord(ep.name, dist_name, version, key)
+            if trace:
+                print('kcore: loading plugin %s (%s) from %s' % (ep.name, record.label or '?', ep.value),
+                      file=sys.stderr)
             try:
                 record.module = ep.load()
             except Exception as e:  # noqa: BLE001 - a broken plugin must not take kcore down
-                self._fail(record, 'import failed: %s: %s' % (type(e).__name__, e))
+                self._fail(record, 'import failed: %s: %s' % (type(e).__name__, e), failed)
                 continue
-            self._add_plugin(record, key=ep.name)
+            error = self._add_plugin(record)
+            if error:
+                self._fail(record, error, failed)
+        return failed
 
-    def _add_plugin(self, record, key, fatal=False):
-        self.records[key] = record
+    def _add_plugin(self, record):
+        """Register the plugin's hooks and run them; on any error undo it all and return the message."""
+        self.records[record.key] = record
         try:
-            self.pm.register(record.module, name=key)
+            self.pm.register(record.module, name=record.key)
             self.pm.check_pending()
-        except Exception as e:  # unknown hook name, bad signature
-            if self.pm.is_registered(record.module):
-                self.pm.unregister(record.module)
-            if fatal:
-                raise
-            self._fail(record, 'invalid hooks: %s' % e)
-            return
-        self._run_hooks(record, key, fatal)
-
-    def _run_hooks(self, record, key, fatal=False):
+        except Exception as e:  # unknown hook name, bad signature, registered twice
+            if self.pm.get_plugin(record.key) is record.module:
+                self.pm.unregister(name=record.key)
+            return 'invalid hooks: %s%s' % (e, _misspelling_hint(record.module))
         trace = _env_flag('KCORE_TRACE_PLUGINS')
         for hook_name, kind in hookspecs.KINDS.items():
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-                if impl.plugin_name != key:
+                if impl.plugin_name != record.key:
                     continue
                 if trace:
                     print('kcore: %s.%s()' % (record.name, hook_name), file=sys.stderr)
                 try:
                     impl.function(register=self._registrar(kind, record, trace))
                 except Exception as e:  # noqa: BLE001
-                    if fatal:
-                        raise
-                    self._fail(record, '%s raised %s: %s' % (hook_name, type(e).__name__, e))
-                    return
+                    self._rollback(record)
+                    return '%s raised %s: %s' % (hook_name, type(e).__name__, e)
+        return None
 
     def _registrar(self, kind, record, trace):
         registry = self.registries[kind]
@@ -153,64 +199,183 @@ class PluginManager:
                 name = name or obj.name
             if kind == 'kernels' and backend:
                 name = '%s@%s' % (name or obj.__name__, backend)
-            registry.add(obj, name=name, aliases=aliases, plugin=record.name,
-                         distribution=_dist_label(record), **meta)
-            record.registered.setdefault(kind, []).append(
-                name or getattr(obj, '__name__', repr(obj)))
+            names = registry.add(obj, name=name, aliases=aliases, plugin=record.key,
+                                 distribution=record.label, **meta)
+            record.registered.setdefault(kind, []).extend(names)
             if trace:
-                print('kcore:   %s %s' % (kind, name or getattr(obj, '__name__', obj)), file=sys.stderr)
+                print('kcore:   %s %s' % (kind, ', '.join(names)), file=sys.stderr)
             return obj
         return register
 
-    def _fail(self, record, message):
-        record.error = message
-        self.records[record.entry_point or record.name] = record
-        warnings.warn(PluginLoadWarning(
-            'kcore: plugin %r (distribution %s, entry point %s) was not loaded: %s. '
-            'Everything else keeps working; fix or uninstall it, or set '
-            'KCORE_DISABLE_PLUGINS=%s.' % (record.name, record.distribution or '?',
-                                            record.entry_point, message, record.name)))
+    def _rollback(self, record):
+        for registry in self.registries.values():
+            registry.remove_plugin(record.key)
+        record.registered = {}
+        if self.pm.get_plugin(record.key) is not None:
+            self.pm.unregister(name=record.key)
 
-    # -- in-process registration -------------------------------------------
+    def _fail(self, record, message, failed):
+        record.status = 'failed'
+        record.error = message
+        record.module = None
+        failed.append(record)
+
+    # -- in-process registration ----------------------------------------------
     def register_plugin(self, module, name=None):
-        """Register a module/object of hook implementations by hand."""
+        """Register a module (or object) of hook implementations by hand.
+
+        Registering the same module again is a no-op; a reloaded module (same
+        name, new object) replaces the old one.  Raises ``PluginLoadError`` if its
+        hooks are invalid or raise, leaving nothing of it registered.
+        """
         self.load()
-        key = name or getattr(module, '__name__', None) or repr(module)
-        record = PluginRecord(key, None, None, None, module)
-        self._add_plugin(record, key=key, fatal=True)
+        key = name or getattr(module, '__name__', None) or '%s@%x' % (type(module).__name__, id(module))
+        with self._lock:
+            old = self.records.get(key)
+            if old is not None:
+                if old.module is module:
+                    return old
+                self.unregister_plugin(old.module)
+            record = PluginRecord(key, key, module=module)
+            error = self._add_plugin(record)
+            if error:
+                del self.records[key]
+                raise PluginLoadError('Cannot register plugin %r: %s' % (key, error))
         return record
 
     def unregister_plugin(self, module):
-        for key, record in list(self.records.items()):
-            if record.module is module:
-                for kind, names in record.registered.items():
-                    for n in names:
-                        self.registries[kind].remove(n)
-                if self.pm.is_registered(module):
-                    self.pm.unregister(module)
-                del self.records[key]
+        """Undo ``register_plugin``: remove the module's hooks and every name it registered."""
+        with self._lock:
+            for key, record in list(self.records.items()):
+                if record.module is module and key != BUILTINS_KEY:
+                    self._rollback(record)
+                    del self.records[key]
 
+    def register_object(self, obj, kind, name=None, aliases=(), replace=False, **meta):
+        """File one object in one registry, in-process; returns the names it got."""
+        self.load()
+        with self._lock:
+            record = self.records.get(IN_PROCESS_KEY)
+            if record is None:
+                record = self.records[IN_PROCESS_KEY] = PluginRecord(IN_PROCESS_KEY, IN_PROCESS_KEY)
+            names = self.registries[kind].add(obj, name=name, aliases=aliases, plugin=IN_PROCESS_KEY,
+                                              distribution=None, replace=replace, **meta)
+            listed = record.registered.setdefault(kind, [])
+            listed.extend(n for n in names if n not in listed)
+        return names
+
+    def unregister_object(self, obj, kind=None):
+        kinds = [kind] if kind else list(self.registries)
+        removed = []
+        with self._lock:
+            for k in kinds:
+                gone = self.registries[k].remove(obj)
+                removed.extend(gone)
+                record = self.records.get(IN_PROCESS_KEY)
+                if record is not None and gone:
+                    record.registered[k] = [n for n in record.registered.get(k, ()) if n not in gone]
+        return removed
+
+    # -- reporting ------------------------------------------------------------------
     def plugin_table(self):
+        """One dict per plugin (see ``PluginRecord.as_dict``), built-ins first."""
         self.load()
         return [r.as_dict() for r in self.records.values()]
 
+    def hint(self, kind, name):
+        """For an unknown name that a first-party package provides: what to install or enable."""
+        from kcore.plugins import known
+        package = known.provider(kind, name)
+        if package is None:
+            return None
+        records = [r for r in self.records.values()
+                   if r.distribution and _normalize(r.distribution) == _normalize(package)]
+        install = 'pip install %s' % package
+        if not records:
+            if _env_flag('KCORE_DISABLE_PLUGIN_AUTOLOAD'):
+                return ('It is provided by the plugin %s (%s); KCORE_DISABLE_PLUGIN_AUTOLOAD is set, so '
+                        'register its plugin module by hand with kcore.plugins.register(...).' % (package, install))
+            return ('It is provided by the plugin %s, which is not installed. Install it with: %s'
+                    % (package, install))
+        record = records[0]
+        if record.status == 'disabled':
+            return ('It is provided by the plugin %s (%s), which is installed but disabled by '
+                    'KCORE_DISABLE_PLUGINS; take %r out of that list to use it.' % (package, install, record.name))
+        if record.status == 'failed':
+            return ('It is provided by the plugin %s (%s), which is installed but failed to load: %s'
+                    % (package, install, record.error))
+        return ('It is provided by the plugin %s, but the installed %s does not register it. Upgrade it: '
+                'pip install -U %s' % (package, record.label, package))
 
-class PluginLoadWarning(UserWarning):
-    """A plugin could not be loaded; the message says which and why."""
+    # -- test support -----------------------------------------------------------------
+    def reset(self):
+        """Forget every plugin and name: the state right after ``import kcore`` (for tests)."""
+        with self._lock:
+            for registry in self.registries.values():
+                registry.clear()
+            self._fresh_state()
+
+    @contextlib.contextmanager
+    def isolated(self):
+        """For tests: a fresh, unloaded manager inside the block, the previous state after it.
+
+        Discovery then runs again on the first look-up inside the block, so
+        throwaway distributions put on ``sys.path`` are found; nothing they
+        register leaks into later tests.
+        """
+        from kcore.backend.device import ACTIVE
+        with self._lock:
+            saved = (self.__dict__.copy(), {k: r.snapshot() for k, r in self.registries.items()},
+                     ACTIVE.backend, ACTIVE.xp)
+            self.reset()
+        try:
+            yield self
+        finally:
+            with self._lock:
+                state, registries, ACTIVE.backend, ACTIVE.xp = saved
+                self.__dict__.update(state)
+                for kind, snap in registries.items():
+                    self.registries[kind].restore(snap)
 
 
-def _dist_label(record):
-    if record.distribution is None:
-        return None
-    return '%s %s' % (record.distribution, record.version or '')
+def _warn(failed):
+    for record in failed:
+        warnings.warn(PluginLoadWarning(
+            'kcore: plugin %r (distribution %s, entry point %s) was not loaded: %s. Everything else keeps '
+            'working; fix or uninstall it, or set KCORE_DISABLE_PLUGINS=%s.'
+            % (record.name, record.label or '?', record.entry_point, record.error, record.name)), stacklevel=4)
 
 
-def _own_distribution():
+def _misspelling_hint(module):
+    names = [n for n in dir(module) if n.startswith('register') and n not in hookspecs.KINDS]
+    close = {n: difflib.get_close_matches(n, list(hookspecs.KINDS), n=1) for n in names}
+    hints = ['%s -> %s?' % (n, c[0]) for n, c in close.items() if c]
+    return ' (did you mean: %s)' % ', '.join(hints) if hints else ''
+
+
+def _path_signature():
+    """What changes when a distribution appears on ``sys.path``: the folders, their mtimes and link counts."""
+    sig = []
+    for p in sys.path:
+        try:
+            st = os.stat(p or '.')
+        except OSError:
+            continue
+        sig.append((p, st.st_mtime_ns, st.st_nlink))
+    return tuple(sig)
+
+
+def _normalize(name):
+    """Distribution and plugin names compare like pip's: case and '-', '_', '.' do not matter."""
+    return name.strip().lower().replace('_', '-').replace('.', '-')
+
+
+def _own_version():
     try:
         from importlib.metadata import version
-        return 'kcore', version('kcore')
-    except Exception:  # running from a bare checkout
-        return 'kcore', None
+        return version('kcore')
+    except Exception:  # noqa: BLE001 - running from a bare checkout
+        return None
 
 
 def _invalidate_kernel_table():
@@ -224,4 +389,4 @@ def _env_flag(name):
 
 manager = PluginManager()
 
-__all__ = ['manager', 'PluginManager', 'PluginLoadError', 'PluginLoadWarning']
+__all__ = ['manager', 'PluginManager', 'PluginRecord', 'PluginLoadError', 'PluginLoadWarning']

@@ -2,9 +2,15 @@
 
 A registry maps names to objects and remembers, for every name, which plugin
 and which distribution registered it.  Look-ups trigger plugin discovery the
-first time (see ``manager.ensure_loaded``).  Unknown names raise
-``UnknownNameError`` with close matches and, when a first-party plugin that is
-not installed provides the name, the ``pip install`` line.
+first time (the ``loader``'s ``ensure_loaded``), and a miss rescans for
+plugins installed since (``loader.rescan``).  Unknown names raise
+``UnknownNameError`` with close matches and, when a first-party plugin provides
+the name, what to install or enable.
+
+Two distributions claiming one name is not fatal at registration: the name is
+parked as a conflict and fails on look-up, naming both; every other name keeps
+working.  An in-process registration (a notebook, a test) that collides fails
+at once, since its author is right there to rename it.
 """
 import difflib
 import threading
@@ -20,15 +26,17 @@ class Entry:
     def __init__(self, name, obj, plugin, distribution, meta, alias_of=None):
         self.name = name
         self.obj = obj
-        self.plugin = plugin
-        self.distribution = distribution
+        self.plugin = plugin              # the registering plugin's key
+        self.distribution = distribution  # 'kcore-conv 0.1.0', or None in-process
         self.meta = meta
         self.alias_of = alias_of
 
     @property
     def source(self):
-        """'kcore-conv 0.1.0' style description for error messages."""
-        return self.distribution or ('in-process registration (%s)' % self.plugin)
+        """'kcore-conv 0.1.0 (plugin conv)' style description for error messages."""
+        if self.distribution:
+            return '%s (plugin %s)' % (self.distribution, self.plugin)
+        return 'in-process registration (%s)' % self.plugin
 
 
 class Registry:
@@ -38,54 +46,101 @@ class Registry:
         self.kind = kind
         self._on_change = on_change  # called after names are added or removed
         self._entries = {}
-        self._conflicts = {}   # name -> list of Entry that all claimed it
-        self._loader = loader  # callable run before the first look-up
+        self._conflicts = {}   # name -> [Entry, ...] that all claimed it
+        self._loader = loader  # has ensure_loaded(), rescan() and hint(kind, name)
         self._lock = threading.RLock()
 
     # -- registration -------------------------------------------------------
     def add(self, obj, name=None, aliases=(), plugin='__main__', distribution=None,
             replace=False, **meta):
+        """File ``obj`` under ``name`` (default ``obj.__name__``) and ``aliases``; returns the names."""
         name = name or getattr(obj, '__name__', None)
         if not isinstance(name, str) or not name:
-            raise TypeError('Cannot register %r in %s: it has no __name__; pass name=...'
+            raise TypeError('Cannot register %r in %s: it has no __name__. Pass name=....'
                             % (obj, self.kind))
-        names = [name] + [a for a in aliases if a != name]
+        if isinstance(aliases, str):
+            aliases = (aliases,)
+        bad = [a for a in aliases if not isinstance(a, str) or not a]
+        if bad:
+            raise TypeError('Cannot register %r in %s: aliases must be non-empty strings. Received: %r.'
+                            % (name, self.kind, bad))
+        names = [name] + [a for a in dict.fromkeys(aliases) if a != name]
+        entries = [Entry(n, obj, plugin, distribution, meta, alias_of=name if i else None)
+                   for i, n in enumerate(names)]
         with self._lock:
-            for i, n in enumerate(names):
-                entry = Entry(n, obj, plugin, distribution, meta, alias_of=name if i else None)
-                old = self._entries.get(n)
-                if old is not None and old.obj is not obj and not replace:
-                    if old.plugin == plugin and _same_definition(old.obj, obj):
-                        pass  # the same class defined again (a notebook cell re-run)
-                    elif old.distribution is None and distribution is None:
+            if distribution is None and not replace:
+                for n in names:  # check all names first: fail without a half-registration
+                    old = self._entries.get(n)
+                    if old is not None and not self._may_replace(old, obj, plugin):
                         raise DuplicateNameError(
-                            '%s name %r is already registered by %s (%r). Unregister it first '
-                            '(kcore.plugins.unregister) or pass replace=True.'
-                            % (self.kind, n, old.source, old.obj))
-                    else:
-                        # neither wins: the name fails on look-up, naming both
-                        self._conflicts.setdefault(n, [old]).append(entry)
-                        self._entries.pop(n, None)
-                        continue
-                if n in self._conflicts:
-                    self._conflicts[n].append(entry)
-                    continue
-                self._entries[n] = entry
+                            '%s name %r is already registered by %s (%r). Register yours under another '
+                            'name (name=...), unregister the old one (kcore.plugins.unregister), or pass '
+                            'replace=True.' % (self.kind, n, old.source, old.obj))
+            for entry in entries:
+                self._add_entry(entry, replace)
         if self._on_change is not None:
             self._on_change()
-        return obj
+        return names
+
+    def _may_replace(self, old, obj, plugin):
+        # the same object, or the same class defined again by a re-run notebook cell
+        return old.obj is obj or (old.plugin == plugin and _same_definition(old.obj, obj))
+
+    def _add_entry(self, entry, replace):
+        n = entry.name
+        if n in self._conflicts:
+            self._conflicts[n].append(entry)
+            return
+        old = self._entries.get(n)
+        if old is None or replace or self._may_replace(old, entry.obj, entry.plugin):
+            self._entries[n] = entry
+            return
+        # neither wins: the name fails on look-up, naming both
+        self._conflicts[n] = [old, entry]
+        del self._entries[n]
 
     def remove(self, name_or_obj):
-        """Remove a name (and its aliases), or every name of an object."""
+        """Remove a name (and its aliases), or every name of an object; returns the names removed."""
+        return self._remove(lambda e: (e.name == name_or_obj or e.obj is name_or_obj
+                                       or e.alias_of == name_or_obj))
+
+    def remove_plugin(self, plugin):
+        """Remove every name the plugin with key ``plugin`` registered (conflict claims included)."""
+        return self._remove(lambda e: e.plugin == plugin)
+
+    def _remove(self, doomed_if):
         with self._lock:
-            doomed = [n for n, e in self._entries.items()
-                      if n == name_or_obj or e.obj is name_or_obj or e.alias_of == name_or_obj]
+            doomed = [n for n, e in self._entries.items() if doomed_if(e)]
             for n in doomed:
                 del self._entries[n]
-                self._conflicts.pop(n, None)
+            for n, claims in list(self._conflicts.items()):
+                kept = [e for e in claims if not doomed_if(e)]
+                if len(kept) == len(claims):
+                    continue
+                doomed.append(n)
+                del self._conflicts[n]
+                for e in kept:  # one claim left: it stands; two or more: still a conflict
+                    self._add_entry(e, replace=False)
         if doomed and self._on_change is not None:
             self._on_change()
         return doomed
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._conflicts.clear()
+        if self._on_change is not None:
+            self._on_change()
+
+    def snapshot(self):
+        with self._lock:
+            return dict(self._entries), {n: list(c) for n, c in self._conflicts.items()}
+
+    def restore(self, state):
+        with self._lock:
+            self._entries, self._conflicts = dict(state[0]), {n: list(c) for n, c in state[1].items()}
+        if self._on_change is not None:
+            self._on_change()
 
     # -- look-up ------------------------------------------------------------
     def get(self, name):
@@ -96,18 +151,22 @@ class Registry:
         return self._slow_get(name).obj
 
     def entry(self, name):
-        return self._slow_get(name)
+        """The ``Entry`` for ``name``: the object with its provenance and meta."""
+        try:
+            return self._entries[name]
+        except (KeyError, TypeError):
+            return self._slow_get(name)
 
-    def _slow_get(self, name):
+    def _slow_get(self, name, rescanned=False):
         if not isinstance(name, str):
             raise TypeError('Expected a %s name (a string). Received: %r.' % (singular(self.kind), name))
         if self._loader is not None:
-            self._loader()
+            self._loader.ensure_loaded()
         if name in self._conflicts:
             claims = self._conflicts[name]
             raise DuplicateNameError(
-                '%s name %r is registered by more than one plugin: %s. Uninstall one of them, '
-                'or disable one with KCORE_DISABLE_PLUGINS=<plugin>.'
+                '%s name %r is registered by more than one plugin: %s. Uninstall one of them, or disable '
+                'one with KCORE_DISABLE_PLUGINS=<plugin>.'
                 % (self.kind, name, ' and '.join(sorted({e.source for e in claims}))))
         entry = self._entries.get(name)
         if entry is not None:
@@ -115,19 +174,15 @@ class Registry:
         matches = [n for n in self._entries if n.lower() == name.lower()]
         if len(matches) == 1:
             return self._entries[matches[0]]
-        if self._loader is not None and getattr(self._loader, 'rescan', None):
-            if self._loader.rescan():  # a plugin installed after the first look-up
-                return self._slow_get(name)
+        if not rescanned and self._loader is not None and self._loader.rescan():
+            return self._slow_get(name, rescanned=True)  # a plugin installed after the first look-up
         raise UnknownNameError(self._unknown_message(name))
 
     def _unknown_message(self, name):
-        from kcore.plugins import known
         msg = 'Unknown %s: %r.' % (singular(self.kind), name)
-        provider = known.provider(self.kind, name)
-        if provider:
-            msg += (' It is provided by the plugin %s, which is not installed. '
-                    'Install it with: pip install %s' % (provider, provider))
-            return msg
+        hint = self._loader.hint(self.kind, name) if self._loader is not None else None
+        if hint:
+            return msg + ' ' + hint
         close = difflib.get_close_matches(name, list(self._entries), n=5, cutoff=0.6)
         if not close:
             close = [n for n in self._entries if name.lower() in n.lower()][:5]
@@ -139,23 +194,23 @@ class Registry:
 
     def __contains__(self, name):
         if self._loader is not None:
-            self._loader()
+            self._loader.ensure_loaded()
         return name in self._entries
 
     def names(self):
         if self._loader is not None:
-            self._loader()
+            self._loader.ensure_loaded()
         return sorted(self._entries)
 
     def entries(self):
         if self._loader is not None:
-            self._loader()
+            self._loader.ensure_loaded()
         return list(self._entries.values())
 
     def name_of(self, obj):
         """The canonical (non-alias) name an object is registered under, or None."""
         if self._loader is not None:
-            self._loader()
+            self._loader.ensure_loaded()
         for e in self._entries.values():
             if e.obj is obj and e.alias_of is None:
                 return e.name
