@@ -191,7 +191,7 @@ def wrapper_class(base, class_name, fn, params, doc, module):
 
 def _loss_class(class_name, fn, name=None):
     params = fn_params(fn) + [('reduction', 'sum_over_batch_size'), ('name', name or fn.__name__)]
-    doc = '``Loss`` form of ``%s`` (reduction, sample weights): %s' % (fn.__name__, fn.__doc__)
+    doc = '``Loss`` form of ``%s`` (reduction, sample weights). %s' % (fn.__name__, fn.__doc__ or '')
     return wrapper_class(LossFunctionWrapper, class_name, fn, params, doc, __name__)
 
 

@@ -20,7 +20,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
 
 def _metric_class(class_name, fn, name=None):
     params = [('name', name or fn.__name__), ('dtype', None)] + L.fn_params(fn)
-    doc = 'Running (sample-weighted) mean of ``%s``: %s' % (fn.__name__, fn.__doc__)
+    doc = 'Running (sample-weighted) mean of ``%s``. %s' % (fn.__name__, fn.__doc__ or '')
     return L.wrapper_class(MeanMetricWrapper, class_name, fn, params, doc, __name__)
 
 
