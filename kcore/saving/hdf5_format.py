@@ -1,0 +1,232 @@
+"""Whole models and weights in HDF5, in Keras's legacy layout (what ``model.save('x.h5')`` writes).
+
+A model file's root attributes: ``model_config`` (JSON architecture, every
+object under its registered name with the distribution that registered it),
+``training_config`` (JSON compile arguments), ``keras_version``, ``backend``,
+plus kcore's ``kcore_version`` and ``kcore_registered_by`` (name ->
+distribution, for the ``pip install`` hint when a name is missing on load).
+Groups: ``model_weights`` and ``optimizer_weights`` (see ``hdf5_weights``).
+A weights file has the ``model_weights`` layout at its root.
+
+Files written by Keras 2.x and Keras 3 read the same way; their configs pass
+through ``keras_compat`` first.  Every write goes through ``atomic``; every
+read through ``safety.H5Reader``.
+"""
+import os
+
+from kcore.backend.device import ACTIVE
+from kcore.errors import SavingError, UnknownNameError, add_context
+from kcore.saving import atomic, hdf5_weights, keras_compat, safety, sniff
+from kcore.saving.savable import check_savable, to_json
+
+
+def _version():
+    import kcore
+    return kcore.__version__
+
+
+def _stamp():
+    return {'backend': ACTIVE.backend.name, 'keras_version': 'kcore-%s' % _version()}
+
+
+def _h5py():
+    import h5py
+    return h5py
+
+
+# -- saving ------------------------------------------------------------------------------------------
+def _check_format(filepath, save_format):
+    if save_format not in (None, 'h5', 'hdf5'):
+        raise SavingError('kcore saves models in HDF5 only. Received: save_format=%r. Pass save_format="h5" '
+                          '(or leave it out).' % (save_format,))
+    if not isinstance(filepath, (str, bytes, os.PathLike)):
+        raise SavingError('Expected a file path (str or os.PathLike). Received: %r.' % (filepath,))
+    return os.fspath(filepath)
+
+
+def providers(config):
+    """``{registered name: distribution}`` for every object in ``config`` that says where it came from."""
+    found, stack = {}, [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get('class_name'), str) and isinstance(node.get('registered_by'), str):
+                found[node['class_name']] = node['registered_by']
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
+    """Write ``model`` (architecture, weights, training config, optimizer state) atomically."""
+    import json
+    filepath = _check_format(filepath, save_format)
+    plan = check_savable(model)
+    h5py = _h5py()
+    with atomic.atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, 'w') as f:
+            f.attrs['model_config'] = plan.model_config
+            for key, value in _stamp().items():
+                f.attrs[key] = value
+            f.attrs['kcore_version'] = _version()
+            f.attrs['kcore_registered_by'] = to_json(providers(json.loads(plan.model_config)), 'providers')
+            hdf5_weights.write_weights(f.create_group('model_weights'), model, _stamp())
+            if include_optimizer and plan.training_config is not None:
+                f.attrs['training_config'] = plan.training_config
+                hdf5_weights.write_optimizer_state(f.create_group('optimizer_weights'), model)
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Write only the weights, in the legacy weights layout, atomically."""
+    filepath = _check_format(filepath, None)
+    check_savable(model, weights_only=True)
+    h5py = _h5py()
+    with atomic.atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, 'w') as f:
+            hdf5_weights.write_weights(f, model, _stamp())
+            f.attrs['kcore_version'] = _version()
+
+
+# -- loading ----------------------------------------------------------------------------------------
+def _open(filepath, what):
+    if not isinstance(filepath, (str, bytes, os.PathLike)):
+        raise SavingError('Expected a file path (str or os.PathLike). Received: %r.' % (filepath,))
+    filepath = os.fspath(filepath)
+    sniff.check_hdf5(filepath, what)
+    return safety.H5Reader(filepath)
+
+
+def _no_model_error(reader):
+    f = reader.root
+    if reader.has_attr(f, 'layer_names'):
+        return SavingError('%r holds only weights (written by save_weights), not a model. Build the model in '
+                           'code and call model.load_weights(%r).' % (reader.filepath, reader.filepath))
+    if reader.child(f, 'layers', 'group') is not None and reader.child(f, 'vars', 'group') is not None:
+        return SavingError('%r is a Keras 3 weights file (the ".weights.h5" layout), which kcore does not '
+                           'read. In Keras, save the whole model with model.save("model.h5") instead.'
+                           % reader.filepath)
+    return SavingError('%r is an HDF5 file but holds no model: it has no "model_config" attribute. Expected a '
+                       'file written by model.save(...) in kcore or Keras.' % reader.filepath)
+
+
+def _model_classes():
+    """kcore's model classes, for files that name them and registries that lack them."""
+    from kcore.models.functional import Functional
+    from kcore.models.sequential import Sequential
+    from kcore.plugins import registry
+    defaults = {'Sequential': Sequential, 'Functional': Functional, 'Model': Functional}
+    return {k: v for k, v in defaults.items() if k not in registry('layers')}
+
+
+def _missing_name_hint(error, config):
+    """Add what the file says about where an unknown name came from."""
+    text = str(error)
+    for name, dist in providers(config).items():
+        if repr(name) in text:
+            package = ''.join(c for c in dist.split(' ')[0] if c.isalnum() or c in '._-')
+            if package and 'pip install' not in text:
+                add_context(error, 'The file says %r was provided by the distribution %r when it was saved; '
+                                   'install it (pip install %s) to load this model.' % (name, dist, package))
+            break
+    return error
+
+
+def rebuild(config, custom_objects, filepath):
+    """The model described by ``config`` (a dict), built from registered names only."""
+    from kcore.models.model import Model
+    from kcore.saving.serialization import deserialize
+    if not isinstance(config, dict) or not isinstance(config.get('class_name'), str):
+        raise SavingError('The model config in %r is malformed: expected {"class_name": ..., "config": ...}. '
+                          'Received: %.200r.' % (filepath, config))
+    objects = dict(_model_classes())
+    objects.update(custom_objects or {})
+    try:
+        model = deserialize(config, 'layers', objects)
+    except UnknownNameError as e:
+        raise _missing_name_hint(e, config)
+    except MemoryError:
+        raise SavingError('The model in %r asks for more memory than is available while being built; the '
+                          'file is damaged or not meant for this machine.' % filepath) from None
+    except (SavingError, RecursionError):
+        raise
+    except Exception as e:  # a layer refusing its config: keep the type, say which file
+        add_context(e, 'Raised while rebuilding the model saved in %r.' % filepath)
+        raise
+    if not isinstance(model, Model):
+        raise SavingError('The model config in %r describes a %s, not a model.' % (filepath, type(model).__name__))
+    shape = config.get('build_input_shape')
+    if not model.built and shape is not None:
+        model.build(_as_shape(shape))
+    return model
+
+
+def _as_shape(value):
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return [tuple(v) for v in value]
+    return tuple(value)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5)."""
+    from kcore.layers.lambda_layer import safe_mode_scope
+    with _open(filepath, 'model') as reader:
+        f = reader.root
+        config = reader.json_attr(f, 'model_config')
+        if config is None:
+            raise _no_model_error(reader)
+        foreign = not reader.has_attr(f, 'kcore_version')
+        if foreign:
+            config = keras_compat.normalize(config)
+        safety.check_no_code(config, safe_mode, reader.filepath)
+        training = reader.json_attr(f, 'training_config') if compile else None
+        if foreign and training is not None:
+            training = keras_compat.normalize(training)
+        if training is not None:
+            safety.check_no_code(training, safe_mode, reader.filepath)
+        weights = reader.child(f, 'model_weights', 'group')
+        if weights is None:
+            raise reader.damaged('the "model_weights" group is missing')
+        with safe_mode_scope(safe_mode):
+            model = rebuild(config, custom_objects, reader.filepath)
+            hdf5_weights.load_weights(reader, weights, model)
+            if training is not None:
+                _compile(reader, model, training, custom_objects, foreign)
+    return model
+
+
+def _compile(reader, model, training, custom_objects, foreign):
+    from kcore.saving.training_config import compile_from_config
+    try:
+        compile_from_config(model, training, custom_objects)
+    except UnknownNameError as e:
+        add_context(e, 'Raised while compiling the model loaded from %r. To skip compiling, load it with '
+                       'compile=False.' % reader.filepath)
+        raise
+    state = reader.child(reader.root, 'optimizer_weights', 'group')
+    if state is not None:
+        hdf5_weights.load_optimizer_state(reader, state, model, foreign)
+
+
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    """Load weights saved by ``save_weights`` or ``model.save`` (kcore or Keras) into ``model``."""
+    with _open(filepath, 'weights') as reader:
+        f = reader.root
+        group = f
+        if not reader.has_attr(f, 'layer_names'):
+            group = reader.child(f, 'model_weights', 'group')
+            if group is None or not reader.has_attr(group, 'layer_names'):
+                raise _no_weights_error(reader)
+        return hdf5_weights.load_weights(reader, group, model, by_name=by_name, skip_mismatch=skip_mismatch)
+
+
+def _no_weights_error(reader):
+    error = _no_model_error(reader)
+    if 'Keras 3 weights file' in str(error):
+        return error
+    return SavingError('%r is an HDF5 file but holds no weights: neither a "layer_names" attribute nor a '
+                       '"model_weights" group. Expected a file written by save_weights(...) or model.save(...) '
+                       'in kcore or Keras.' % reader.filepath)
+
+
+__all__ = ['save_model', 'save_weights', 'load_model', 'load_weights']
