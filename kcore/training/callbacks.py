@@ -1,14 +1,38 @@
 """Callbacks: hooks into ``fit``/``evaluate``/``predict``.
 
 ``Callback`` defines every hook as a no-op; ``CallbackList`` calls them in
-order.  ``History`` and ``ProgbarLogger`` are added by ``fit`` itself.
+order.  ``fit`` calls them in Keras's order::
+
+    on_train_begin
+      on_epoch_begin
+        on_train_batch_begin / on_train_batch_end      (each step)
+        on_test_begin ... on_test_end                  (validation, when it runs)
+      on_epoch_end                                     (logs include val_*)
+    on_train_end
+
+``History`` and ``ProgbarLogger`` are added by ``fit`` itself (the bar first,
+the history last, as Keras 2 does, so a callback's message prints after the
+epoch's line).  The callbacks that watch a logged quantity (EarlyStopping,
+ModelCheckpoint, ReduceLROnPlateau) share ``_Monitor`` for the direction and
+the "is this an improvement" rule.
 """
+import csv
+import math
+import os
+import warnings
+
+import numpy as np
+
 from kcore.utils.progbar import Progbar, resolve_verbose
 
 
 class Callback:
     """Base class; override the hooks you need.  ``self.model`` and ``self.params``
-    are set before training starts."""
+    are set before training starts.
+
+    Keras 2's ``on_batch_begin``/``on_batch_end`` are still honoured: the
+    default ``on_train_batch_*`` call them, as in Keras.
+    """
 
     def __init__(self):
         self.model = None
@@ -24,8 +48,6 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -35,12 +57,17 @@ class Callback:
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
 
-    # Keras 2 names
     def on_batch_begin(self, batch, logs=None):
-        self.on_train_batch_begin(batch, logs)
+        """Keras 2 name of ``on_train_batch_begin``."""
 
     def on_batch_end(self, batch, logs=None):
-        self.on_train_batch_end(batch, logs)
+        """Keras 2 name of ``on_train_batch_end``."""
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
 
     def get_config(self):
         return {}
@@ -50,32 +77,53 @@ class Callback:
         return cls(**config)
 
 
-_HOOKS = [name for name in vars(Callback) if name.startswith('on_') and name not in ('on_batch_begin', 'on_batch_end')]
+HOOKS = ('on_train_begin', 'on_train_end', 'on_epoch_begin', 'on_epoch_end',
+         'on_train_batch_begin', 'on_train_batch_end', 'on_test_begin', 'on_test_end',
+         'on_test_batch_begin', 'on_test_batch_end', 'on_predict_begin', 'on_predict_end',
+         'on_predict_batch_begin', 'on_predict_batch_end')
 
 
 class CallbackList:
-    """Calls a hook on every callback, in order."""
+    """Calls a hook on every callback, in order.
 
-    def __init__(self, callbacks=None, model=None, params=None):
+    ``add_history``/``add_progbar`` add the callbacks ``fit`` always has, unless
+    the list already holds one of that type.
+    """
+
+    def __init__(self, callbacks=None, model=None, params=None, add_history=False, add_progbar=False):
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError('callbacks must be kcore.callbacks.Callback instances. Received: %r.' % (cb,))
+                raise TypeError('callbacks must be kcore.callbacks.Callback instances (or a list of them). '
+                                'Received: %r. Subclass kcore.callbacks.Callback, or wrap functions in '
+                                'kcore.callbacks.LambdaCallback.' % (cb,))
+        self.history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        if add_progbar and not any(isinstance(cb, ProgbarLogger) for cb in self.callbacks):
+            self.callbacks.insert(0, ProgbarLogger())
+        if add_history and self.history is None:
+            self.history = History()
+            self.callbacks.append(self.history)
+        for cb in self.callbacks:
             if model is not None:
                 cb.set_model(model)
             if params is not None:
                 cb.set_params(params)
 
     def __getattr__(self, name):
-        if name in _HOOKS:
+        if name in HOOKS:
+            callbacks = self.callbacks
+
             def call(*args, **kwargs):
-                for cb in self.callbacks:
+                for cb in callbacks:
                     getattr(cb, name)(*args, **kwargs)
             return call
         raise AttributeError(name)
 
     def __iter__(self):
         return iter(self.callbacks)
+
+    def __len__(self):
+        return len(self.callbacks)
 
 
 class History(Callback):
@@ -93,69 +141,489 @@ class History(Callback):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
+        if self.model is not None:
+            self.model.history = self
 
 
 class ProgbarLogger(Callback):
     """Prints ``Epoch i/n`` and the progress bar (``verbose`` 1) or one line per epoch (2)."""
 
-    def __init__(self, count_mode='steps', stateful_metrics=None, verbose=1):
+    def __init__(self, count_mode='steps', stateful_metrics=None, stream=None):
         super().__init__()
-        self.verbose = verbose
+        if count_mode not in ('steps', 'samples'):
+            raise ValueError("ProgbarLogger: count_mode must be 'steps' or 'samples'. Received: %r." % (count_mode,))
+        self.verbose = 1
+        self.epochs = 1
+        self.steps = None
+        self.stream = stream
         self._bar = None
         self._seen = 0
 
     def set_params(self, params):
         super().set_params(params)
-        self.verbose = resolve_verbose(params.get('verbose', self.verbose))
+        self.verbose = resolve_verbose(params.get('verbose', 1), self.stream)
         self.epochs = params.get('epochs', 1)
         self.steps = params.get('steps')
 
-    def on_epoch_begin(self, epoch, logs=None):
-        if self.verbose:
-            print('Epoch %d/%d' % (epoch + 1, self.epochs), flush=True)
-        self._start_bar()
+    def _write(self, text):
+        import sys
+        stream = self.stream or sys.stdout
+        stream.write(text)
+        stream.flush()
 
     def _start_bar(self):
         self._seen = 0
-        self._bar = Progbar(self.steps, verbose=self.verbose) if self.verbose else None
+        self._bar = Progbar(self.steps, verbose=self.verbose, stream=self.stream) if self.verbose else None
+
+    def _update(self, batch, logs, finalize=False):
+        if self._bar is None:
+            return
+        self._seen = batch + 1
+        self._bar.update(self._seen, list((logs or {}).items()), finalize=finalize)
+
+    def _finish(self, logs):
+        if self._bar is not None:
+            self._bar.update(self._seen, list((logs or {}).items()), finalize=True)
+            self._bar = None
+
+    # fit
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.verbose and self.epochs > 1:
+            self._write('Epoch %d/%d\n' % (epoch + 1, self.epochs))
+        self._start_bar()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._batch_update(batch, logs)
+        self._update(batch, logs)
 
+    def on_epoch_end(self, epoch, logs=None):
+        self._finish(logs)
+
+    # evaluate / predict (their own bar; validation inside fit shows none)
     def on_test_begin(self, logs=None):
         if self.params.get('mode') == 'test':
             self._start_bar()
 
     def on_test_batch_end(self, batch, logs=None):
         if self.params.get('mode') == 'test':
-            self._batch_update(batch, logs)
+            self._update(batch, logs)
 
     def on_test_end(self, logs=None):
-        if self.params.get('mode') == 'test' and self._bar is not None:
-            self._bar.update(self._seen, list((logs or {}).items()), finalize=True)
+        if self.params.get('mode') == 'test':
+            self._finish(logs)
 
     def on_predict_begin(self, logs=None):
-        if self.params.get('mode') == 'predict':
-            self._start_bar()
+        self._start_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
-        if self.params.get('mode') == 'predict' and self._bar is not None:
-            self._seen = batch + 1
-            self._bar.update(self._seen, finalize=False)
+        self._update(batch, None)
 
     def on_predict_end(self, logs=None):
-        if self.params.get('mode') == 'predict' and self._bar is not None:
-            self._bar.update(self._seen, finalize=True)
+        self._finish(None)
 
-    def _batch_update(self, batch, logs):
-        if self._bar is None:
-            return
-        self._seen = batch + 1
-        self._bar.update(self._seen, list((logs or {}).items()), finalize=False)
+
+class LambdaCallback(Callback):
+    """A callback from plain functions, e.g.
+    ``LambdaCallback(on_epoch_end=lambda epoch, logs: print(logs['loss']))``.
+
+    Any hook may be given (``on_train_batch_end=...``, ``on_test_begin=...``);
+    the arguments are the hook's.
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None, on_batch_end=None,
+                 on_train_begin=None, on_train_end=None, **kwargs):
+        super().__init__()
+        given = dict(kwargs, on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_batch_begin=on_batch_begin, on_batch_end=on_batch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end)
+        allowed = set(HOOKS) | {'on_batch_begin', 'on_batch_end'}
+        unknown = sorted(set(kwargs) - allowed)
+        if unknown:
+            raise TypeError('LambdaCallback: unknown hook(s) %s. Expected some of: %s.'
+                            % (', '.join(unknown), ', '.join(sorted(allowed))))
+        for name, fn in given.items():
+            if fn is None:
+                continue
+            if not callable(fn):
+                raise TypeError('LambdaCallback: %s must be callable. Received: %r.' % (name, fn))
+            setattr(self, name, fn)
+
+
+class TerminateOnNaN(Callback):
+    """Stops training as soon as a batch's loss is NaN or infinite."""
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get('loss')
+        if loss is not None and not math.isfinite(float(loss)):
+            print('Batch %d: Invalid loss, terminating training' % batch)
+            self.model.stop_training = True
+
+
+class CSVLogger(Callback):
+    """Writes one row per epoch (``epoch`` and every logged value) to a CSV file.
+
+    The header is the sorted log names (Keras's order); with ``append=True`` an
+    existing file is continued without a second header.
+    """
+
+    def __init__(self, filename, separator=',', append=False):
+        super().__init__()
+        self.filename = os.fspath(filename)
+        self.sep = separator
+        self.append = append
+        self._file = None
+        self._writer = None
+        self._keys = None
+
+    def on_train_begin(self, logs=None):
+        has_rows = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        self._file = open(self.filename, 'a' if self.append else 'w', newline='')
+        self._keys = None
+        self._writer = None
+        self._append_header = not has_rows
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._bar is not None:
-            self._bar.update(self._seen, list((logs or {}).items()), finalize=True)
+        logs = dict(logs or {})
+        if self._keys is None:
+            self._keys = sorted(logs)
+            self._writer = csv.DictWriter(self._file, fieldnames=['epoch'] + self._keys,
+                                          delimiter=self.sep, extrasaction='ignore')
+            if self._append_header:
+                self._writer.writeheader()
+        row = {'epoch': epoch}
+        row.update({k: _csv_value(logs.get(k, 'NA')) for k in self._keys})
+        self._writer.writerow(row)
+        self._file.flush()
+
+    def on_train_end(self, logs=None):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def get_config(self):
+        return {'filename': self.filename, 'separator': self.sep, 'append': self.append}
 
 
-BUILTINS = [Callback, History, ProgbarLogger]
+def _csv_value(v):
+    if isinstance(v, (np.ndarray, list, tuple)) and np.ndim(v) > 0:
+        return '"[%s]"' % ', '.join(str(x) for x in np.ravel(v))
+    return v
+
+
+# -- callbacks that watch a logged quantity ---------------------------------------------
+_MAXIMIZED = ('acc', 'accuracy', 'auc', 'precision', 'recall', 'fmeasure')
+
+
+class _Monitor:
+    """Which direction ``monitor`` should go, and whether a value improves on another.
+
+    ``mode='auto'`` infers the direction from the name as Keras does: accuracies,
+    AUC, precision and recall go up, everything else (losses, errors) goes down.
+    """
+
+    def __init__(self, owner, monitor, mode, min_delta=0.0):
+        if mode not in ('auto', 'min', 'max'):
+            raise ValueError("%s: mode must be 'auto', 'min' or 'max'. Received: mode=%r."
+                             % (owner, mode))
+        if mode == 'auto':
+            base = monitor[4:] if monitor.startswith('val_') else monitor
+            last = base.split('_')[-1] if '_' in base else base
+            mode = 'max' if ('acc' in base or last in _MAXIMIZED or base in _MAXIMIZED) else 'min'
+        self.owner = owner
+        self.monitor = monitor
+        self.mode = mode
+        self.min_delta = abs(float(min_delta))
+
+    def initial(self):
+        return math.inf if self.mode == 'min' else -math.inf
+
+    def improves(self, value, reference):
+        if self.mode == 'min':
+            return value < reference - self.min_delta
+        return value > reference + self.min_delta
+
+    def value(self, logs, action):
+        """The monitored value from ``logs``, or None with a warning naming what is there."""
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            warnings.warn('%s: the monitored quantity %r is not in the logs, so it cannot %s. Available: %s. '
+                          'Monitor one of these (validation values need validation_data or '
+                          'validation_split).' % (self.owner, self.monitor, action,
+                                                  ', '.join(sorted(logs or {})) or 'none'),
+                          UserWarning, stacklevel=3)
+            return None
+        return float(value)
+
+
+class EarlyStopping(Callback):
+    """Stops training when ``monitor`` has not improved for ``patience`` epochs.
+
+    Keras 3's rules: an improvement must beat the best value by more than
+    ``min_delta``; with ``baseline`` the patience counter only restarts on a
+    value that also beats the baseline; with ``restore_best_weights`` the
+    weights of the best epoch are put back when training ends (also when it
+    ran to the last epoch); nothing is watched before ``start_from_epoch``.
+    """
+
+    def __init__(self, monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto', baseline=None,
+                 restore_best_weights=False, start_from_epoch=0):
+        super().__init__()
+        self._watch = _Monitor('EarlyStopping', monitor, mode, min_delta)
+        self.monitor = monitor
+        self.patience = int(patience)
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = bool(restore_best_weights)
+        self.start_from_epoch = int(start_from_epoch)
+        self._reset()
+
+    def _reset(self):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = self._watch.initial()
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch < self.start_from_epoch:
+            return
+        current = self._watch.value(logs, 'stop early')
+        if current is None:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._watch.improves(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._watch.improves(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print('Epoch %d: early stopping' % (self.stopped_epoch + 1))
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print('Restoring model weights from the end of the best epoch: %d.' % (self.best_epoch + 1))
+            self.model.set_weights(self.best_weights)
+
+    def get_config(self):
+        return {'monitor': self.monitor, 'min_delta': self._watch.min_delta, 'patience': self.patience,
+                'verbose': self.verbose, 'mode': self._watch.mode, 'baseline': self.baseline,
+                'restore_best_weights': self.restore_best_weights, 'start_from_epoch': self.start_from_epoch}
+
+
+class ModelCheckpoint(Callback):
+    """Saves the model (or its weights) after every epoch, or every ``save_freq`` batches.
+
+    ``filepath`` may hold ``{epoch:02d}`` and any logged value, e.g.
+    ``'weights.{epoch:02d}-{val_loss:.2f}.h5'``.  With ``save_best_only`` a file
+    is written only when ``monitor`` improves.  Whether the model *can* be saved
+    is checked in ``on_train_begin`` (``kcore.saving.check_savable``), so a
+    model without a config fails before the first epoch, not after it.
+    """
+
+    def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False, save_weights_only=False,
+                 mode='auto', save_freq='epoch', initial_value_threshold=None, **kwargs):
+        super().__init__()
+        if 'period' in kwargs:  # Keras 2: save every `period` epochs
+            self.period = int(kwargs.pop('period'))
+        else:
+            self.period = 1
+        if kwargs:
+            raise TypeError('ModelCheckpoint got unexpected argument(s): %s.' % ', '.join(sorted(kwargs)))
+        if save_freq != 'epoch' and not (isinstance(save_freq, int) and save_freq > 0):
+            raise ValueError("ModelCheckpoint: save_freq must be 'epoch' or a positive number of batches. "
+                             "Received: save_freq=%r." % (save_freq,))
+        self._watch = _Monitor('ModelCheckpoint', monitor, mode)
+        self.filepath = os.fspath(filepath)
+        self.monitor = monitor
+        self.verbose = verbose
+        self.save_best_only = bool(save_best_only)
+        self.save_weights_only = bool(save_weights_only)
+        self.save_freq = save_freq
+        self.initial_value_threshold = initial_value_threshold
+        self.best = self._initial_best()
+        self._epoch = 0
+        self._batches_seen = 0
+
+    def _initial_best(self):
+        if self.initial_value_threshold is not None:
+            return float(self.initial_value_threshold)
+        return self._watch.initial()
+
+    def on_train_begin(self, logs=None):
+        from kcore.saving import check_savable
+        check_savable(self.model, weights_only=self.save_weights_only)
+        self._batches_seen = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == 'epoch':
+            return
+        self._batches_seen += 1
+        if self._batches_seen % self.save_freq == 0:
+            self._save(self._epoch, dict(logs or {}, batch=batch + 1))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == 'epoch' and (epoch + 1) % self.period == 0:
+            self._save(epoch, logs or {})
+
+    def format_filepath(self, epoch, logs):
+        """The file name for ``epoch`` (0-based) with ``logs`` filled in."""
+        try:
+            return self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as e:
+            raise KeyError('ModelCheckpoint: filepath %r names {%s}, which is not among the logged values: '
+                           'epoch, %s. Use one of those names.'
+                           % (self.filepath, e.args[0], ', '.join(sorted(logs)))) from None
+
+    def _save(self, epoch, logs):
+        path = self.format_filepath(epoch, logs)
+        if self.save_best_only:
+            current = self._watch.value(logs, 'save the best model only')
+            if current is None:
+                return
+            if not self._watch.improves(current, self.best):
+                if self.verbose > 0:
+                    print('\nEpoch %d: %s did not improve from %.5f' % (epoch + 1, self.monitor, self.best))
+                return
+            if self.verbose > 0:
+                print('\nEpoch %d: %s improved from %.5f to %.5f, saving model to %s'
+                      % (epoch + 1, self.monitor, self.best, current, path))
+            self.best = current
+        elif self.verbose > 0:
+            print('\nEpoch %d: saving model to %s' % (epoch + 1, path))
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(path, overwrite=True)
+        else:
+            self.model.save(path, overwrite=True)
+
+    def get_config(self):
+        return {'filepath': self.filepath, 'monitor': self.monitor, 'verbose': self.verbose,
+                'save_best_only': self.save_best_only, 'save_weights_only': self.save_weights_only,
+                'mode': self._watch.mode, 'save_freq': self.save_freq,
+                'initial_value_threshold': self.initial_value_threshold}
+
+
+def _optimizer_of(model, who):
+    opt = getattr(model, 'optimizer', None)
+    if opt is None or not hasattr(opt, 'learning_rate'):
+        raise ValueError('%s needs a compiled model whose optimizer has a learning_rate. Received: '
+                         'optimizer=%r. Call model.compile(optimizer=...) first.' % (who, opt))
+    return opt
+
+
+class LearningRateScheduler(Callback):
+    """Sets the learning rate at the start of each epoch to ``schedule(epoch, lr)``
+    (or ``schedule(epoch)``, Keras 2's one-argument form); the rate used is logged
+    as ``learning_rate``."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError('LearningRateScheduler: schedule must be a function (epoch, lr) -> lr. '
+                            'Received: %r.' % (schedule,))
+        self.schedule = schedule
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        opt = _optimizer_of(self.model, 'LearningRateScheduler')
+        lr = float(opt.learning_rate)
+        try:
+            new = self.schedule(epoch, lr)
+        except TypeError:  # Keras 2 schedules take only the epoch
+            new = self.schedule(epoch)
+        if isinstance(new, (np.ndarray, np.generic)):
+            new = new.item()
+        if not isinstance(new, (float, int)) or isinstance(new, bool) or not math.isfinite(new):
+            raise ValueError('LearningRateScheduler: the schedule must return a finite float. Received: %r '
+                             'for epoch %d.' % (new, epoch))
+        opt.learning_rate = float(new)
+        if self.verbose > 0:
+            print('\nEpoch %d: LearningRateScheduler setting learning rate to %s.' % (epoch + 1, float(new)))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs['learning_rate'] = float(_optimizer_of(self.model, 'LearningRateScheduler').learning_rate)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved
+    (by more than ``min_delta``) for ``patience`` epochs; then waits ``cooldown``
+    epochs, and never goes below ``min_lr``.  The rate is logged as ``learning_rate``."""
+
+    def __init__(self, monitor='val_loss', factor=0.1, patience=10, verbose=0, mode='auto', min_delta=1e-4,
+                 cooldown=0, min_lr=0.0, **kwargs):
+        super().__init__()
+        if 'epsilon' in kwargs:  # Keras 2.0's name for min_delta
+            min_delta = kwargs.pop('epsilon')
+        if kwargs:
+            raise TypeError('ReduceLROnPlateau got unexpected argument(s): %s.' % ', '.join(sorted(kwargs)))
+        if not factor < 1.0:
+            raise ValueError('ReduceLROnPlateau does not support a factor >= 1.0: it must reduce the rate. '
+                             'Received: factor=%r.' % (factor,))
+        self._watch = _Monitor('ReduceLROnPlateau', monitor, mode, min_delta)
+        self.monitor = monitor
+        self.factor = float(factor)
+        self.patience = int(patience)
+        self.verbose = verbose
+        self.cooldown = int(cooldown)
+        self.min_lr = float(min_lr)
+        self._reset()
+
+    def _reset(self):
+        self.best = self._watch.initial()
+        self.wait = 0
+        self.cooldown_counter = 0
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+
+    def on_epoch_end(self, epoch, logs=None):
+        opt = _optimizer_of(self.model, 'ReduceLROnPlateau')
+        logs = logs if logs is not None else {}
+        logs['learning_rate'] = float(opt.learning_rate)
+        current = self._watch.value(logs, 'reduce the learning rate')
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        if self._watch.improves(current, self.best):
+            self.best = current
+            self.wait = 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = float(opt.learning_rate)
+                if old > self.min_lr:
+                    new = max(old * self.factor, self.min_lr)
+                    opt.learning_rate = new
+                    if self.verbose > 0:
+                        print('\nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.' % (epoch + 1, new))
+                    self.cooldown_counter = self.cooldown
+                    self.wait = 0
+
+    def get_config(self):
+        return {'monitor': self.monitor, 'factor': self.factor, 'patience': self.patience,
+                'verbose': self.verbose, 'mode': self._watch.mode, 'min_delta': self._watch.min_delta,
+                'cooldown': self.cooldown, 'min_lr': self.min_lr}
+
+
+BUILTINS = [Callback, History, ProgbarLogger, LambdaCallback, TerminateOnNaN, CSVLogger, EarlyStopping,
+            ModelCheckpoint, LearningRateScheduler, ReduceLROnPlateau]

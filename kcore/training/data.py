@@ -1,12 +1,20 @@
 """Feeding data to fit/evaluate/predict: arrays, generators and Sequences.
 
-Every source becomes a ``DataAdapter`` whose ``batches()`` yields
-``(x, y, sample_weight)`` per step.  Generators and Sequences are read ahead
-on a background thread (``max_queue_size`` batches, ``workers`` threads), so
-preparing the next batch overlaps the current training step.
+Every source becomes an adapter whose ``batches()`` yields
+``(x, y, sample_weight)`` per step for one epoch.  Generators and Sequences are
+read ahead on background threads (up to ``max_queue_size`` batches), so
+preparing the next batch overlaps the current training step:
+
+- a ``Sequence`` is read by index by ``workers`` threads, batches handed out
+  in order (Keras's ordered enqueuer);
+- a Python generator/iterator is read by one producer that lives as long as
+  the adapter, so it is never advanced by two threads at once.
 """
+import collections
 import queue
 import threading
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -16,14 +24,21 @@ from kcore.utils import nest
 
 
 class Sequence:
-    """Base class for datasets indexed by batch: implement ``__getitem__(i)`` and
-    ``__len__`` (the number of batches); ``on_epoch_end`` runs after each epoch."""
+    """Base class for datasets indexed by batch: implement ``__getitem__(i)`` (the
+    i-th batch, ``(x, y)`` or ``(x, y, sample_weight)``) and ``__len__`` (the number
+    of batches); ``on_epoch_end`` runs after each epoch (reshuffle there).
+
+    Sequences are the safe way to read data on several threads (``workers``):
+    each batch is produced exactly once per epoch, in order.
+    """
 
     def __getitem__(self, index):
-        raise NotImplementedError
+        raise NotImplementedError('%s must implement __getitem__(index) returning batch `index`.'
+                                  % type(self).__name__)
 
     def __len__(self):
-        raise NotImplementedError
+        raise NotImplementedError('%s must implement __len__() returning the number of batches.'
+                                  % type(self).__name__)
 
     def on_epoch_end(self):
         pass
@@ -42,8 +57,8 @@ def unpack(data):
             return data[0], data[1], None
         if len(data) == 3:
             return data
-        raise ValueError('A batch must be (x,), (x, y) or (x, y, sample_weight). Received a tuple of %d.'
-                         % len(data))
+        raise ValueError('A batch must be a tuple (x,), (x, y) or (x, y, sample_weight). Received a tuple of '
+                         '%d items. Make the generator yield one of those.' % len(data))
     return data, None, None
 
 
@@ -61,60 +76,85 @@ def _to_array(a):
     return a
 
 
-def _length(structure):
-    lengths = {len(a) for a in nest.flatten(structure) if a is not None}
-    return lengths
+def to_arrays(structure):
+    """``_to_array`` on every leaf of a nested structure (None stays None)."""
+    return None if structure is None else nest.map_structure(_to_array, structure)
+
+
+def _lengths(structure):
+    return {len(a) if a.ndim else 1 for a in nest.flatten(structure) if a is not None}
 
 
 def _take(structure, index):
     return nest.map_structure(lambda a: None if a is None else a[index], structure)
 
 
+def check_lengths(x, y=None, sample_weight=None):
+    """The number of samples; a clear error when x, y and sample_weight disagree."""
+    xs = _lengths(x)
+    ys = _lengths(y) if y is not None else set()
+    if len(xs) > 1:
+        raise ValueError('All input arrays (x) must have the same number of samples. Received lengths: %s. '
+                         'Pass inputs with one row per sample.' % sorted(xs))
+    if len(ys) > 1:
+        raise ValueError('All target arrays (y) must have the same number of samples. Received lengths: %s.'
+                         % sorted(ys))
+    if ys and xs and ys != xs:
+        raise ValueError('x and y must have the same number of samples. Expected len(y) == len(x). '
+                         'Received: x with %d samples, y with %d samples. Check that inputs and targets '
+                         'match one to one.' % (next(iter(xs)), next(iter(ys))))
+    if sample_weight is not None:
+        ws = _lengths(sample_weight)
+        if ws and xs and ws != xs:
+            raise ValueError('sample_weight must give one weight per sample. Expected %d weights. '
+                             'Received: %d.' % (next(iter(xs)), next(iter(ws))))
+    return next(iter(xs)) if xs else 0
+
+
 class ArrayAdapter:
-    """Batches of in-memory arrays (or lists/dicts of arrays), optionally shuffled per epoch."""
+    """Batches of in-memory arrays (or lists/dicts of arrays), optionally shuffled per epoch.
+
+    ``shuffle='batch'`` shuffles the order of whole batches (Keras 2, for HDF5
+    data); ``steps`` beyond one pass wraps around to the start.
+    """
+
+    is_generator = False
+    exhausted = False
 
     def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
-        self.x = nest.map_structure(_to_array, x)
-        self.y = nest.map_structure(_to_array, y) if y is not None else None
-        self.sample_weight = nest.map_structure(_to_array, sample_weight) if sample_weight is not None else None
-        xs, ys = _length(self.x), _length(self.y) if self.y is not None else set()
-        if len(xs) > 1:
-            raise ValueError('All input arrays (x) should have the same number of samples. Received lengths: %s.'
-                             % sorted(xs))
-        if ys and xs and ys != xs:
-            raise ValueError('Input arrays should have the same number of samples as target arrays. Found %d '
-                             'input samples and %d target samples.' % (xs.pop(), ys.pop()))
-        if self.sample_weight is not None:
-            ws = _length(self.sample_weight)
-            if ws and xs and ws != xs:
-                raise ValueError('sample_weight has %d entries but x has %d samples; give one weight per sample.'
-                                 % (ws.pop(), next(iter(xs))))
-        self.n = xs.pop() if xs else 0
+        self.x = to_arrays(x)
+        self.y = to_arrays(y)
+        self.sample_weight = to_arrays(sample_weight)
+        self.n = check_lengths(self.x, self.y, self.sample_weight)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+            raise ValueError('batch_size must be a positive integer. Received: batch_size=%r.' % (batch_size,))
         self.batch_size = int(batch_size)
-        if self.batch_size <= 0:
-            raise ValueError('batch_size must be a positive integer. Received: %r.' % batch_size)
+        if shuffle not in (True, False, 'batch'):
+            raise ValueError("shuffle must be True, False or 'batch'. Received: shuffle=%r." % (shuffle,))
         self.shuffle = shuffle
-        self.steps = steps if steps is not None else -(-self.n // self.batch_size)
+        self.steps = int(steps) if steps is not None else -(-self.n // self.batch_size)
+
+    def _order(self):
+        n, bs = self.n, self.batch_size
+        if self.shuffle is True:
+            return np.asarray(_rng.host_generator().permutation(n))
+        if self.shuffle == 'batch' and n:
+            starts = np.asarray(_rng.host_generator().permutation(-(-n // bs)))
+            return np.concatenate([np.arange(s * bs, min(n, (s + 1) * bs)) for s in starts])
+        return None
 
     def batches(self):
         n, bs = self.n, self.batch_size
-        order = None
-        if self.shuffle and self.shuffle != 'batch':
-            order = _rng.host_generator().permutation(n)
-            order = np.asarray(order)
-        elif self.shuffle == 'batch':
-            starts = np.asarray(_rng.host_generator().permutation(-(-n // bs)))
-            order = np.concatenate([np.arange(s * bs, min(n, (s + 1) * bs)) for s in starts]) if n else None
-        step = 0
-        while step < self.steps:
-            start = (step * bs) % max(n, 1)
-            if order is None:
-                index = slice(start, min(start + bs, n))
-            else:
-                index = order[start:start + bs]
+        if n == 0:
+            return
+        order = self._order()
+        per_pass = -(-n // bs)
+        for step in range(self.steps):
+            start = (step % per_pass) * bs
+            stop = min(start + bs, n)
+            index = slice(start, stop) if order is None else order[start:stop]
             yield (_take(self.x, index), _take(self.y, index) if self.y is not None else None,
                    _take(self.sample_weight, index) if self.sample_weight is not None else None)
-            step += 1
 
     def on_epoch_end(self):
         pass
@@ -123,167 +163,203 @@ class ArrayAdapter:
         pass
 
 
+class _IteratorReader:
+    """One background thread moving items of an iterator into a bounded queue."""
+
+    def __init__(self, iterator, max_queue_size):
+        self.queue = queue.Queue(max_queue_size)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(iterator,), daemon=True)
+        self._thread.start()
+
+    def _put(self, item):
+        while not self._stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, iterator):
+        try:
+            for item in iterator:
+                if not self._put(('ok', item)):
+                    return
+            self._put(('end', None))
+        except BaseException as e:  # handed to the consumer, raised there
+            self._put(('error', e))
+
+    def get(self):
+        kind, item = self.queue.get()
+        if kind == 'error':
+            raise item
+        return kind == 'ok', item
+
+    def close(self):
+        self._stop.set()
+        self._thread.join()
+
+
 class GeneratorAdapter:
     """A Python generator/iterator, or a ``Sequence``, read ahead on background threads.
 
-    An iterator is read by producer threads that live as long as the adapter
-    (one ``fit`` call): each epoch takes its ``steps`` batches from the same
-    queue, so a generator is never advanced by two threads at once.  A
-    ``Sequence`` is read by index, one pass per epoch.
+    ``steps`` batches make an epoch; without it, a Sequence gives ``len(seq)``
+    batches and a generator runs until it is exhausted.  ``class_weight`` (if
+    given) turns each batch's targets into sample weights.
     """
+
+    is_generator = True
 
     def __init__(self, source, steps=None, max_queue_size=10, workers=1, shuffle=False):
         self.source = source
         self.is_sequence = not hasattr(source, '__next__')
         if steps is None and self.is_sequence:
             steps = len(source)
-        self.steps = steps
+        self.steps = None if steps is None else int(steps)
         self.max_queue_size = max(1, int(max_queue_size))
         self.workers = max(1, int(workers))
-        self.shuffle = shuffle
-        self._queue = None
-        self._stop = threading.Event()
-        self._threads = []
-        self._lock = threading.Lock()
-        self._ended = 0
+        self.shuffle = bool(shuffle)
+        self.exhausted = False
+        self._reader = None
+        self._pool = None
 
-    # -- producers ---------------------------------------------------------------
-    def _put(self, item):
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _read_iterator(self):
-        try:
-            while not self._stop.is_set():
-                with self._lock:
-                    item = next(self.source)
-                if not self._put(('ok', item)):
-                    return
-        except StopIteration:
-            self._put(('end', None))
-        except BaseException as e:  # handed to the consumer, raised there
-            self._put(('error', e))
-
-    def _read_sequence(self, order):
-        try:
-            for i in order:
-                if self._stop.is_set():
-                    return
-                if not self._put(('ok', self.source[i])):
-                    return
-            self._put(('end', None))
-        except BaseException as e:
-            self._put(('error', e))
-
-    def _start(self, target, args=(), count=1):
-        self._threads = [threading.Thread(target=target, args=args, daemon=True) for _ in range(count)]
-        for t in self._threads:
-            t.start()
-
-    # -- consumer ----------------------------------------------------------------
     def batches(self):
-        if self.is_sequence:
-            self.close()
-            self._stop.clear()
-            self._queue = queue.Queue(self.max_queue_size)
-            n = len(self.source)
-            order = list(range(n))
-            if self.shuffle:
-                order = [int(i) for i in _rng.host_generator().permutation(n)]
-            count = self.steps if self.steps is not None else n
-            order = [order[k % n] for k in range(count)] if n else []
-            self._ended = 0
-            self._start(self._read_sequence, (order,))
-        elif self._queue is None:
-            self._queue = queue.Queue(self.max_queue_size)
-            self._start(self._read_iterator, count=self.workers)
+        raw = self._sequence_batches() if self.is_sequence else self._iterator_batches()
+        for item in raw:
+            x, y, sw = unpack(item)
+            yield to_arrays(x), to_arrays(y), to_arrays(sw)
+
+    def _sequence_batches(self):
+        n = len(self.source)
+        if n == 0:
+            self.exhausted = True
+            return
+        order = list(range(n))
+        if self.shuffle:
+            order = [int(i) for i in _rng.host_generator().permutation(n)]
+        count = self.steps if self.steps is not None else n
+        indices = iter([order[k % n] for k in range(count)])
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix='kcore-sequence')
+        pending = collections.deque()
+        try:
+            for i in indices:
+                pending.append(self._pool.submit(self.source.__getitem__, i))
+                if len(pending) >= self.max_queue_size:
+                    break
+            while pending:
+                item = pending.popleft().result()
+                nxt = next(indices, None)
+                if nxt is not None:
+                    pending.append(self._pool.submit(self.source.__getitem__, nxt))
+                yield item
+        finally:
+            for f in pending:
+                f.cancel()
+
+    def _iterator_batches(self):
+        if self._reader is None:
+            self._reader = _IteratorReader(self.source, self.max_queue_size)
         step = 0
         while self.steps is None or step < self.steps:
-            if self._ended >= len(self._threads):
+            if self.exhausted:
                 break
-            kind, item = self._queue.get()
-            if kind == 'error':
-                self.close()
-                raise item
-            if kind == 'end':
-                self._ended += 1
-                continue
-            yield unpack(item)
+            ok, item = self._reader.get()
+            if not ok:
+                self.exhausted = True
+                break
+            yield item
             step += 1
-        if self.steps is not None and step < self.steps:
-            import warnings
-            warnings.warn('Your input ran out of data after %d of %d steps; make the generator loop forever '
-                          '(while True) or lower steps_per_epoch.' % (step, self.steps), UserWarning)
+        if self.exhausted and (self.steps is not None or step == 0):
+            warnings.warn('Your input ran out of data after %d step(s) of this epoch; training stops here. '
+                          'Make the generator loop forever (while True: ... yield ...) and set steps_per_epoch, '
+                          'or use a kcore.utils.Sequence.' % step, UserWarning, stacklevel=3)
 
     def on_epoch_end(self):
         if self.is_sequence and hasattr(self.source, 'on_epoch_end'):
-            self.close()
             self.source.on_epoch_end()
 
     def close(self):
-        """Stop the producers and wait for them."""
-        self._stop.set()
-        for t in self._threads:
-            t.join()
-        self._threads = []
+        """Stop the readers and wait for them."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def is_generator_like(x):
     """Generators/iterators and Sequence-like objects (indexable by batch, with a length)."""
     return (hasattr(x, '__next__') or isinstance(x, Sequence) or
             (hasattr(x, '__getitem__') and hasattr(x, '__len__') and
-             not isinstance(x, (list, tuple, dict, np.ndarray)) and not hasattr(x, 'shape')))
+             not isinstance(x, (list, tuple, dict, np.ndarray, str)) and not hasattr(x, 'shape')))
 
 
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
                  max_queue_size=10, workers=1):
+    """The adapter for ``x`` (arrays, a generator or a Sequence)."""
     if is_generator_like(x):
         if y is not None:
-            raise ValueError('When x is a generator or Sequence, y must be None (the generator yields the '
-                             'targets). Received y of type %s.' % type(y).__name__)
+            raise ValueError('When x is a generator or Sequence, y must be None: the generator yields the '
+                             'targets. Received: y of type %s. Yield (x, y) from the generator instead.'
+                             % type(y).__name__)
+        if sample_weight is not None:
+            raise ValueError('When x is a generator or Sequence, sample_weight must be None. Yield '
+                             '(x, y, sample_weight) from the generator instead.')
         return GeneratorAdapter(x, steps=steps, max_queue_size=max_queue_size, workers=workers,
                                 shuffle=bool(shuffle))
     if x is None:
-        raise ValueError('No data: pass x (and y) as arrays, or a generator.')
-    return ArrayAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle, steps=steps)
+        raise ValueError('No data: pass x (and y) as arrays, lists or dicts of arrays, a generator or a '
+                         'kcore.utils.Sequence. Received: x=None.')
+    return ArrayAdapter(x, y, sample_weight, batch_size=32 if batch_size is None else batch_size,
+                        shuffle=shuffle, steps=steps)
 
 
 def train_validation_split(x, y, sample_weight, validation_split):
     """Keras's split: the *last* ``validation_split`` fraction, taken before shuffling."""
     if not 0 < validation_split < 1:
-        raise ValueError('validation_split must be in (0, 1). Received: %r.' % validation_split)
+        raise ValueError('validation_split must be a fraction in (0, 1). Received: validation_split=%r.'
+                         % (validation_split,))
     if is_generator_like(x):
-        raise ValueError('validation_split is only supported for array inputs; pass validation_data for '
-                         'generators and Sequences.')
-    n = next(iter(_length(nest.map_structure(_to_array, x))))
+        raise ValueError('validation_split is only supported for array inputs. Received a %s. Pass '
+                         'validation_data=... for generators and Sequences.' % type(x).__name__)
+    x = to_arrays(x)
+    lengths = _lengths(x)
+    n = next(iter(lengths)) if lengths else 0
     split = int(n * (1.0 - validation_split))
     if split == 0 or split == n:
-        raise ValueError('validation_split=%r leaves an empty training or validation set with %d samples.'
-                         % (validation_split, n))
-    first = slice(0, split)
-    last = slice(split, n)
+        raise ValueError('validation_split=%r leaves an empty training or validation set with %d samples. '
+                         'Use a fraction that keeps samples on both sides.' % (validation_split, n))
 
     def cut(s, part):
-        return None if s is None else nest.map_structure(lambda a: np.asarray(a)[part], s)
+        return None if s is None else _take(to_arrays(s), part)
+    first, last = slice(0, split), slice(split, n)
     return ((cut(x, first), cut(y, first), cut(sample_weight, first)),
             (cut(x, last), cut(y, last), cut(sample_weight, last)))
 
 
 def class_weights_to_sample_weights(y, class_weight):
-    """One weight per sample from ``class_weight`` ({class index: weight})."""
+    """One weight per sample from ``class_weight`` ({class index: weight}).
+
+    The class of a sample is the argmax of a one-hot target, or the (rounded)
+    value of an integer/binary target.
+    """
+    if not isinstance(class_weight, dict):
+        raise ValueError('class_weight must be a dict {class index: weight}. Received: %r.' % (class_weight,))
     y = np.asarray(y)
     if y.ndim >= 2 and y.shape[-1] > 1:
         classes = y.argmax(axis=-1)
     else:
         classes = np.round(y.reshape(y.shape[0], -1)[:, 0]).astype('int64')
-    missing = set(np.unique(classes).tolist()) - set(int(k) for k in class_weight)
-    if missing:
-        raise ValueError('class_weight has no entry for class(es) %s found in y. Give a weight for every '
-                         'class.' % sorted(missing))
     table = {int(k): float(v) for k, v in class_weight.items()}
-    return np.asarray([table[int(c)] for c in classes.reshape(-1)], dtype=config.floatx()).reshape(classes.shape)
+    missing = sorted(set(np.unique(classes).tolist()) - set(table))
+    if missing:
+        raise ValueError('class_weight has no entry for class(es) %s found in y. Expected a weight for every '
+                         'class. Received keys: %s.' % (missing, sorted(table)))
+    lookup = np.zeros(max(table) + 1 if table else 0, dtype=config.floatx())
+    for k, v in table.items():
+        if k >= 0:
+            lookup[k] = v
+    return lookup[classes]

@@ -15,7 +15,7 @@ from kcore.errors import NotCompiledError, layer_prefix
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
 from kcore.training import optimizers as optimizers_mod
-from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
+from kcore.training.compile_utils import CompiledLoss, CompiledMetrics, resolve_name
 from kcore.training.metrics import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
@@ -39,19 +39,23 @@ class Trainer:
                 **kwargs):
         """Configure training: an optimizer, a loss (per output if several) and metrics.
 
-        ``run_eagerly``, ``steps_per_execution`` and ``jit_compile`` are accepted
-        for Keras compatibility and ignored (kcore always runs eagerly).
+        Each of ``optimizer``, ``loss`` and the metrics may be a registered name,
+        an instance or a plain function; ``loss``, ``loss_weights`` and
+        ``metrics`` may be one for all outputs, a list (one per output) or a
+        dict keyed by output name.  ``run_eagerly``, ``steps_per_execution`` and
+        ``jit_compile`` are accepted for Keras compatibility and ignored (kcore
+        always runs eagerly).
         """
         kwargs.pop('sample_weight_mode', None)
         kwargs.pop('target_tensors', None)
         if kwargs:
-            raise TypeError('compile() got unexpected argument(s): %s.' % ', '.join(sorted(kwargs)))
-        self.optimizer = optimizers_mod.get(optimizer)
+            raise TypeError('compile() got unexpected argument(s): %s. Expected: optimizer, loss, metrics, '
+                            'loss_weights, weighted_metrics.' % ', '.join(sorted(kwargs)))
+        self.optimizer = optimizers_mod.get(resolve_name('optimizers', optimizer))
         names = self._output_names()
         self.compiled_loss = CompiledLoss(loss, loss_weights, names)
-        shapes = self._output_shapes()
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names,
-                                                self.compiled_loss.losses, shapes)
+                                                self.compiled_loss.losses, self._output_shapes())
         self._compile_config = {'optimizer': optimizer, 'loss': loss, 'metrics': metrics,
                                 'loss_weights': loss_weights, 'weighted_metrics': weighted_metrics}
         self._loss_tracker = Mean(name='loss')
@@ -74,7 +78,8 @@ class Trainer:
 
     def _assert_compiled(self, what):
         if not self._is_compiled:
-            raise NotCompiledError('%s: you must compile() the model before calling %s(). For example: '
+            raise NotCompiledError('%s: you must compile() the model before calling %s(). Expected a compiled '
+                                   'model. Received: a model that was never compiled. For example: '
                                    'model.compile(optimizer=\'adam\', loss=\'mse\').' % (layer_prefix(self), what))
 
     @property
@@ -86,26 +91,34 @@ class Trainer:
 
     @property
     def metrics(self):
+        """The loss trackers and the compiled metrics (``Metric`` objects)."""
         if not self._is_compiled:
             return []
-        return [self._loss_tracker] + self._output_loss_trackers + [m for _, m, _ in self.compiled_metrics.metrics or []]
+        return [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
 
     def reset_metrics(self):
         for m in self.metrics:
             m.reset_state()
 
     # -- steps ----------------------------------------------------------------------------------
-    def _as_list(self, structure, what):
+    def _per_output(self, structure, what):
         """Targets/weights as one entry per output (None where missing)."""
-        n = len(self._output_names())
+        names = self._output_names()
+        n = len(names)
         if structure is None:
             return [None] * n
         if isinstance(structure, dict):
-            return [structure.get(name) for name in self._output_names()]
+            unknown = sorted(set(structure) - set(names))
+            if unknown:
+                raise ValueError('%s: %s has key(s) %s that name no output. Expected keys among the output '
+                                 'names %s.' % (layer_prefix(self), what, unknown, names))
+            return [structure.get(name) for name in names]
         if n > 1:
             if not isinstance(structure, (list, tuple)) or len(structure) != n:
-                raise ValueError('The model has %d outputs; pass %s as a list of %d arrays or a dict by output '
-                                 'name.' % (n, what, n))
+                got = '%d arrays' % len(structure) if isinstance(structure, (list, tuple)) else 'one array'
+                raise ValueError('%s has %d outputs (%s). Expected %s as a list of %d arrays or a dict by '
+                                 'output name. Received: %s.' % (layer_prefix(self), n, ', '.join(names),
+                                                                 what, n, got))
             return list(structure)
         if isinstance(structure, (list, tuple)) and len(structure) == 1:
             return list(structure)
@@ -116,42 +129,40 @@ class Trainer:
         y_pred = self(x, training=training)
         preds = nest.flatten(y_pred)
         extra = self.losses if training else []
-        total, per_output = self.compiled_loss(self._as_list(y, 'y'), preds,
-                                               self._as_list(sample_weight, 'sample_weight') if sample_weight is not None else None,
-                                               extra)
-        return preds, total, per_output
+        targets = self._per_output(y, 'y')
+        weights = self._per_output(sample_weight, 'sample_weight') if sample_weight is not None else None
+        total, per_output = self.compiled_loss(targets, preds, weights, extra)
+        return preds, targets, weights, total, per_output
 
     def train_step(self, data):
         """One optimisation step on a batch; returns the running logs."""
         x, y, sample_weight = data_mod.unpack(data)
         with learning_phase_scope(1):
-            preds, loss, per_output = self._forward_loss(x, y, sample_weight, training=True)
+            preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=True)
         if self._train_vars is None:
             self._train_vars = self.trainable_weights
         grads = gradients(loss, self._train_vars)
         self.optimizer.apply_gradients(zip(grads, self._train_vars))
-        return self._update_metrics(y, preds, sample_weight, loss, per_output)
+        return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def test_step(self, data):
         x, y, sample_weight = data_mod.unpack(data)
         with no_grad():
-            preds, loss, per_output = self._forward_loss(x, y, sample_weight, training=False)
-            return self._update_metrics(y, preds, sample_weight, loss, per_output)
+            preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=False)
+            return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def predict_step(self, data):
         x, _, _ = data_mod.unpack(data)
         with no_grad():
             return self(x, training=False)
 
-    def _update_metrics(self, y, preds, sample_weight, loss, per_output):
+    def _update_metrics(self, targets, preds, weights, loss, per_output):
         batch = preds[0].shape[0] if preds and preds[0].ndim else 1
         with no_grad():
             self._loss_tracker.update_state(loss.data, batch)
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 tracker.update_state(value.data, batch)
-            self.compiled_metrics.update_state(self._as_list(y, 'y'), preds,
-                                               self._as_list(sample_weight, 'sample_weight')
-                                               if sample_weight is not None else None)
+            self.compiled_metrics.update_state(targets, preds, weights)
         return self._logs()
 
     def _logs(self):
@@ -159,13 +170,32 @@ class Trainer:
         values += self.compiled_metrics.results()
         return dict(zip(self.metrics_names, values))
 
+    def _with_class_weight(self, batches, class_weight):
+        """Batches whose sample weights include ``class_weight`` (looked up from the targets)."""
+        if len(self._output_names()) > 1:
+            raise ValueError('%s: class_weight is only supported for models with a single output. Received a '
+                             'model with outputs %s. Pass sample_weight per output instead.'
+                             % (layer_prefix(self), self._output_names()))
+        for x, y, sw in batches:
+            if y is None:
+                raise ValueError('class_weight needs targets, but a batch has none (y is None).')
+            cw = data_mod.class_weights_to_sample_weights(self._per_output(y, 'y')[0], class_weight)
+            yield x, y, cw if sw is None else np.asarray(sw) * cw.reshape(cw.shape + (1,) * (np.ndim(sw) - 1))
+
     # -- fit ----------------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
             use_multiprocessing=False, **kwargs):
-        """Train for ``epochs`` epochs; returns a ``History`` (Keras's arguments and defaults)."""
+        """Train for ``epochs`` epochs (Keras's arguments and defaults); returns a ``History``.
+
+        ``x`` may be an array, a list of arrays (one per input), a dict keyed by
+        input name, a generator yielding ``(x, y)`` or ``(x, y, sample_weight)``,
+        or a ``kcore.utils.Sequence``.  Generators and Sequences are read ahead
+        on background threads (``max_queue_size``, ``workers``);
+        ``use_multiprocessing`` is accepted and ignored (threads only).
+        """
         rename_kwargs('fit', kwargs)
         epochs = kwargs.pop('epochs', epochs)
         if kwargs:
@@ -174,94 +204,94 @@ class Trainer:
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
-        if class_weight is not None:
-            if data_mod.is_generator_like(x):
-                raise ValueError('class_weight with a generator: yield (x, y, sample_weight) instead.')
-            cw = data_mod.class_weights_to_sample_weights(self._as_list(y, 'y')[0], class_weight)
-            sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                       max_queue_size, workers)
-        val = None
-        if validation_data is not None:
-            if data_mod.is_generator_like(validation_data):
-                val = data_mod.make_adapter(validation_data, steps=validation_steps,
-                                            max_queue_size=max_queue_size, workers=workers)
-            else:
-                vx, vy, vsw = data_mod.unpack(tuple(validation_data))
-                val = data_mod.make_adapter(vx, vy, vsw, validation_batch_size or batch_size or 32, validation_steps)
-        history = callbacks_mod.History()
+        val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
+                                       max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(callbacks_mod.ProgbarLogger())
-        cbs.append(history)
-        cb = callbacks_mod.CallbackList(cbs, model=self, params={
-            'verbose': verbose, 'epochs': epochs, 'steps': train.steps, 'mode': 'train'})
+        cb = callbacks_mod.CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
+                                        params={'verbose': verbose, 'epochs': epochs, 'steps': train.steps,
+                                                'mode': 'train'})
         self.stop_training = False
         self._train_vars = None
         try:
-            epoch_logs = self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq)
+            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, class_weight)
         finally:
             train.close()
             if val is not None:
                 val.close()
-        self.history = history
-        return history
+        self.history = cb.history
+        return cb.history
 
-    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq):
+    def _validation_adapter(self, data, steps, batch_size, max_queue_size, workers):
+        if data is None:
+            return None
+        if data_mod.is_generator_like(data):
+            if steps is None and hasattr(data, '__next__'):
+                raise ValueError('validation_steps is required when validation_data is a generator: it says '
+                                 'how many batches make one validation pass. Received: validation_steps=None. '
+                                 'Set it, or pass a kcore.utils.Sequence.')
+            return data_mod.make_adapter(data, steps=steps, max_queue_size=max_queue_size, workers=workers)
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError('validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), '
+                             'a generator or a Sequence. Received: %s.' % _describe(data))
+        vx, vy, vsw = data_mod.unpack(tuple(data))
+        return data_mod.make_adapter(vx, vy, vsw, batch_size or 32, steps)
+
+    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, class_weight):
         cb.on_train_begin()
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
             logs = {}
-            for step, batch in enumerate(train.batches()):
+            batches = train.batches()
+            if class_weight is not None:
+                batches = self._with_class_weight(batches, class_weight)
+            for step, batch in enumerate(batches):
                 cb.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 cb.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if not logs and train.exhausted:
+                break  # a generator with nothing left: no epoch to report
             train.on_epoch_end()
             epoch_logs = dict(logs)
             if val is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_adapter(val, callbacks=None)
+                val_logs = self._evaluate_adapter(val, cb)
                 epoch_logs.update({'val_' + k: v for k, v in val_logs.items()})
             cb.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
+            if self.stop_training or train.exhausted:
                 break
         cb.on_train_end(epoch_logs)
-        return epoch_logs
 
     def _evaluate_adapter(self, adapter, callbacks):
         self.reset_metrics()
         logs = {}
-        if callbacks is not None:
-            callbacks.on_test_begin()
+        callbacks.on_test_begin()
         for step, batch in enumerate(adapter.batches()):
-            if callbacks is not None:
-                callbacks.on_test_batch_begin(step)
+            callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
-            if callbacks is not None:
-                callbacks.on_test_batch_end(step, logs)
+            callbacks.on_test_batch_end(step, logs)
         adapter.on_epoch_end()
         if not logs:
             raise ValueError('evaluate() received no data: the input has 0 samples or the generator yielded '
-                             'nothing.')
-        if callbacks is not None:
-            callbacks.on_test_end(logs)
+                             'nothing. Expected at least one batch.')
+        callbacks.on_test_end(logs)
         return logs
 
     # -- evaluate / predict -------------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose='auto', sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False):
-        """Loss (and metrics) on the data: a scalar, or a list in ``metrics_names`` order."""
+                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False,
+                 **kwargs):
+        """Loss (and metrics) on the data: a scalar, a list in ``metrics_names`` order,
+        or with ``return_dict`` a dict by name."""
+        _reject_unknown('evaluate', kwargs)
         self._assert_compiled('evaluate')
         adapter = data_mod.make_adapter(x, y, sample_weight, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(callbacks_mod.ProgbarLogger())
-        cb = callbacks_mod.CallbackList(cbs, model=self, params={
+        cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
             'verbose': verbose, 'epochs': 1, 'steps': adapter.steps, 'mode': 'test'})
         try:
             logs = self._evaluate_adapter(adapter, cb)
@@ -280,51 +310,52 @@ class Trainer:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches."""
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cbs = list(callbacks or [])
-        if verbose == 1:
-            cbs.append(callbacks_mod.ProgbarLogger())
-        cb = callbacks_mod.CallbackList(cbs, model=self, params={
+        cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
             'verbose': verbose, 'epochs': 1, 'steps': adapter.steps, 'mode': 'predict'})
         cb.on_predict_begin()
         chunks = []
+        to_numpy = ACTIVE.backend.to_numpy
         try:
             for step, batch in enumerate(adapter.batches()):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(batch)
-                chunks.append([ACTIVE.backend.to_numpy(t.data) for t in nest.flatten(out)])
+                chunks.append([to_numpy(t.data) for t in nest.flatten(out)])
                 cb.on_predict_batch_end(step, {'outputs': out})
             adapter.on_epoch_end()
         finally:
             adapter.close()
         cb.on_predict_end()
         if not chunks:
-            raise ValueError('predict() received no data: the input has 0 samples.')
+            raise ValueError('predict() received no data: the input has 0 samples or the generator yielded '
+                             'nothing. Expected at least one batch.')
         outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
         return outs[0] if len(outs) == 1 else outs
 
     # -- single batches --------------------------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
-        """One optimisation step; returns the batch's loss (and metrics)."""
+        """One optimisation step on one batch; returns its loss (and metrics).
+
+        With ``reset_metrics=False`` the metrics accumulate over calls (Keras)."""
         self._assert_compiled('train_on_batch')
-        if class_weight is not None:
-            cw = data_mod.class_weights_to_sample_weights(self._as_list(y, 'y')[0], class_weight)
-            sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
         if reset_metrics:
             self.reset_metrics()
-        x, y, sample_weight = _batch_arrays(x, y, sample_weight)
-        logs = self.train_step((x, y, sample_weight))
+        batch = _batch_arrays(x, y, sample_weight)
+        if class_weight is not None:
+            batch = next(self._with_class_weight(iter([batch]), class_weight))
+        logs = self.train_step(batch)
         return self._format_results(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        """Loss (and metrics) of one batch, without updating the weights."""
         self._assert_compiled('test_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        x, y, sample_weight = _batch_arrays(x, y, sample_weight)
-        logs = self.test_step((x, y, sample_weight))
+        logs = self.test_step(_batch_arrays(x, y, sample_weight))
         return self._format_results(logs, return_dict)
 
     def predict_on_batch(self, x):
+        """Outputs for one batch, as NumPy arrays."""
         x, _, _ = _batch_arrays(x, None, None)
         out = self.predict_step((x,))
         outs = [ACTIVE.backend.to_numpy(t.data) for t in nest.flatten(out)]
@@ -349,26 +380,49 @@ class Trainer:
 
     def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                            use_multiprocessing=False, verbose=0, **kwargs):
+        """Keras 2's ``evaluate_generator``: the same as ``evaluate(generator, ...)``."""
         rename_kwargs('evaluate_generator', kwargs)
         steps = kwargs.pop('steps', steps)
+        _reject_unknown('evaluate_generator', kwargs)
         return self.evaluate(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                              workers=workers, verbose=verbose)
 
     def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1,
                           use_multiprocessing=False, verbose=0, **kwargs):
+        """Keras 2's ``predict_generator``: the same as ``predict(generator, ...)``."""
         rename_kwargs('predict_generator', kwargs)
         steps = kwargs.pop('steps', steps)
+        _reject_unknown('predict_generator', kwargs)
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                             workers=workers, verbose=verbose)
 
 
+def _reject_unknown(what, kwargs):
+    if kwargs:
+        raise TypeError('%s() got unexpected argument(s): %s.' % (what, ', '.join(sorted(kwargs))))
+
+
+def _describe(value):
+    if isinstance(value, (tuple, list)):
+        return '%s of %d items' % (type(value).__name__, len(value))
+    return 'an object of type %s' % type(value).__name__
+
+
 def _should_validate(epoch, freq):
-    if isinstance(freq, int):
+    """Keras's ``validation_freq``: every ``freq`` epochs, or at the listed (1-based) epochs."""
+    if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool):
+        if freq < 1:
+            raise ValueError('validation_freq must be a positive integer or a list of epochs. Received: %r.'
+                             % (freq,))
         return (epoch + 1) % freq == 0
-    return epoch + 1 in freq
+    try:
+        return epoch + 1 in freq
+    except TypeError:
+        raise ValueError('validation_freq must be a positive integer or a list of epochs (1-based). '
+                         'Received: %r.' % (freq,)) from None
 
 
 def _batch_arrays(x, y, sample_weight):
-    conv = data_mod._to_array
-    return (nest.map_structure(conv, x), nest.map_structure(conv, y) if y is not None else None,
-            nest.map_structure(conv, sample_weight) if sample_weight is not None else None)
+    x, y, sample_weight = data_mod.to_arrays(x), data_mod.to_arrays(y), data_mod.to_arrays(sample_weight)
+    data_mod.check_lengths(x, y, sample_weight)
+    return x, y, sample_weight

@@ -6,18 +6,29 @@ from kcore.training.data import Sequence  # noqa: F401
 
 def to_categorical(y, num_classes=None, dtype='float32'):
     """Integer class vector ``y`` to a one-hot matrix (a trailing axis of size 1 is dropped)."""
-    y = np.asarray(y, dtype='int64')
+    y = np.asarray(y)
+    if y.dtype.kind == 'f':
+        bad = y[~(np.isfinite(y) & (y == np.round(y)))]
+        if bad.size:
+            raise ValueError('to_categorical: expected integer class indices. Received: non-integer values '
+                             'such as %r. Round or map the labels to 0..num_classes-1 first.' % float(bad[0]))
+    elif y.dtype.kind not in 'iub':
+        raise ValueError('to_categorical: expected integer class indices. Received: an array of dtype %s.'
+                         % y.dtype)
+    y = y.astype('int64')
     shape = y.shape
     if shape and shape[-1] == 1 and len(shape) > 1:
         shape = shape[:-1]
     y = y.reshape(-1)
     if y.size and y.min() < 0:
-        raise ValueError('to_categorical: class indices must be non-negative. Received a minimum of %d.' % y.min())
+        raise ValueError('to_categorical: class indices must be non-negative. Received: a minimum of %d.'
+                         % y.min())
     if num_classes is None:
         num_classes = int(y.max()) + 1 if y.size else 0
     elif y.size and y.max() >= num_classes:
-        raise ValueError('to_categorical: class index %d is out of range for num_classes=%d.'
-                         % (y.max(), num_classes))
+        raise ValueError('to_categorical: class index %d is out of range. Expected indices below '
+                         'num_classes=%d. Received: num_classes=%d; raise it or fix the labels.'
+                         % (y.max(), num_classes, num_classes))
     out = np.zeros((y.shape[0], num_classes), dtype=dtype)
     out[np.arange(y.shape[0]), y] = 1
     return out.reshape(shape + (num_classes,))
@@ -39,22 +50,28 @@ def set_random_seed(seed):
 
 
 def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
-    """Keras 2's data-parallel replication; refuses (``ValueError``) unless the active
-    backend has at least ``gpus`` devices, and always for ``gpus`` < 2, as Keras 2 did."""
+    """Keras 2's data-parallel replication of ``model`` over ``gpus`` devices.
+
+    Refuses with a ``ValueError`` when ``gpus`` < 2 (as Keras 2 did) or when the
+    active backend has fewer than ``gpus`` devices; the replication itself is
+    provided by a backend that implements ``replicate_model`` (the CUDA one).
+    """
     from kcore.backend.device import ACTIVE
     n = len(gpus) if isinstance(gpus, (list, tuple)) else gpus
-    if n is None or n <= 1:
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 1:
         raise ValueError('For multi-gpu usage to be effective, call multi_gpu_model with gpus >= 2. '
                          'Received: gpus=%r.' % (gpus,))
-    available = ACTIVE.backend.device_count() if ACTIVE.backend.name != 'numpy' else 0
+    backend = ACTIVE.backend
+    available = backend.device_count()
     if available < n:
-        raise ValueError('To call multi_gpu_model with gpus=%d, we expect at least %d GPUs on this machine; the '
-                         'active backend %r has %d. Switch to the CUDA backend (pip install kcore-gpu; '
-                         'KCORE_BACKEND=cuda) on a machine with enough GPUs.'
-                         % (n, n, ACTIVE.backend.name, available))
-    replicate = getattr(ACTIVE.backend, 'replicate_model', None)
+        raise ValueError('To call multi_gpu_model with gpus=%d, we expect the active backend to have at least %d '
+                         'GPUs. Received: backend %r with %d device(s). Switch to the CUDA backend '
+                         '(pip install kcore-gpu; KCORE_BACKEND=cuda) on a machine with %d GPUs, or train the '
+                         'model as it is.' % (n, n, backend.name, available, n))
+    replicate = getattr(backend, 'replicate_model', None)
     if replicate is None:
-        raise ValueError('The %r backend cannot replicate a model over %d GPUs.' % (ACTIVE.backend.name, n))
+        raise ValueError('multi_gpu_model: the %r backend has %d devices but cannot replicate a model over them '
+                         '(it has no replicate_model). Train the model as it is.' % (backend.name, available))
     return replicate(model, n)
 
 

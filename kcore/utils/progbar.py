@@ -1,38 +1,52 @@
-"""Keras's progress bar.
+"""Keras 2's progress bar.
 
-``verbose=1``: a bar redrawn in place (step counter, bar, ETA, running metrics,
-time per step).  ``verbose=2``: one line when the target is reached.  A bar
-written to something that is not a terminal is not redrawn: only the final
-line is printed, so log files carry no carriage-return spam.
+``verbose=1`` in a terminal: one line redrawn in place with ``\\r``::
+
+     7/32 [=====>........................] - ETA: 0s - loss: 2.3026 - accuracy: 0.1161
+
+and when the epoch ends::
+
+    32/32 [==============================] - 1s 3ms/step - loss: 2.3 - accuracy: 0.1 - val_loss: ...
+
+``verbose=2``: only the end-of-epoch line, ``32/32 - 1s - loss: ... - 1s/epoch - 3ms/step``.
+A bar written to something that is not a terminal (a log file, CI) is not
+redrawn: only its final line is printed, so files carry no carriage returns.
 """
 import sys
 import time
 
 
-def _is_interactive(stream):
+def is_interactive(stream):
+    """Whether ``stream`` is a terminal (or a notebook), where redrawing in place works."""
     try:
-        return stream.isatty()
+        if stream.isatty():
+            return True
     except (AttributeError, ValueError):
         return False
+    return stream is sys.stdout and 'ipykernel' in sys.modules
 
 
 def resolve_verbose(verbose, stream=None):
     """Keras's ``verbose='auto'``: the bar in a terminal, one line per epoch elsewhere."""
     if verbose == 'auto':
-        return 1 if _is_interactive(stream or sys.stdout) else 2
+        return 1 if is_interactive(stream or sys.stdout) else 2
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError("verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or 'auto'. "
+                         "Received: verbose=%r." % (verbose,))
     return int(verbose)
 
 
-def format_time(seconds):
-    if seconds >= 3600:
+def format_eta(seconds):
+    if seconds > 3600:
         return '%d:%02d:%02d' % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
-    if seconds >= 60:
+    if seconds > 60:
         return '%d:%02d' % (seconds // 60, seconds % 60)
     return '%ds' % seconds
 
 
-def format_per_step(seconds, unit='step'):
-    if seconds >= 1:
+def format_per_unit(seconds, unit='step'):
+    """``3ms/step``: the time per step (or epoch) in the unit Keras picks."""
+    if seconds >= 1 or seconds == 0:
         return '%.0fs/%s' % (seconds, unit)
     if seconds >= 1e-3:
         return '%.0fms/%s' % (seconds * 1e3, unit)
@@ -40,13 +54,22 @@ def format_per_step(seconds, unit='step'):
 
 
 def format_value(v):
-    v = float(v)
-    if v != 0 and (abs(v) < 1e-3 or abs(v) >= 1e4):
-        return '%.4e' % v
-    return '%.4f' % v
+    """Four decimals, or scientific notation for values of 1e-3 and below (Keras)."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return '%.4f' % v if abs(v) > 1e-3 else '%.4e' % v
 
 
 class Progbar:
+    """A progress bar over ``target`` steps (``None``: unknown).
+
+    ``update(current, values)`` shows step ``current`` with ``values``, a list of
+    ``(name, value)`` already averaged by the caller (kcore's metrics are running
+    means).  ``finalize`` ends the line.
+    """
+
     def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
                  unit_name='step', stream=None):
         self.target = target
@@ -55,14 +78,14 @@ class Progbar:
         self.interval = interval
         self.unit_name = unit_name
         self.stream = stream or sys.stdout
-        self._dynamic = _is_interactive(self.stream)
+        self._dynamic = is_interactive(self.stream)
         self._start = time.time()
         self._last_update = 0.0
+        self._prev_width = 0
         self._seen = 0
         self._values = {}
 
     def update(self, current, values=None, finalize=None):
-        """Show step ``current`` with ``values`` ([(name, value)]; already averaged)."""
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         for k, v in values or []:
@@ -70,48 +93,55 @@ class Progbar:
         self._seen = current
         now = time.time()
         if self.verbose == 1:
-            if not finalize and (now - self._last_update < self.interval):
-                return
-            if not finalize and not self._dynamic:
-                return  # not a terminal: only the final line
+            if not finalize and (not self._dynamic or now - self._last_update < self.interval):
+                return  # throttled, and never mid-epoch outside a terminal
             self._last_update = now
             line = self._bar_line(current, now, finalize)
             if self._dynamic:
-                self.stream.write('\r' + line + ('\n' if finalize else ''))
+                pad = ' ' * max(0, self._prev_width - len(line))
+                self._prev_width = len(line)
+                self._write('\r' + line + pad + ('\n' if finalize else ''))
             else:
-                self.stream.write(line + '\n')
-            self.stream.flush()
+                self._write(line + '\n')
         elif self.verbose == 2 and finalize:
-            elapsed = now - self._start
-            count = '%d/%d' % (current, self.target) if self.target else '%d' % current
-            parts = [count, format_time(elapsed)]
-            parts += ['%s: %s' % (k, format_value(v)) for k, v in self._values.items()]
-            if current:
-                parts.append(format_per_step(elapsed / current, self.unit_name))
-            self.stream.write(' - '.join(parts) + '\n')
-            self.stream.flush()
+            self._write(self._epoch_line(current, now) + '\n')
+
+    def _write(self, text):
+        self.stream.write(text)
+        self.stream.flush()
+
+    def _count(self, current):
+        if self.target is None:
+            return '%7d/Unknown' % current
+        return '%*d/%d' % (len(str(self.target)), current, self.target)
 
     def _bar_line(self, current, now, finalize):
-        elapsed = now - self._start
+        line = self._count(current)
         if self.target is not None:
-            digits = len(str(self.target))
-            count = '%*d/%d' % (digits, current, self.target)
             frac = min(1.0, current / self.target) if self.target else 1.0
             filled = int(self.width * frac)
-            bar = '=' * filled
-            if filled < self.width:
-                bar += ('>' if filled > 0 else '') + '.' * (self.width - filled - (1 if filled > 0 else 0))
-            line = '%s [%s]' % (count, bar[:self.width])
-        else:
-            line = '%7d/Unknown' % current
+            bar = '=' * max(0, filled - 1)
+            if filled > 0:
+                bar += '>' if current < self.target else '='
+            line += ' [%s%s]' % (bar, '.' * (self.width - filled))
+        elapsed = now - self._start
         per_step = elapsed / current if current else 0.0
-        if finalize:
-            line += ' - %s %s' % (format_time(elapsed), format_per_step(per_step, self.unit_name))
-        elif self.target is not None:
-            line += ' - ETA: %s' % format_time(per_step * (self.target - current))
-        for k, v in self._values.items():
-            line += ' - %s: %s' % (k, format_value(v))
+        if finalize or self.target is None:
+            line += ' - %.0fs %s' % (elapsed, format_per_unit(per_step, self.unit_name))
+        else:
+            line += ' - ETA: %s' % format_eta(per_step * (self.target - current))
+        return line + self._metrics()
+
+    def _epoch_line(self, current, now):
+        elapsed = now - self._start
+        line = '%s - %.0fs%s' % (self._count(current).strip(), elapsed, self._metrics())
+        line += ' - %s' % format_per_unit(elapsed, 'epoch')
+        if current:
+            line += ' - %s' % format_per_unit(elapsed / current, self.unit_name)
         return line
+
+    def _metrics(self):
+        return ''.join(' - %s: %s' % (k, format_value(v)) for k, v in self._values.items())
 
     def add(self, n, values=None):
         self.update(self._seen + n, values)
