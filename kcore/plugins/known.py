@@ -16,9 +16,10 @@ _CONV_LAYERS = [
     'ZeroPadding1D', 'ZeroPadding2D', 'ZeroPadding3D',
     'Cropping1D', 'Cropping2D', 'Cropping3D',
     # Keras 2 aliases
-    'Convolution1D', 'Convolution2D', 'Convolution3D', 'Conv2DTranspose', 'Deconvolution2D',
-    'Deconv2D', 'Convolution2DTranspose', 'Conv3DTranspose', 'Deconvolution3D', 'Deconv3D',
-    'SeparableConvolution1D', 'SeparableConvolution2D', 'DepthwiseConvolution2D',
+    'Convolution1D', 'Convolution2D', 'Convolution3D',
+    'Convolution1DTranspose', 'Convolution2DTranspose', 'Convolution3DTranspose',
+    'Deconvolution2D', 'Deconv2D', 'Deconvolution3D', 'Deconv3D',
+    'SeparableConvolution1D', 'SeparableConvolution2D',
     'MaxPool1D', 'MaxPool2D', 'MaxPool3D', 'AvgPool1D', 'AvgPool2D', 'AvgPool3D',
     'GlobalMaxPool1D', 'GlobalMaxPool2D', 'GlobalMaxPool3D',
     'GlobalAvgPool1D', 'GlobalAvgPool2D', 'GlobalAvgPool3D',
