@@ -94,7 +94,7 @@ class Layer:
 
     def get_config(self):
         """The arguments that rebuild this layer with ``from_config`` (not its weights)."""
-        cfg = {'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype}
+        cfg = {'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype.name}
         if self._batch_input_shape is not None:
             cfg['batch_input_shape'] = self._batch_input_shape
         if self.activity_regularizer is not None:

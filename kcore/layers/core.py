@@ -1,7 +1,8 @@
-"""Core layers: Dense, Activation, Dropout, Flatten.
+"""Core layers: Dense, Activation, Dropout, Flatten, ActivityRegularization.
 
 Also the legacy module path of Keras 1/2 tutorials: ``from kcore.layers.core
-import Dense, Activation`` gives the same classes as ``kcore.layers``.
+import Dense, Activation, Reshape, Lambda`` gives the same classes as
+``kcore.layers`` (other names are looked up there, see ``__getattr__``).
 """
 import numpy as np
 
@@ -113,20 +114,13 @@ class Activation(Layer):
         return cfg
 
 
-class Dropout(Layer):
-    """Zero a fraction ``rate`` of the inputs in training, scaling the rest by
-    ``1 / (1 - rate)``; the identity at inference.  ``noise_shape`` shares one
-    draw along axes of size 1 (e.g. ``(batch, 1, features)``)."""
+class RandomLayer(Layer):
+    """Base of layers that draw noise in training (Dropout, GaussianNoise, ...):
+    from kcore's global generator, or from their own one when given a ``seed``
+    (then a fresh layer with the same seed draws the same sequence)."""
 
-    def __init__(self, rate=None, noise_shape=None, seed=None, **kwargs):
-        rename_kwargs('Dropout', kwargs)
-        rate = kwargs.pop('rate', rate)
+    def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if rate is None or not 0 <= rate <= 1:
-            raise ValueError('%s: rate must be a number in [0, 1]. Received: rate=%r.'
-                             % (layer_prefix(self), rate))
-        self.rate = float(rate)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self._rng = None
         self.supports_masking = True
@@ -138,17 +132,42 @@ class Dropout(Layer):
             self._rng = _rng.generator(self.seed)
         return self._rng
 
-    def call(self, inputs, training=None):
-        if not training or self.rate == 0:
-            return inputs
-        return dropout(inputs, self.rate, self.noise_shape, self._generator())
-
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
         cfg = super().get_config()
-        cfg.update({'rate': self.rate, 'noise_shape': self.noise_shape, 'seed': self.seed})
+        cfg['seed'] = self.seed
+        return cfg
+
+
+def check_rate(layer, rate):
+    """``rate`` as a float in [0, 1], or a clear error naming the layer."""
+    if rate is None or isinstance(rate, bool) or not 0 <= rate <= 1:
+        raise ValueError('%s: rate must be a number in [0, 1]. Received: rate=%r.' % (layer_prefix(layer), rate))
+    return float(rate)
+
+
+class Dropout(RandomLayer):
+    """Zero a fraction ``rate`` of the inputs in training, scaling the rest by
+    ``1 / (1 - rate)``; the identity at inference.  ``noise_shape`` shares one
+    draw along axes of size 1 (e.g. ``(batch, 1, features)``)."""
+
+    def __init__(self, rate=None, noise_shape=None, seed=None, **kwargs):
+        rename_kwargs('Dropout', kwargs)
+        rate = kwargs.pop('rate', rate)
+        super().__init__(seed=seed, **kwargs)
+        self.rate = check_rate(self, rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        return dropout(inputs, self.rate, self.noise_shape, self._generator())
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({'rate': self.rate, 'noise_shape': self.noise_shape})
         return cfg
 
 
@@ -187,3 +206,36 @@ class Flatten(Layer):
         cfg = super().get_config()
         cfg['data_format'] = self.data_format
         return cfg
+
+
+class ActivityRegularization(Layer):
+    """The identity, adding ``l1 * sum(|x|) + l2 * sum(x**2)`` of its output (per
+    sample) to the model's loss."""
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        kwargs.pop('activity_regularizer', None)  # set from l1/l2, as in Keras
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1 = float(l1)
+        self.l2 = float(l2)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.pop('activity_regularizer', None)
+        cfg.update({'l1': self.l1, 'l2': self.l2})
+        return cfg
+
+
+def __getattr__(name):
+    """Keras 2's ``keras.layers.core`` also held Reshape, Permute, Lambda, Masking, ...:
+    resolve any other layer name through ``kcore.layers``."""
+    if name.startswith('__'):
+        raise AttributeError(name)
+    import kcore.layers
+    return getattr(kcore.layers, name)

@@ -1,0 +1,181 @@
+"""``Lambda``: wrap a Python function as a layer, and how it is (not) saved.
+
+A config never holds code.  ``get_config`` stores the function's *name* and
+module, never bytecode or a pickle; ``from_config`` gets the function back from,
+in order:
+
+1. ``custom_objects[name]``;
+2. kcore's own function modules (``kcore.backend``, ``kcore.activations``):
+   picking an existing kcore function runs nothing from the file;
+3. only outside safe mode: importing ``module`` and taking ``name`` from it
+   (a ``lambda`` has no importable name and is never restored this way).
+
+Otherwise it raises ``SavingError`` saying which of these to use.
+
+Contract with the loader (``kcore.saving``): the config keys are ``function``
+(the name), ``function_type`` (``'function'``, or ``'lambda'`` when the name
+cannot be imported), ``module``, and the same triple for ``output_shape`` /
+``mask`` when they are callables (``output_shape_type`` /
+``mask_type``: ``'raw'`` for plain values).  Safe mode is on by default; a
+loader given ``safe_mode=False`` runs deserialization inside
+``safe_mode_scope(False)`` (or passes ``safe_mode=`` to ``from_config``).
+Keras files holding bytecode (``function`` as a list, or a ``__lambda__``
+dict) are always refused.
+"""
+import contextlib
+import importlib
+import inspect
+import threading
+
+from kcore.errors import SavingError, layer_prefix
+from kcore.layers.base import Layer
+
+#: modules whose functions a config may name safely (resolved with getattr only)
+SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.backend.ops', 'kcore.backend.state', 'kcore.activations')
+
+
+class _SafeMode(threading.local):
+    value = True
+
+
+_safe = _SafeMode()
+
+
+def in_safe_mode():
+    """Whether deserialization may only resolve names (the default) or also import code."""
+    return _safe.value
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode=True):
+    """``with safe_mode_scope(False): model = from_config(...)`` lets Lambda import its function."""
+    previous = _safe.value
+    _safe.value = bool(safe_mode) if safe_mode is not None else previous
+    try:
+        yield
+    finally:
+        _safe.value = previous
+
+
+def _describe(fn):
+    """(name, kind, module) of a callable, for a config: never its code."""
+    name = getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or type(fn).__name__
+    module = getattr(fn, '__module__', None) or type(fn).__module__
+    kind = 'lambda' if '<lambda>' in name or '<locals>' in name else 'function'
+    return name, kind, module
+
+
+def _resolve(layer_name, what, name, kind, module, custom_objects, safe_mode):
+    """The function a config names, looked up as the module docstring says."""
+    if isinstance(name, dict) and name.get('class_name') == 'function':  # Keras 3 named function
+        name, module = name.get('config'), name.get('module', module)
+    if not isinstance(name, str):
+        raise SavingError("Lambda layer %r: its %s was saved as Python bytecode, and kcore never runs code "
+                          "from a file. Rebuild the Lambda layer in code (then load_weights), or pass the "
+                          "function in custom_objects under the name it was saved with." % (layer_name, what))
+    if custom_objects and name in custom_objects:
+        return custom_objects[name]
+    short = name.rsplit('.', 1)[-1]
+    if module in SAFE_FUNCTION_MODULES and '.' not in name:
+        fn = getattr(importlib.import_module(module), short, None)
+        if callable(fn):
+            return fn
+    if safe_mode is None:
+        safe_mode = in_safe_mode()
+    if not safe_mode and kind != 'lambda' and module:
+        target = importlib.import_module(module)
+        for part in name.split('.'):
+            target = getattr(target, part, None)
+        if callable(target):
+            return target
+    hint = ("load with safe_mode=False to import %r from module %r, or " % (name, module)
+            if kind != 'lambda' and safe_mode else '')
+    raise SavingError("Lambda layer %r: its %s %r (module %r) is not restored from a config%s. To load it, "
+                      "%spass custom_objects={%r: <the function>}."
+                      % (layer_name, what, name, module,
+                         ' in safe mode' if safe_mode else ' (a lambda has no importable name)',
+                         hint, name))
+
+
+class Lambda(Layer):
+    """``Lambda(lambda x: x ** 2)``: a layer that calls ``function(inputs, **arguments)``.
+
+    ``output_shape`` (without the batch axis, or a function of the full input
+    shape) tells the output shape without running; when absent, kcore runs the
+    function on stand-in data once to find it.  ``mask`` is an output mask or a
+    function ``(inputs, mask) -> mask``.  The function receives ``mask=`` and
+    ``training=`` when its signature asks for them.  Saving stores only names:
+    see this module's docstring for how a loaded Lambda finds its function.
+    """
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError('%s: function must be callable. Received: %r.' % (layer_prefix(self), function))
+        self.function = function
+        self.output_shape_spec = output_shape
+        self.mask = mask
+        self.arguments = dict(arguments or {})
+        self.supports_masking = mask is not None
+        try:
+            params = inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._fn_takes = {k for k in ('mask', 'training') if k in params}
+
+    def call(self, inputs, mask=None, training=None):
+        kwargs = dict(self.arguments)
+        if 'mask' in self._fn_takes:
+            kwargs['mask'] = mask
+        if 'training' in self._fn_takes:
+            kwargs['training'] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        spec = self.output_shape_spec
+        if spec is None:
+            raise NotImplementedError  # the base class infers it by running call()
+        if callable(spec):
+            return spec(input_shape)
+        batch = input_shape[0][0] if input_shape and isinstance(input_shape[0], (list, tuple)) else input_shape[0]
+        return (batch,) + tuple(spec)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    def get_config(self):
+        cfg = super().get_config()
+        name, kind, module = _describe(self.function)
+        cfg.update({'function': name, 'function_type': kind, 'module': module})
+        for key, value in (('output_shape', self.output_shape_spec), ('mask', self.mask)):
+            if callable(value):
+                name, kind, module = _describe(value)
+                cfg.update({key: name, key + '_type': kind, key + '_module': module})
+            else:
+                cfg.update({key: list(value) if isinstance(value, tuple) else value, key + '_type': 'raw'})
+        for k, v in self.arguments.items():
+            if not isinstance(v, (type(None), bool, int, float, str, list, tuple, dict)):
+                raise ValueError('%s: argument %r=%r cannot be saved in a config (only plain numbers, '
+                                 'strings, lists and dicts can). Pass it another way, or save only the '
+                                 'weights.' % (layer_prefix(self), k, v))
+        cfg['arguments'] = dict(self.arguments)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        config = dict(config)
+        name = config.get('name', 'lambda')
+        config['function'] = _resolve(name, 'function', config.pop('function', None),
+                                      config.pop('function_type', 'function'), config.pop('module', None),
+                                      custom_objects, safe_mode)
+        for key in ('output_shape', 'mask'):
+            kind = config.pop(key + '_type', 'raw')
+            module = config.pop(key + '_module', None)
+            value = config.get(key)
+            if kind != 'raw' and value is not None:
+                config[key] = _resolve(name, key, value, kind, module, custom_objects, safe_mode)
+            elif isinstance(value, list):
+                config[key] = tuple(value)
+        return cls(**config)
