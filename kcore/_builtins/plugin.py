@@ -13,8 +13,9 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
+    from kcore._builtins.layers import LAYER_KERNELS
     from kcore.autodiff.primitives import KERNELS
-    for name, fn in KERNELS.items():
+    for name, fn in list(KERNELS.items()) + list(LAYER_KERNELS.items()):
         register(fn, name=name)
 
 

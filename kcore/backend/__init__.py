@@ -32,4 +32,9 @@ def cast_to_floatx(x):
     return np.asarray(x, dtype=floatx())
 
 
+# K ops called on symbolic tensors record op layers (Keras 3); kcore's own layers use ops directly
+from kcore.models.symbolic import install_dispatch as _install_dispatch  # noqa: E402
+from kcore.backend import ops as _ops  # noqa: E402
+_install_dispatch(globals(), _ops.__all__)
+
 __getattr__ = _plugins.module_getattr('ops')
