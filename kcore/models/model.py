@@ -105,6 +105,16 @@ class Model(Trainer, Layer):
             '(returning its __init__ arguments) and register the class with kcore.plugins.register, '
             'or save only the weights with save_weights().' % layer_prefix(self))
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds a
+        functional model; otherwise the config holds a subclass's ``__init__`` arguments."""
+        if isinstance(config, dict) and {'layers', 'input_layers', 'output_layers'} <= set(config):
+            from kcore.models.functional import Functional
+            from kcore.models.graph_config import functional_from_config
+            return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
+        return cls(**config)
+
     def to_json(self, **kwargs):
         import json
         from kcore.saving.serialization import serialize

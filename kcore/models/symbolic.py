@@ -52,9 +52,76 @@ class KerasTensor:
                         'Build a Model from it and call model.predict(data).')
 
     __hash__ = object.__hash__
+    __array_ufunc__ = None  # ``np.float32(2) * x`` defers to x.__rmul__
 
-    # Python operators on symbolic tensors record a node of an op layer
-    # (installed by kcore.layers.op_layer to avoid an import cycle).
+    # Python operators (below) record a node of an ``OpLayer`` (kcore.layers.op_layer).
+
+
+def _symbolic_op(name, *args):
+    from kcore.layers.op_layer import symbolic_call
+    return symbolic_call(name, args, {})
+
+
+def _install_operators():
+    """``x + y``, ``2 * x``, ``x[:, 0]``, ... on KerasTensors, as Keras 3 allows; ``==``
+    stays identity (KerasTensors are dict keys)."""
+    binary = {'add': 'add', 'sub': 'subtract', 'mul': 'multiply', 'truediv': 'divide', 'pow': 'pow',
+              'matmul': 'matmul'}
+    for py, op in binary.items():
+        setattr(KerasTensor, '__%s__' % py, lambda self, other, op=op: _symbolic_op(op, self, other))
+        setattr(KerasTensor, '__r%s__' % py, lambda self, other, op=op: _symbolic_op(op, other, self))
+    for py, op in {'lt': 'less', 'le': 'less_equal', 'gt': 'greater', 'ge': 'greater_equal'}.items():
+        setattr(KerasTensor, '__%s__' % py, lambda self, other, op=op: _symbolic_op(op, self, other))
+    KerasTensor.__neg__ = lambda self: _symbolic_op('negative', self)
+    KerasTensor.__abs__ = lambda self: _symbolic_op('abs', self)
+    KerasTensor.__pos__ = lambda self: self
+    KerasTensor.__getitem__ = lambda self, key: _symbolic_op('getitem', self, key)
+
+
+_install_operators()
+
+
+def has_symbolic(args, kwargs):
+    """True if a KerasTensor is among ``args``/``kwargs`` (one level of lists too):
+    the check ``K`` functions make before dispatching to an op layer."""
+    for a in args:
+        if type(a) is KerasTensor:
+            return True
+        if type(a) in (list, tuple) and any(type(t) is KerasTensor for t in a):
+            return True
+    if kwargs:
+        return has_symbolic(kwargs.values(), None)
+    return False
+
+
+#: ``K`` names that are not ops on tensors (shape facts, conversions): never wrapped
+NOT_OPS = frozenset(['shape', 'int_shape', 'ndim', 'dtype', 'count_params', 'epsilon', 'is_tensor',
+                     'as_array', 'to_tensor'])
+
+
+def install_dispatch(namespace, names):
+    """Wrap the functions ``names`` of a module namespace with ``dispatch_symbolic``
+    (``kcore.backend`` does this for its ops; kcore's layers call the bare ones)."""
+    for name in names:
+        fn = namespace.get(name)
+        if callable(fn) and name not in NOT_OPS and not hasattr(fn, '__wrapped_op__'):
+            namespace[name] = dispatch_symbolic(fn)
+
+
+def dispatch_symbolic(fn, name=None):
+    """Wrap a ``K`` function so that, called on KerasTensors, it records an op layer
+    in the functional graph instead of computing (``K.mean(model.output)``)."""
+    import functools
+    op_name = name or fn.__name__
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        if has_symbolic(args, kwargs):
+            from kcore.layers.op_layer import symbolic_call
+            return symbolic_call(op_name, args, kwargs)
+        return fn(*args, **kwargs)
+    op.__wrapped_op__ = fn
+    return op
 
 
 class Node:
