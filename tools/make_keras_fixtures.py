@@ -8,8 +8,9 @@ Keras 2.x (tf.keras); the files are prefixed ``k3_`` or ``k2_``.
 For each small model it writes:
   <prefix>_<name>.h5          model.save(...) in the legacy HDF5 layout
   <prefix>_<name>.npz         the inputs (x0, x1, ...) and Keras's predictions (y)
-and for Keras 2 also ``<prefix>_<name>.weights.h5`` (save_weights, legacy layout;
-Keras 3 writes only its newer weights layout there, which kcore does not read).
+and for Keras 2 also ``<prefix>_<name>_weights.h5`` (save_weights, legacy layout; a
+``.weights.h5`` suffix would select the newer layout, the only one Keras 3's
+save_weights writes, which kcore does not read).
 
 Every model is trained for a few steps with Adam first, so its weights, moving
 statistics and optimizer state are not the initial ones.
@@ -23,21 +24,21 @@ import numpy as np
 
 def _keras():
     import keras
-    major = int(keras.__version__.split('.')[0])
-    if major < 3:  # Keras 2.x: tf.keras is the implementation
+    version = keras.__version__
+    if int(version.split('.')[0]) < 3:  # Keras 2.x: tf.keras is the implementation
         from tensorflow import keras as tfk
-        return tfk, 2
-    return keras, 3
+        return tfk, 2, version
+    return keras, 3, version
 
 
-keras, MAJOR = _keras()
+keras, MAJOR, VERSION = _keras()
 L = keras.layers
 
 
 def mlp():
     model = keras.Sequential([keras.Input(shape=(8,)), L.Dense(16, activation='relu', name='hidden'),
                               L.Dropout(0.3), L.Dense(4, activation='softmax', name='probs')])
-    return model, [(32, 8)], (32, 4), 'categorical_crossentropy'
+    return model, [(32, 8)], (32, 4), 'categorical_crossentropy', ['accuracy']
 
 
 def functional():
@@ -96,18 +97,19 @@ def _data(rng, spec):
 def make(name, folder):
     keras.utils.set_random_seed(0)
     rng = np.random.RandomState(0)
-    model, x_specs, y_shape, loss = MODELS[name]()
+    model, x_specs, y_shape, loss, *metrics = MODELS[name]()
     xs = [_data(rng, s) for s in x_specs]
     y = rng.uniform(size=y_shape).astype('float32')
     if loss == 'categorical_crossentropy':
         y = np.eye(y_shape[1], dtype='float32')[rng.randint(0, y_shape[1], size=y_shape[0])]
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=loss,
+                  metrics=metrics[0] if metrics else None)
     x = xs if len(xs) > 1 else xs[0]
     model.fit(x, y, batch_size=16, epochs=2, verbose=0)
     prefix = os.path.join(folder, 'k%d_%s' % (MAJOR, name))
     model.save(prefix + '.h5')
     if MAJOR == 2:
-        model.save_weights(prefix + '.weights.h5')
+        model.save_weights(prefix + '_weights.h5')
     pred = model.predict(x, verbose=0)
     np.savez(prefix + '.npz', y=pred, **{'x%d' % i: a for i, a in enumerate(xs)})
     # Keras reads back what it wrote (compile=False: Keras 3.15 cannot rebuild the string loss 'mse'
@@ -122,9 +124,7 @@ def main(argv=None):
     parser.add_argument('folder', help='where to write (tests/fixtures/keras)')
     parser.add_argument('names', nargs='*', default=sorted(MODELS), help='models to make (default: all)')
     args = parser.parse_args(argv)
-    print('Keras %s, backend %s, Python %s' % (keras.__version__ if MAJOR == 3 else
-                                              keras.__version__ if hasattr(keras, '__version__') else '2',
-                                              keras.backend.backend(), sys.version.split()[0]))
+    print('Keras %s, backend %s, Python %s' % (VERSION, keras.backend.backend(), sys.version.split()[0]))
     for name in args.names:
         make(name, args.folder)
 

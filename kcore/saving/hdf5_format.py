@@ -58,22 +58,35 @@ def providers(config):
     return found
 
 
+def config_digest(model_config, training_config):
+    """SHA-256 of the JSON texts: a damaged config is an error, not a different model."""
+    import hashlib
+    text = (model_config or '') + '\0' + (training_config or '')
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+def _new_file(path):
+    """HDF5 1.8's format: object headers carry checksums; every h5py and Keras since 2008 reads it."""
+    return _h5py().File(path, 'w', libver=('v108', 'latest'))
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
     """Write ``model`` (architecture, weights, training config, optimizer state) atomically."""
     import json
     filepath = _check_format(filepath, save_format)
     plan = check_savable(model)
-    h5py = _h5py()
+    training = plan.training_config if include_optimizer else None
     with atomic.atomic_path(filepath, overwrite) as tmp:
-        with h5py.File(tmp, 'w') as f:
+        with _new_file(tmp) as f:
             f.attrs['model_config'] = plan.model_config
             for key, value in _stamp().items():
                 f.attrs[key] = value
             f.attrs['kcore_version'] = _version()
             f.attrs['kcore_registered_by'] = to_json(providers(json.loads(plan.model_config)), 'providers')
+            f.attrs['kcore_config_sha256'] = config_digest(plan.model_config, training)
             hdf5_weights.write_weights(f.create_group('model_weights'), model, _stamp())
-            if include_optimizer and plan.training_config is not None:
-                f.attrs['training_config'] = plan.training_config
+            if training is not None:
+                f.attrs['training_config'] = training
                 hdf5_weights.write_optimizer_state(f.create_group('optimizer_weights'), model)
 
 
@@ -81,9 +94,8 @@ def save_weights(model, filepath, overwrite=True):
     """Write only the weights, in the legacy weights layout, atomically."""
     filepath = _check_format(filepath, None)
     check_savable(model, weights_only=True)
-    h5py = _h5py()
     with atomic.atomic_path(filepath, overwrite) as tmp:
-        with h5py.File(tmp, 'w') as f:
+        with _new_file(tmp) as f:
             hdf5_weights.write_weights(f, model, _stamp())
             f.attrs['kcore_version'] = _version()
 
@@ -176,12 +188,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if config is None:
             raise _no_model_error(reader)
         foreign = not reader.has_attr(f, 'kcore_version')
+        if not foreign:
+            _verify_digest(reader)
+        major = keras_compat.keras_major(reader.text_attr(f, 'keras_version')) if foreign else None
         if foreign:
-            config = keras_compat.normalize(config)
+            config = keras_compat.normalize(config, major)
         safety.check_no_code(config, safe_mode, reader.filepath)
         training = reader.json_attr(f, 'training_config') if compile else None
         if foreign and training is not None:
-            training = keras_compat.normalize(training)
+            training = keras_compat.normalize(training, major)
         if training is not None:
             safety.check_no_code(training, safe_mode, reader.filepath)
         weights = reader.child(f, 'model_weights', 'group')
@@ -193,6 +208,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             if training is not None:
                 _compile(reader, model, training, custom_objects, foreign)
     return model
+
+
+def _verify_digest(reader):
+    f = reader.root
+    saved = reader.text_attr(f, 'kcore_config_sha256')
+    if saved is None:
+        raise reader.damaged('the checksum attribute "kcore_config_sha256" is missing')
+    if saved != config_digest(reader.text_attr(f, 'model_config'), reader.text_attr(f, 'training_config')):
+        raise reader.damaged('the model or training config does not match its checksum')
 
 
 def _compile(reader, model, training, custom_objects, foreign):

@@ -6,7 +6,8 @@ full model file) has attributes ``layer_names``, ``backend`` and
 and one dataset per name (names contain '/', so datasets sit in subgroups:
 ``dense/dense/kernel``).  Weights of the model itself, outside any layer, go in
 ``top_level_model_weights`` (Keras 3).  ``optimizer_weights`` holds the
-optimizer's ``state()`` arrays under ``weight_names``.
+optimizer's ``state()`` arrays under ``weight_names``.  kcore writes arrays
+with HDF5's Fletcher-32 checksum, which any HDF5 reader (Keras too) verifies.
 
 Loading pairs saved layers with the model's layers by position (Keras's rule)
 or by name (``by_name=True``); within a layer, weights are paired by the ends
@@ -63,7 +64,14 @@ def _write_subset(group, layer, variables):
     names = weight_names(layer, variables)
     group.attrs['weight_names'] = _string_array(names)
     for name, var in zip(names, variables):
-        group.create_dataset(name, data=_to_numpy(var))
+        create_dataset(group, name, _to_numpy(var))
+
+
+def create_dataset(group, name, array):
+    """A dataset with a Fletcher-32 checksum (chunked), so a damaged byte is an error on load."""
+    if array.ndim and array.size:
+        return group.create_dataset(name, data=array, chunks=True, fletcher32=True)
+    return group.create_dataset(name, data=array)
 
 
 def write_weights(group, model, stamp):
@@ -90,7 +98,7 @@ def write_optimizer_state(group, model):
         names.append(name)
     group.attrs['weight_names'] = _string_array(names)
     for name, (_, array) in zip(names, state):
-        group.create_dataset(name, data=np.asarray(ACTIVE.backend.to_numpy(array)))
+        create_dataset(group, name, np.asarray(ACTIVE.backend.to_numpy(array)))
 
 
 # -- reading ----------------------------------------------------------------------------------

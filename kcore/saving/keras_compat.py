@@ -11,6 +11,9 @@ What differs from kcore's own configs, and what is done about it:
 * Keras 3 describes functional graph nodes as call arguments holding
   ``__keras_tensor__`` references; they are rewritten into the Keras 2 form
   ``[[layer_name, node_index, tensor_index, kwargs], ...]``.
+* In Keras 2 a nested model that starts with an ``InputLayer`` owns node 0
+  itself (its own input-to-output call), so references to its calls in the
+  outer graph count from 1; kcore's (and Keras 3's) count from 0.
 * Arguments of Keras features kcore does not have are dropped when they hold
   the value that means "feature off" (``quantization_config=None``,
   ``synchronized=False``, ...).  Any other value is left in place, so the layer
@@ -44,10 +47,20 @@ HARMLESS_KEYS = {
 _DROPPED_ENTRIES = ('module', 'registered_name', 'build_config', 'compile_config', 'shared_object_id')
 
 
-def normalize(config):
-    """A kcore-readable copy of a config read from a Keras-written file."""
+def keras_major(version):
+    """2 or 3 from a ``keras_version`` attribute ('2.15.0', b'3.1.0'); 2 when unknown."""
+    text = version.decode('utf-8', 'replace') if isinstance(version, bytes) else str(version or '')
+    head = text.split('.')[0]
+    return int(head) if head.isdigit() else 2
+
+
+def normalize(config, major=3):
+    """A kcore-readable copy of a config read from a file written by Keras ``major``."""
     try:
-        return _normalize(config)
+        out = _normalize(config)
+        if major < 3:
+            _shift_nested_model_nodes(out)
+        return out
     except RecursionError:
         raise SavingError('The model config in the file is nested too deeply to be a real model.') from None
 
@@ -133,6 +146,45 @@ def _collect_refs(value, refs):
     elif isinstance(value, dict):
         for v in value.values():
             _collect_refs(v, refs)
+
+
+_MODEL_CLASSES = ('Functional', 'Model', 'Sequential')
+
+
+def _owns_first_node(entry):
+    """Keras 2: does this nested model hold node 0 itself (it starts with an InputLayer)?"""
+    cfg = entry.get('config')
+    if not isinstance(cfg, dict):
+        return False
+    if entry.get('class_name') == 'Sequential':
+        layers = cfg.get('layers')
+        return bool(layers) and isinstance(layers[0], dict) and layers[0].get('class_name') == 'InputLayer'
+    return 'input_layers' in cfg
+
+
+def _shift_nested_model_nodes(node):
+    """Renumber references to nested models' calls from Keras 2's count (from 1) to kcore's (from 0)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        stack.extend(item.values())
+        layers = item.get('layers')
+        if not (isinstance(layers, list) and 'input_layers' in item):
+            continue
+        shifted = {e.get('name') or (e.get('config') or {}).get('name') for e in layers
+                   if isinstance(e, dict) and e.get('class_name') in _MODEL_CLASSES and _owns_first_node(e)}
+        refs = [ref for e in layers if isinstance(e, dict) for n in (e.get('inbound_nodes') or [])
+                if isinstance(n, list) for ref in n]
+        refs += [ref for key in ('input_layers', 'output_layers') for ref in (item.get(key) or [])]
+        for ref in refs:
+            if isinstance(ref, list) and len(ref) >= 3 and ref[0] in shifted and isinstance(ref[1], int) \
+                    and ref[1] > 0:
+                ref[1] -= 1
 
 
 # -- optimizer state ------------------------------------------------------------------------------
