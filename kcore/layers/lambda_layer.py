@@ -59,8 +59,13 @@ def safe_mode_scope(safe_mode=True):
 
 def _describe(fn):
     """(name, kind, module) of a callable, for a config: never its code."""
+    import sys
     name = getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or type(fn).__name__
     module = getattr(fn, '__module__', None) or type(fn).__module__
+    short = getattr(fn, '__name__', None)
+    published = getattr(sys.modules.get(module), short, None) if short else None
+    if published is not None and published in (fn, getattr(fn, '__wrapped__', None)):
+        name = short  # made by a factory but published under its own name (K.square)
     kind = 'lambda' if '<lambda>' in name or '<locals>' in name else 'function'
     return name, kind, module
 

@@ -64,6 +64,11 @@ class Functional(Model):
         return list(self._layers)
 
     # -- running -----------------------------------------------------------------------
+    def _convert_inputs(self, inputs):
+        """Data passes as it is: each layer converts what it receives to its own dtype
+        (so a float64 graph inside a default-dtype model is not cast down)."""
+        return inputs
+
     def call(self, inputs, training=None, mask=None):
         if training is None:
             return self._run(inputs)
