@@ -109,21 +109,30 @@ class CallbackList:
             if params is not None:
                 cb.set_params(params)
 
-    def __getattr__(self, name):
-        if name in HOOKS:
-            callbacks = self.callbacks
-
-            def call(*args, **kwargs):
-                for cb in callbacks:
-                    getattr(cb, name)(*args, **kwargs)
-            return call
-        raise AttributeError(name)
-
     def __iter__(self):
         return iter(self.callbacks)
 
     def __len__(self):
         return len(self.callbacks)
+
+
+def _dispatch(name, indexed):
+    """A ``CallbackList`` method calling hook ``name`` on every callback, logs always passed."""
+    if indexed:
+        def hook(self, index, logs=None):
+            for cb in self.callbacks:
+                getattr(cb, name)(index, logs)
+    else:
+        def hook(self, logs=None):
+            for cb in self.callbacks:
+                getattr(cb, name)(logs)
+    hook.__name__ = name
+    return hook
+
+
+for _name in HOOKS:
+    setattr(CallbackList, _name, _dispatch(_name, _name.startswith(('on_epoch', 'on_train_batch', 'on_test_batch',
+                                                                     'on_predict_batch'))))
 
 
 class History(Callback):
@@ -357,11 +366,14 @@ class _Monitor:
 class EarlyStopping(Callback):
     """Stops training when ``monitor`` has not improved for ``patience`` epochs.
 
-    Keras 3's rules: an improvement must beat the best value by more than
+    Keras's rules: an improvement must beat the best value by more than
     ``min_delta``; with ``baseline`` the patience counter only restarts on a
-    value that also beats the baseline; with ``restore_best_weights`` the
-    weights of the best epoch are put back when training ends (also when it
-    ran to the last epoch); nothing is watched before ``start_from_epoch``.
+    value that also beats the baseline, so a run that never reaches it stops
+    after ``patience`` epochs even while improving (as Keras 3 documents; its
+    code never stops an improving run, tf.keras 2 stopped one at patience=0); with
+    ``restore_best_weights`` the weights of the best epoch are put back when
+    training ends, also when it ran to the last epoch (Keras 3); nothing is
+    watched before ``start_from_epoch``.
     """
 
     def __init__(self, monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto', baseline=None,
@@ -403,7 +415,7 @@ class EarlyStopping(Callback):
                 self.best_weights = self.model.get_weights()
             if self.baseline is None or self._watch.improves(current, self.baseline):
                 self.wait = 0
-            return
+                return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
@@ -428,8 +440,9 @@ class ModelCheckpoint(Callback):
     ``filepath`` may hold ``{epoch:02d}`` and any logged value, e.g.
     ``'weights.{epoch:02d}-{val_loss:.2f}.h5'``.  With ``save_best_only`` a file
     is written only when ``monitor`` improves.  Whether the model *can* be saved
-    is checked in ``on_train_begin`` (``kcore.saving.check_savable``), so a
-    model without a config fails before the first epoch, not after it.
+    is checked in ``on_train_begin`` (``kcore.saving.check_savable``; after the
+    first batch for a model that data from a generator builds), so a model
+    without a config fails before the first epoch ends, not after it.
     """
 
     def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False, save_weights_only=False,
@@ -455,6 +468,7 @@ class ModelCheckpoint(Callback):
         self.best = self._initial_best()
         self._epoch = 0
         self._batches_seen = 0
+        self._checked = False
 
     def _initial_best(self):
         if self.initial_value_threshold is not None:
@@ -462,14 +476,22 @@ class ModelCheckpoint(Callback):
         return self._watch.initial()
 
     def on_train_begin(self, logs=None):
+        self._batches_seen = 0
+        self._checked = False
+        if getattr(self.model, 'built', True):
+            self._check_savable()
+
+    def _check_savable(self):
         from kcore.saving import check_savable
         check_savable(self.model, weights_only=self.save_weights_only)
-        self._batches_seen = 0
+        self._checked = True
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
+        if not self._checked:  # a model built by its first batch (data from a generator)
+            self._check_savable()
         if self.save_freq == 'epoch':
             return
         self._batches_seen += 1

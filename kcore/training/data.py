@@ -134,6 +134,10 @@ class ArrayAdapter:
         self.shuffle = shuffle
         self.steps = int(steps) if steps is not None else -(-self.n // self.batch_size)
 
+    def first(self, count=1):
+        """The inputs of the first ``count`` samples (building a model from real data)."""
+        return _take(self.x, slice(0, count))
+
     def _order(self):
         n, bs = self.n, self.batch_size
         if self.shuffle is True:

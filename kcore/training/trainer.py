@@ -5,6 +5,8 @@
 taking one batch and returning logs (or predictions).  Everything else here is
 plumbing around them: data adapters, callbacks, and log bookkeeping.
 """
+import warnings
+
 import numpy as np
 
 from kcore._deprecated import rename_kwargs
@@ -214,6 +216,7 @@ class Trainer:
                                                 'mode': 'train'})
         self.stop_training = False
         self._train_vars = None
+        self._build_from_data(train)
         try:
             self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, class_weight)
         finally:
@@ -222,6 +225,15 @@ class Trainer:
                 val.close()
         self.history = cb.history
         return cb.history
+
+    def _build_from_data(self, adapter):
+        """Create the weights before ``on_train_begin`` (as Keras 3 does), so callbacks
+        see a built model: run it once, in inference mode, on the first sample."""
+        if self.built or adapter.is_generator or not adapter.n:
+            return
+        with no_grad():
+            self(adapter.first(), training=False)
+        self._clear_call_losses()
 
     def _validation_adapter(self, data, steps, batch_size, max_queue_size, workers):
         if data is None:
@@ -262,6 +274,10 @@ class Trainer:
                 val_logs = self._evaluate_adapter(val, cb)
                 epoch_logs.update({'val_' + k: v for k, v in val_logs.items()})
             cb.on_epoch_end(epoch, epoch_logs)
+            if train.exhausted and train.steps is None and epoch + 1 < epochs:
+                warnings.warn('The generator ended after epoch %d of %d, so training stops here. Make it loop '
+                              'forever (while True: ... yield ...) and pass steps_per_epoch, or use a '
+                              'kcore.utils.Sequence.' % (epoch + 1, epochs), UserWarning, stacklevel=3)
             if self.stop_training or train.exhausted:
                 break
         cb.on_train_end(epoch_logs)
