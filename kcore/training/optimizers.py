@@ -87,9 +87,9 @@ class Optimizer:
                 raise ValueError('%s: kcore does not implement Keras 3\'s %s. Received: %s=%r. Remove the '
                                  'argument.' % (type(self).__name__, key, key, value))
         if kwargs:
-            raise TypeError('%s got unexpected argument(s): %s. Expected the arguments of %s%s.'
-                            % (type(self).__name__, ', '.join(sorted(kwargs)), type(self).__name__,
-                               inspect.signature(type(self))))
+            raise TypeError('%s got unexpected argument(s). Received: %s. Pass only the arguments of %s%s.'
+                            % (type(self).__name__, ', '.join('%s=%r' % kv for kv in sorted(kwargs.items())),
+                               type(self).__name__, inspect.signature(type(self))))
 
     def _hyper(self, name, value, lo=None, hi=None, lo_open=False, hi_open=False):
         """``value`` as a float, or a ValueError naming the argument, its range and its default."""
@@ -201,21 +201,25 @@ class Optimizer:
 
     # -- updates ---------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars):
-        """One step over ``(gradient, variable)`` pairs; pairs whose gradient is None are skipped."""
-        pairs, new = [], []
+        """One step over ``(gradient, variable)`` pairs; pairs whose gradient is None are skipped.
+
+        A gradient of another float dtype is cast by the rules' ``out=`` writes.
+        """
+        pairs, new, slots = [], [], self._slots
         for g, v in grads_and_vars:
             if g is None:
                 continue
-            g = g.data if isinstance(g, Tensor) else g
-            if not hasattr(g, 'shape'):
+            if isinstance(g, Tensor):
+                g = g.data
+            elif not hasattr(g, 'shape'):
                 g = ACTIVE.backend.asarray(g, dtype=v.dtype)
-            if g.shape != v.shape:
-                raise ValueError('%s: the gradient for variable %r has shape %s, expected the variable\'s shape '
-                                 '%s. Received: gradient of shape %s. Pass one gradient per variable, in the '
-                                 'same order.' % (type(self).__name__, v.name, tuple(g.shape), tuple(v.shape),
-                                                  tuple(g.shape)))
-            pairs.append((g if g.dtype == v.dtype else g.astype(v.dtype), v))
-            if id(v) not in self._slots:
+            if g.shape != v.data.shape:
+                raise ValueError('%s: the gradient for variable %r has the wrong shape. Expected %s (the '
+                                 'variable\'s shape). Received: gradient of shape %s. Pass one gradient per '
+                                 'variable, in the same order.'
+                                 % (type(self).__name__, v.name, tuple(v.shape), tuple(g.shape)))
+            pairs.append((g, v))
+            if id(v) not in slots:
                 new.append(v)
         if new:
             self.build(new)
@@ -224,17 +228,17 @@ class Optimizer:
         if self.clipnorm is not None or self.clipvalue is not None or self.global_clipnorm is not None:
             pairs = self._clip(pairs)
         lr = self._current_lr()
+        decay = self.weight_decay
         chunk = getattr(ACTIVE.backend, 'update_chunk_size', None)
         with no_grad():
             for g, v in pairs:
                 w = v.data
-                if self.weight_decay and self._decays(v):
-                    w *= 1.0 - self.weight_decay * lr
-                slots = self._slots[id(v)]
+                if decay and self._decays(v):
+                    w *= 1.0 - decay * lr
                 if chunk and w.size > chunk and w.flags.c_contiguous:
-                    self._update_in_slices(g, w, lr, slots, chunk)
+                    self._update_in_slices(g, w, lr, slots[id(v)], chunk)
                 else:
-                    self.update_step(g, w, lr, slots)
+                    self.update_step(g, w, lr, slots[id(v)])
                 if v.constraint is not None:
                     v.assign(v.constraint(v))
         self.iterations += 1
