@@ -228,6 +228,21 @@ def test_constraint_applied_after_update():
     assert var.data is array
 
 
+@pytest.mark.parametrize('name', NAMES)
+def test_float64_or_list_gradients_keep_float32_variables(name):
+    g = np.array([0.3, -0.2, 0.1])
+    results = []
+    for grad in (g.astype('float32'), g, g.tolist()):
+        var = Variable(np.ones(3, 'float32'))
+        opt = getattr(O, name)(learning_rate=0.1)
+        run(opt, var, [grad, grad])
+        assert var.data.dtype == np.float32
+        assert all(a.dtype == np.float32 for _, a in opt.state([var])[1:])
+        results.append(var.numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6)
+    np.testing.assert_array_equal(results[2], results[0])
+
+
 def test_none_gradients_are_skipped_and_tensors_accepted():
     a, b = Variable(np.ones(2, 'float32')), Variable(np.ones(2, 'float32'))
     opt = O.SGD(learning_rate=0.5)
