@@ -6,8 +6,9 @@ passes masks through.
 import numpy as np
 
 from kcore import constraints, initializers, regularizers
-from kcore.autodiff.tensor import apply
+from kcore.autodiff.tensor import Tensor, apply
 from kcore.backend import ops as K
+from kcore.backend.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
 from kcore.saving.serialization import serialize
@@ -160,7 +161,7 @@ class Softmax(_ElementWise):
 
     def call(self, inputs, mask=None):
         if mask is not None:
-            m = mask.data if hasattr(mask, 'data') else np.asarray(mask)
+            m = mask.data if isinstance(mask, Tensor) else ACTIVE.xp.asarray(mask)
             m = m.reshape(m.shape + (1,) * (inputs.ndim - m.ndim))
             big = np.finfo(np.dtype(inputs.dtype)).max / 10 if inputs.dtype.itemsize < 4 else 1e9
             inputs = inputs + (1.0 - m.astype(inputs.dtype)) * (-big)
