@@ -1,2 +1,16 @@
 """kcore-rnn's hooks (registrations only; the code lives beside this module)."""
-from kcore.plugins import hookimpl  # noqa: F401
+from kcore.plugins import hookimpl
+
+
+@hookimpl
+def register_kernels(register):
+    from kcore_rnn.kernels import KERNELS
+    for name, fn in KERNELS.items():
+        register(fn, name=name)
+
+
+@hookimpl
+def register_layers(register):
+    from kcore_rnn.catalog import LAYERS
+    for cls, aliases, example in LAYERS:
+        register(cls, aliases=aliases, example=example)
