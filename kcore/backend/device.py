@@ -52,8 +52,13 @@ class Backend:
         return np.asarray(array)
 
     def random_generator(self, seed=None):
-        """A generator with ``uniform``, ``normal``, ``integers``, ``random``, ``permutation``."""
+        """A generator with ``random``, ``standard_normal``, ``integers``, ``permutation``."""
         return np.random.default_rng(seed)
+
+    def global_random_generator(self):
+        """The generator unseeded random ops use; seeded from NumPy's global state, so
+        ``np.random.seed(n)`` at the top of a script makes kcore's draws repeatable."""
+        return self.random_generator(int(np.random.randint(0, 2 ** 31 - 1)))
 
     def __repr__(self):
         return '<Backend %s>' % self.name
@@ -66,6 +71,31 @@ class NumpyBackend(Backend):
     #: optimizers update large variables in slices of this many elements, so their
     #: temporaries stay in the CPU cache (about 30% faster); None updates whole arrays
     update_chunk_size = 1 << 16
+
+    def global_random_generator(self):
+        """NumPy's global RandomState itself, as Keras 1/2 on Theano used: every
+        unseeded draw (initial weights, dropout masks, shuffling) follows
+        ``np.random.seed``, interleaved with the script's own NumPy draws."""
+        return NUMPY_GLOBAL_RANDOM
+
+
+class _NumpyGlobalRandom:
+    """The Generator methods kcore uses, served by ``numpy.random``'s global state."""
+
+    def random(self, size=None, dtype=np.float64):
+        return np.random.random_sample(size).astype(dtype, copy=False)
+
+    def standard_normal(self, size=None, dtype=np.float64):
+        return np.random.standard_normal(size).astype(dtype, copy=False)
+
+    def integers(self, low, high=None, size=None, dtype=np.int64):
+        return np.random.randint(low, high, size=size, dtype=dtype)
+
+    def permutation(self, x):
+        return np.random.permutation(x)
+
+
+NUMPY_GLOBAL_RANDOM = _NumpyGlobalRandom()
 
 
 class _Active:

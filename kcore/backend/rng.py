@@ -1,29 +1,29 @@
 """Random number generation: one global generator, reseeded by ``set_random_seed``.
 
-The global generator is created on first use from NumPy's legacy global state,
-so a script that calls ``np.random.seed(0)`` first (as tutorials do) also gets
-reproducible weights; ``kcore.utils.set_random_seed(n)`` seeds everything.
+The active backend supplies the global generator (``global_random_generator``).
+On the NumPy backend it is NumPy's global state itself, so a script that calls
+``np.random.seed(0)`` first (as tutorials do) gets repeatable weights, dropout
+masks and shuffling; other backends seed theirs from it.
+``kcore.utils.set_random_seed(n)`` seeds Python's, NumPy's and kcore's generators.
 """
 import numpy as np
 
-from kcore.backend.device import ACTIVE
+from kcore.backend.device import ACTIVE, NUMPY_GLOBAL_RANDOM
 
-_state = {'rng': None, 'generation': None, 'host': None}
+_state = {'rng': None, 'generation': None}
 
 
 def global_generator():
     if _state['rng'] is None or _state['generation'] != ACTIVE._generation:
-        seed = int(np.random.randint(0, 2 ** 31 - 1))
-        _state['rng'] = ACTIVE.backend.random_generator(seed)
+        _state['rng'] = ACTIVE.backend.global_random_generator()
         _state['generation'] = ACTIVE._generation
     return _state['rng']
 
 
 def host_generator():
-    """A NumPy generator for host-side randomness (shuffling indices), seeded with the rest."""
-    if _state['host'] is None:
-        _state['host'] = np.random.default_rng(int(np.random.randint(0, 2 ** 31 - 1)))
-    return _state['host']
+    """Host-side randomness (shuffling indices): NumPy's global state, as Keras 2's
+    ``np.random.shuffle`` of the index array."""
+    return NUMPY_GLOBAL_RANDOM
 
 
 def generator(seed=None):
@@ -38,6 +38,5 @@ def set_seed(seed):
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
-    _state['rng'] = ACTIVE.backend.random_generator(seed)
+    _state['rng'] = ACTIVE.backend.global_random_generator()
     _state['generation'] = ACTIVE._generation
-    _state['host'] = np.random.default_rng(seed + 1)
