@@ -214,7 +214,7 @@ class RecurrentCell(DropoutCell, Layer):
         activation the kernels do not know, or a subclass that overrides ``step``);
         the RNN layer then runs ``call`` step by step.
         """
-        if type(self).step is not self._fusable_step or type(self).call is not RecurrentCell.call:
+        if type(self).step is not type(self)._fusable_step or type(self).call is not RecurrentCell.call:
             return None
         params = self._kernel_params()
         if params is None:

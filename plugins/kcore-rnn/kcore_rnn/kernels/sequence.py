@@ -6,9 +6,10 @@ steps is one GEMM before the loop; after the backward loop, the weight and
 input gradients are one GEMM each over all steps.  Only the recurrent
 product and the gate arithmetic run per step, vectorised over batch and units.
 
-Masks follow Keras: a masked step carries every state through unchanged; its
-output repeats the previous output (zeros before the first unmasked step), or
-is zero with ``zero_output_for_mask``.
+Masks follow Keras 2's backend loop: a masked step carries every state through
+unchanged; its output repeats the previous output (zeros before the first
+unmasked step), or is zero with ``zero_output_for_mask``; the last output is
+the last step's output either way.
 """
 from kcore.backend.device import ACTIVE
 
@@ -62,14 +63,12 @@ def assemble_output(hs, m, seen, return_sequences, zero_output_for_mask):
     """The layer output from the outputs ``hs`` (``(T + 1, B, U)``, ``hs[0]`` the
     initial state): all steps ``(B, T, U)`` or the last ``(B, U)``."""
     xp = ACTIVE.xp
+    if m is None:
+        return xp.swapaxes(hs[1:], 0, 1) if return_sequences else hs[-1]
+    weight = m if zero_output_for_mask else seen
     if return_sequences:
-        y = hs[1:]
-        if m is not None:
-            y = y * (m if zero_output_for_mask else seen)
-        return xp.swapaxes(y, 0, 1)
-    if seen is not None:
-        return hs[-1] * seen[-1]
-    return hs[-1]
+        return xp.swapaxes(hs[1:] * weight, 0, 1)
+    return hs[-1] * weight[-1]
 
 
 def output_gradients(gy, m, seen, return_sequences, zero_output_for_mask):
@@ -78,14 +77,13 @@ def output_gradients(gy, m, seen, return_sequences, zero_output_for_mask):
     if gy is None:
         return None, None
     xp = ACTIVE.xp
+    weight = None if m is None else (m if zero_output_for_mask else seen)
     if return_sequences:
         dy = xp.ascontiguousarray(xp.swapaxes(gy, 0, 1))
-        if m is not None:
-            dy *= m if zero_output_for_mask else seen
+        if weight is not None:
+            dy *= weight
         return dy, None
-    if seen is not None:
-        return None, gy * seen[-1]
-    return None, gy
+    return None, (gy if weight is None else gy * weight[-1])
 
 
 def add_grad(total, g):
