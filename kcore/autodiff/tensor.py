@@ -11,6 +11,8 @@ debugging needs.  Gradients are plain arrays (no higher-order derivatives).
 """
 import threading
 
+import numpy as np
+
 from kcore.backend.device import ACTIVE
 
 
@@ -22,26 +24,34 @@ _grad = _GradState()
 
 
 class no_grad:
-    """Context manager: ops inside record nothing (inference, metric updates)."""
+    """Context manager (or decorator): ops inside record nothing (inference, metric updates)."""
 
     __slots__ = ('_prev',)
+    _enabled = False
 
     def __enter__(self):
         self._prev = _grad.enabled
-        _grad.enabled = False
+        _grad.enabled = self._enabled
         return self
 
     def __exit__(self, *exc):
         _grad.enabled = self._prev
 
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return fn(*args, **kwargs)
+        return wrapper
+
 
 class enable_grad(no_grad):
-    """Context manager: record ops even inside ``no_grad``."""
+    """Context manager (or decorator): record ops even inside ``no_grad``."""
 
-    def __enter__(self):
-        self._prev = _grad.enabled
-        _grad.enabled = True
-        return self
+    __slots__ = ()
+    _enabled = True
 
 
 def is_recording():
@@ -135,9 +145,36 @@ class Tensor:
 
 def _binary(name, swap=False):
     def op(self, other):
+        if other.__class__ not in _PLAIN_OPERANDS:
+            other = _coerce(other, self)
+            if other is NotImplemented:
+                return NotImplemented
         return apply(name, other, self) if swap else apply(name, self, other)
     op.__name__ = name
     return op
+
+
+_PLAIN_OPERANDS = {int, float, bool}  # tensors are added below; Python scalars keep the tensor's dtype
+
+
+def _coerce(other, like):
+    """The other operand of a Python operator, without silent up-casts.
+
+    NumPy scalars become Python scalars (``x * np.sqrt(2.0)`` stays float32, as
+    with a Python float); arrays and lists become arrays of the active backend,
+    floats taking the tensor's float dtype (``x + np.ones(3)`` stays float32).
+    Anything else is left to its own reflected operator.
+    """
+    if isinstance(other, Tensor):
+        return other
+    if isinstance(other, np.generic):
+        return other.item()
+    if isinstance(other, (np.ndarray, list, tuple)) or hasattr(other, '__cuda_array_interface__'):
+        a = ACTIVE.backend.asarray(other)
+        if like.dtype.kind == 'f' and a.dtype.kind in 'fiub' and a.dtype != like.dtype:
+            a = a.astype(like.dtype)
+        return a
+    return NotImplemented
 
 
 def _install_operators():
@@ -163,6 +200,7 @@ def _install_operators():
     T.__pos__ = lambda self: self
     T.__getitem__ = lambda self, key: apply('getitem', self, key=_unwrap_index(key))
     T.T = property(lambda self: apply('transpose', self, axes=None))
+    _PLAIN_OPERANDS.update((Tensor, Variable))
 
 
 def _unwrap_index(key):
@@ -267,7 +305,9 @@ def gradients(loss, wrt, output_gradient=None):
     """d(sum of ``loss``)/d(each of ``wrt``) as a list of arrays (``None`` if unconnected).
 
     ``wrt`` may hold variables or any tensors of the recorded graph.  Gradients
-    reaching a tensor through several paths are summed.
+    reaching a tensor through several paths are summed.  The arrays returned
+    are the caller's own: none is a view of another or read-only, so an
+    optimizer may update them in place.
     """
     xp = ACTIVE.xp
     wrt_index = {id(t): i for i, t in enumerate(wrt)}
@@ -278,8 +318,29 @@ def gradients(loss, wrt, output_gradient=None):
         output_gradient = output_gradient.data
     if id(loss) in wrt_index:
         result[wrt_index[id(loss)]] = output_gradient
-    if loss._node is None:
-        return result
+    if loss._node is not None:
+        _backward(loss, output_gradient, wrt_index, result)
+    if len(wrt_index) < len(wrt):  # a tensor listed twice gets its gradient twice
+        for i, t in enumerate(wrt):
+            result[i] = result[wrt_index[id(t)]]
+    return _owned(result)
+
+
+def _owned(arrays):
+    """Copy the gradients that are views, read-only (broadcast) or shared with another."""
+    seen = set()
+    out = []
+    for a in arrays:
+        if a is not None and (a.base is not None or id(a) in seen
+                              or not getattr(a.flags, 'writeable', True)):
+            a = a.copy()
+        if a is not None:
+            seen.add(id(a))
+        out.append(a)
+    return out
+
+
+def _backward(loss, output_gradient, wrt_index, result):
     pending = {id(loss._node): [None] * loss._node.n_out}
     pending[id(loss._node)][loss._index] = output_gradient
     for node in _topological_nodes(loss._node):
@@ -304,7 +365,6 @@ def gradients(loss, wrt, output_gradient=None):
                     slots = pending[id(p._node)] = [None] * p._node.n_out
                 prev = slots[p._index]
                 slots[p._index] = gp if prev is None else prev + gp
-    return result
 
 
 _install_operators()

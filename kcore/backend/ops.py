@@ -36,9 +36,12 @@ def to_tensor(x, dtype=None):
 
 
 def _t(x):
-    """Tensors pass; numbers pass (kernels broadcast them); arrays are converted."""
-    if isinstance(x, (Tensor, int, float)):
+    """Tensors and Python numbers pass (kernels broadcast numbers without changing the
+    tensor's dtype); NumPy scalars become Python numbers; arrays are converted."""
+    if isinstance(x, Tensor) or type(x) in (int, float, bool):
         return x
+    if isinstance(x, np.generic):
+        return x.item()
     return Tensor(as_array(x))
 
 
@@ -109,21 +112,43 @@ def pow(x, a):  # noqa: A001 - Keras's name
 
 def clip(x, min_value, max_value):
     """Clip to ``[min_value, max_value]``; the gradient is zero outside."""
-    if max_value is not None and min_value is not None and max_value < min_value:
-        max_value = min_value
-    lo = -np.inf if min_value is None else min_value
-    hi = np.inf if max_value is None else max_value
+    lo = -np.inf if min_value is None else _bound(min_value)
+    hi = np.inf if max_value is None else _bound(max_value)
+    if np.ndim(lo) == 0 and np.ndim(hi) == 0 and hi < lo:
+        hi = lo
     return apply('clip', _t(x), low=lo, high=hi)
 
 
+def _bound(value):
+    """A clipping bound: numbers as Python floats (no up-cast), tensors as arrays."""
+    value = value.data if isinstance(value, Tensor) else value
+    return float(value) if np.ndim(value) == 0 else value
+
+
 def switch(condition, then_expression, else_expression):
-    """Element-wise choice (``where``); callables are called first, as in Keras."""
+    """Keras 2's ``K.switch``: choose between two tensors by ``condition``.
+
+    Callables are called first.  A scalar condition picks one whole expression;
+    a condition of lower rank than the expressions applies along their leading
+    axes (shape ``(batch,)`` selects whole rows of ``(batch, d)``), as Keras 2
+    did by padding it with trailing axes; otherwise the choice is element-wise.
+    """
     if callable(then_expression):
         then_expression = then_expression()
     if callable(else_expression):
         else_expression = else_expression()
     cond = as_array(condition)
-    return apply('where', cond, _t(then_expression), _t(else_expression))
+    if cond.ndim == 0:
+        return to_tensor(then_expression if bool(cond) else else_expression)
+    then_t, else_t = _t(then_expression), _t(else_expression)
+    expr_ndim = builtins.max(getattr(then_t, 'ndim', 0), getattr(else_t, 'ndim', 0))
+    if cond.ndim > expr_ndim:
+        raise ValueError('switch(): the condition has rank %d, more than the expressions (rank %d). Expected a '
+                         'condition of rank <= %d. Received: condition shape=%s.'
+                         % (cond.ndim, expr_ndim, expr_ndim, tuple(cond.shape)))
+    if cond.ndim < expr_ndim:
+        cond = cond.reshape(tuple(cond.shape) + (1,) * (expr_ndim - cond.ndim))
+    return apply('where', cond, then_t, else_t)
 
 
 where = switch
@@ -198,13 +223,28 @@ def batch_dot(x, y, axes=None):
     The result of two 2-D inputs is ``(batch, 1)``, as in Keras.
     """
     x, y = to_tensor(x), to_tensor(y)
+    if x.ndim < 2 or y.ndim < 2:
+        raise ValueError('batch_dot needs inputs of rank 2 or more (a batch axis and a data axis). Received: '
+                         'x.shape=%s, y.shape=%s. Add a batch axis with K.expand_dims(x, 0).'
+                         % (tuple(x.shape), tuple(y.shape)))
+    if x.shape[0] != y.shape[0]:
+        raise ValueError('batch_dot needs inputs with the same batch size. Received: x.shape=%s, y.shape=%s.'
+                         % (tuple(x.shape), tuple(y.shape)))
     if isinstance(axes, int):
         axes = (axes, axes)
     if axes is None:
         axes = (x.ndim - 1, y.ndim - 1 if y.ndim == 2 else y.ndim - 2)
-    ax, ay = [a % n for a, n in zip(axes, (x.ndim, y.ndim))]
+    if len(axes) != 2 or not builtins.all(isinstance(a, (int, np.integer)) for a in axes):
+        raise ValueError('batch_dot contracts one axis of each input: axes must be None, an int or a pair of '
+                         'ints. Received: axes=%r.' % (axes,))
+    ax, ay = [int(a) % n for a, n in zip(axes, (x.ndim, y.ndim))]
     if ax == 0 or ay == 0:
-        raise ValueError('batch_dot cannot contract the batch axis 0. Received: axes=%r.' % (axes,))
+        raise ValueError('batch_dot cannot contract the batch axis 0. Received: axes=%r. Add a batch axis with '
+                         'K.expand_dims(x, 0) if your inputs are not batched.' % (axes,))
+    if x.shape[ax] != y.shape[ay]:
+        raise ValueError('batch_dot: the contracted axes differ in size. Expected x.shape[%d] == y.shape[%d]. '
+                         'Received: x.shape=%s, y.shape=%s, axes=%r.'
+                         % (ax, ay, tuple(x.shape), tuple(y.shape), (ax, ay)))
     # move contracted axes: x -> (b, ..., n), y -> (b, n, ...)
     xp_perm = [0] + [i for i in range(1, x.ndim) if i != ax] + [ax]
     yp_perm = [0, ay] + [i for i in range(1, y.ndim) if i != ay]
@@ -330,18 +370,19 @@ def one_hot(indices, num_classes):
 
 # -- activations and nn -------------------------------------------------------------------
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
-    """Keras 2's ``K.relu``: leaky below ``threshold`` with slope ``alpha``, capped at ``max_value``."""
+    """Keras 2's ``K.relu``: ``x`` above ``threshold`` (clipped to ``[0, max_value]``),
+    ``alpha * (x - threshold)`` at or below it."""
     x = _t(x)
-    if alpha == 0 and max_value is None and threshold == 0:
-        return apply('relu', x)
+    if max_value is None and threshold == 0:
+        return apply('leaky_relu', x, alpha=alpha) if alpha else apply('relu', x)
     if threshold != 0:
-        y = apply('where', as_array(x) > threshold, x, alpha * (x - threshold) if alpha else 0.0)
-    elif alpha:
-        y = apply('leaky_relu', x, alpha=alpha)
+        y = apply('where', as_array(x) > threshold, x, 0.0)
     else:
         y = apply('relu', x)
     if max_value is not None:
-        y = clip(y, -np.inf, max_value)
+        y = clip(y, 0.0, max_value)
+    if alpha:
+        y = y - alpha * apply('relu', threshold - x if threshold != 0 else -x)
     return y
 
 

@@ -17,10 +17,10 @@ def _floatx(dtype):
 
 
 def variable(value, dtype=None, name=None, constraint=None, trainable=True):
-    """A ``Variable`` holding a copy of ``value`` (``floatx`` unless ``dtype`` says otherwise)."""
+    """A ``Variable`` holding a copy of ``value``, of ``dtype`` (default ``floatx``, integer
+    values included, as in Keras 2)."""
     arr = as_array(value)
-    dtype = np.dtype(dtype) if dtype is not None else (arr.dtype if arr.dtype.kind != 'f' else _floatx(None))
-    return Variable(ACTIVE.xp.array(arr, dtype=dtype, copy=True), trainable=trainable, name=name,
+    return Variable(ACTIVE.xp.array(arr, dtype=_floatx(dtype), copy=True), trainable=trainable, name=name,
                     constraint=constraint)
 
 
@@ -57,16 +57,25 @@ def arange(start, stop=None, step=1, dtype='int32'):
 
 
 # -- random ----------------------------------------------------------------------------
+def _sample_dtype(dtype):
+    """Generators draw float32 or float64; float16 is drawn as float32 and cast."""
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
+
+
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Uniform in ``[minval, maxval)``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
-    return Tensor((gen.random(tuple(shape), dtype=np.float32) * (maxval - minval) + minval).astype(dtype, copy=False))
+    u = gen.random(tuple(shape), dtype=_sample_dtype(dtype))
+    return Tensor((u * (maxval - minval) + minval).astype(dtype, copy=False))
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Normal with ``mean`` and ``stddev``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
-    return Tensor((gen.standard_normal(tuple(shape), dtype=np.float32) * stddev + mean).astype(dtype, copy=False))
+    z = gen.standard_normal(tuple(shape), dtype=_sample_dtype(dtype))
+    return Tensor((z * stddev + mean).astype(dtype, copy=False))
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
