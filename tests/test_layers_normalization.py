@@ -128,10 +128,17 @@ def test_batchnorm_trains_in_a_subclassed_model_and_predicts_deterministically()
 def test_normalize_moments_kernel_gradients(shape, seed, data):
     ndim = len(shape)
     axes = tuple(sorted(data.draw(st.sets(st.integers(0, ndim - 1), min_size=1), label='axes')))
-    param_shape = tuple(1 if a in axes else d for a, d in enumerate(shape))
+    layout = data.draw(st.sampled_from(['batch', 'layer', 'none']), label='parameters')
+    if layout == 'batch':  # one parameter per channel: constant along the normalised axes
+        param_shape = tuple(1 if a in axes else d for a, d in enumerate(shape))
+    else:  # one parameter per normalised position, as LayerNormalization has
+        param_shape = tuple(d if a in axes else 1 for a, d in enumerate(shape))
     rng = np.random.default_rng(seed)
     x = rng.normal(size=shape)
     gamma, beta = rng.normal(size=param_shape), rng.normal(size=param_shape)
+    if layout == 'none':
+        check_gradients(lambda x: apply('normalize_moments', x, None, None, axes=axes, epsilon=1e-3)[0], [x])
+        return
 
     def fn(x, gamma, beta):
         return apply('normalize_moments', x, gamma, beta, axes=axes, epsilon=1e-3)[0]

@@ -16,6 +16,7 @@ from kcore.backend import ops as K
 from kcore.backend.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
+from kcore.layers.input_spec import InputSpec
 from kcore.saving.serialization import serialize
 
 
@@ -26,28 +27,47 @@ def normalize_moments(x, gamma, beta, axes, epsilon):
     ``(y, mean, var)`` with the statistics kept-dims; only ``y`` has a gradient.
     """
     xp = ACTIVE.xp
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
     mean = xp.mean(x, axis=axes, keepdims=True)
-    centered = x - mean
-    var = xp.mean(centered * centered, axis=axes, keepdims=True)
+    xhat = x - mean
+    var = xp.mean(xp.square(xhat), axis=axes, keepdims=True)
     inv = 1.0 / xp.sqrt(var + epsilon)
-    xhat = centered * inv
-    y = xhat * gamma if gamma is not None else xhat
+    xhat *= inv
+    y = xhat * gamma if gamma is not None else xhat.copy()
     if beta is not None:
-        y = y + beta
+        y += beta
+    # gamma constant along the normalised axes (BatchNormalization): the input gradient
+    # reuses the gamma/beta reductions instead of taking two more means
+    offset = x.ndim - (gamma.ndim if gamma is not None else 0)
+    per_channel = gamma is None or all(a < offset or gamma.shape[a - offset] == 1 for a in axes)
 
     def vjp(g, needs):
         gy = g[0]
-        gx = gg = gb = None
         if gy is None:
             return None, None, None
+        gx = gg = gb = None
+        sum_gy = gy.sum(axis=axes, keepdims=True) if (per_channel and needs[0]) or needs[2] else None
+        sum_gy_xhat = (gy * xhat).sum(axis=axes, keepdims=True) if (per_channel and needs[0]) else None
         if beta is not None and needs[2]:
-            gb = unbroadcast(gy, beta.shape)
+            gb = sum_gy.reshape(beta.shape) if beta.size == sum_gy.size else unbroadcast(gy, beta.shape)
         if gamma is not None and needs[1]:
-            gg = unbroadcast(gy * xhat, gamma.shape)
+            if sum_gy_xhat is not None and gamma.size == sum_gy_xhat.size:
+                gg = sum_gy_xhat.reshape(gamma.shape)
+            else:
+                gg = unbroadcast(gy * xhat, gamma.shape)
         if needs[0]:
-            gxhat = gy * gamma if gamma is not None else gy
-            gx = inv * (gxhat - xp.mean(gxhat, axis=axes, keepdims=True)
-                        - xhat * xp.mean(gxhat * xhat, axis=axes, keepdims=True))
+            if per_channel:
+                k = inv * gamma if gamma is not None else inv
+                gx = gy * k
+                gx -= xhat * (k * sum_gy_xhat / count)
+                gx -= k * sum_gy / count
+            else:
+                gxhat = gy * gamma
+                gx = gxhat - xp.mean(gxhat, axis=axes, keepdims=True)
+                gx -= xhat * xp.mean(gxhat * xhat, axis=axes, keepdims=True)
+                gx *= inv
         return gx, gg, gb
     return (y, mean, var), vjp
 
@@ -98,6 +118,7 @@ class _Normalization(Layer):
         bshape = [1] * ndim
         for a in self._param_axes:
             bshape[a] = input_shape[a]
+        self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in self._param_axes})
         # parameters broadcast as they are when they cover the trailing axes
         self._broadcast_shape = None if self._param_axes == tuple(range(ndim - len(shape), ndim)) else tuple(bshape)
         self.gamma = self.beta = None
