@@ -188,3 +188,22 @@ def test_nested_subclassed_models_share_variables_when_reused():
 def test_subclassed_get_config_error_says_what_to_do():
     with pytest.raises(NotImplementedError, match='get_config'):
         Tower().get_config()
+
+
+def test_subclassed_model_inside_a_functional_graph():
+    class Residual(kcore.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(3)
+
+        def call(self, x):
+            return x + self.dense(x)
+
+    block = Residual()
+    x = kcore.Input(shape=(3,))
+    y = block(x)
+    assert y.shape == (None, 3)
+    model = kcore.Model(x, K.sum(y, axis=-1))
+    a = _x(2, 3)
+    w, b = block.get_weights()
+    np.testing.assert_allclose(model.predict(a, verbose=0), (a + a @ w + b).sum(-1), rtol=1e-5)

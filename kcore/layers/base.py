@@ -295,7 +295,13 @@ class Layer:
 
     def compute_mask(self, inputs, mask=None):
         """The output mask: passed through when ``supports_masking``, else dropped
-        (Keras 3 drops it silently; Keras 2 raised)."""
+        (Keras 3 drops it silently; Keras 2 raised).
+
+        A mask is a boolean ``Tensor`` of the leading axes (``(batch, steps)`` for
+        sequences), carried on each output tensor as ``_keras_mask``; ``__call__``
+        collects it from the inputs (a list for several inputs), passes it to
+        ``call(mask=...)`` when ``call`` takes one, and always to ``compute_mask``.
+        """
         if not self.supports_masking:
             return None
         return mask
