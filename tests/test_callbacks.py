@@ -224,6 +224,14 @@ def test_model_checkpoint_weights_only_and_save_freq(tmp_path):
         callbacks.ModelCheckpoint(path, save_freq=0)
 
 
+def test_model_checkpoint_keras2_period(tmp_path):
+    x, y = _data(8)
+    path = str(tmp_path / 'w{epoch}.h5')
+    _model().fit(x, y, epochs=4, verbose=0, callbacks=[callbacks.ModelCheckpoint(path, save_weights_only=True,
+                                                                                 period=2)])
+    assert sorted(os.listdir(tmp_path)) == ['w2.h5', 'w4.h5']
+
+
 class Subclassed(Model):
     def __init__(self):
         super().__init__()

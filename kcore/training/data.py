@@ -201,8 +201,10 @@ class _IteratorReader:
         return kind == 'ok', item
 
     def close(self):
+        """Stop reading.  A reader blocked inside the user's generator finishes on its own
+        (it is a daemon thread and puts nothing more), so ``fit`` does not wait for it long."""
         self._stop.set()
-        self._thread.join()
+        self._thread.join(timeout=1.0)
 
 
 class GeneratorAdapter:
