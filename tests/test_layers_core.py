@@ -258,3 +258,11 @@ def test_dense_gradient_on_noncontiguous_3d_inputs():
     x = np.random.default_rng(4).standard_normal((2, 5, 4))
     layer.build(x.shape)
     check_gradients(layer, [x], wrt=layer.trainable_weights, noncontiguous=True)
+
+
+def test_keras2_engine_module_paths():
+    from kcore.engine.base_layer import Layer
+    from kcore.engine.input_layer import Input
+    from kcore.engine.sequential import Sequential
+    from kcore.engine.training import Model
+    assert (Layer, Input, Model, Sequential) == (layers.Layer, kcore.Input, kcore.Model, kcore.Sequential)
