@@ -108,6 +108,9 @@ def install_dispatch(namespace, names):
             namespace[name] = dispatch_symbolic(fn)
 
 
+_CONTAINERS_OR_SYMBOLIC = frozenset([KerasTensor, list, tuple])
+
+
 def dispatch_symbolic(fn, name=None):
     """Wrap a ``K`` function so that, called on KerasTensors, it records an op layer
     in the functional graph instead of computing (``K.mean(model.output)``)."""
@@ -116,6 +119,12 @@ def dispatch_symbolic(fn, name=None):
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
+        for a in args:  # the common case (tensors, arrays, numbers) in one cheap pass
+            if type(a) in _CONTAINERS_OR_SYMBOLIC:
+                break
+        else:
+            if not kwargs:
+                return fn(*args)
         if has_symbolic(args, kwargs):
             from kcore.layers.op_layer import symbolic_call
             return symbolic_call(op_name, args, kwargs)
