@@ -5,15 +5,18 @@ channels)``.  ``window_view`` exposes every window without copying, so a
 convolution is one copy (``reshape`` of the view) and one matrix product;
 ``scatter_windows`` adds window-shaped values back with one strided slice-add
 per kernel offset (``kh * kw`` vectorised adds, never a per-element loop or
-``add.at``).  Large batches are processed in chunks so the im2col buffer stays
-bounded (``CHUNK_BYTES``), which keeps peak memory near the activations' size.
+``add.at``).  Work is done in chunks (``chunks``) whose buffers stay in
+cache, which is faster than whole-batch buffers and keeps peak memory near
+the activations' size.
 """
 import itertools
+import math
 
 from kcore.backend.device import ACTIVE
 
-#: upper bound on the bytes of one im2col buffer; batches are split to fit
-CHUNK_BYTES = 24 * 2 ** 20
+#: about the bytes of one im2col buffer: small enough to stay in a core's L2 cache,
+#: so the copy and the matrix product that reads it do not go to memory
+CHUNK_BYTES = 2 ** 20
 
 
 def to_channels_last(x, data_format):
@@ -66,22 +69,31 @@ def kernel_offsets(kernel):
     return itertools.product(*(range(k) for k in kernel))
 
 
-def scatter_windows(target, cols, strides, dilation):
-    """Add ``cols`` ``(n, *out, *kernel, ...)`` into ``target`` ``(n, *spatial, ...)`` (col2im).
+def scatter_windows(target, cols, kernel, strides, dilation):
+    """Add offset-major ``cols`` ``(prod(kernel), n, *out, ...)`` into ``target``
+    ``(n, *spatial, ...)`` (col2im): ``cols[i]`` holds what kernel offset ``i`` saw.
 
-    One slice-add per kernel offset; overlapping windows accumulate.  The
-    trailing (channel) axes may be several, e.g. ``(groups, channels)``.
+    One slice-add per kernel offset, overlapping windows accumulate.  With the
+    offset axis first, each add runs over long contiguous rows (whole output
+    rows of channels), not over one window's channels at a time.
     """
-    rank = len(strides)
-    out_sizes = cols.shape[1:1 + rank]
-    kernel = cols.shape[1 + rank:1 + 2 * rank]
-    lead = (slice(None),) * (1 + rank)
-    for offset in kernel_offsets(kernel):
-        target[window_slice(offset, strides, dilation, out_sizes)] += cols[lead + offset]
+    out_sizes = cols.shape[2:2 + len(kernel)]
+    for i, offset in enumerate(kernel_offsets(kernel)):
+        target[window_slice(offset, strides, dilation, out_sizes)] += cols[i]
     return target
 
 
-def batch_chunks(batch, bytes_per_sample):
-    """Slices of the batch axis whose im2col buffers stay under ``CHUNK_BYTES``."""
-    step = max(1, min(batch, CHUNK_BYTES // max(1, bytes_per_sample)))
-    return [slice(i, min(i + step, batch)) for i in range(0, batch, step)]
+def chunks(batch, out_sizes, bytes_per_position):
+    """``(batch slice, slice of the first output axis)`` pairs covering all windows, each
+    with an im2col buffer of at most about ``CHUNK_BYTES`` (so it stays in cache).
+
+    Small samples are grouped; a large one is cut into bands of output rows.
+    """
+    per_sample = max(1, bytes_per_position * math.prod(out_sizes))
+    if per_sample <= CHUNK_BYTES or not out_sizes:
+        step = max(1, CHUNK_BYTES // per_sample)
+        return [(slice(i, min(i + step, batch)), slice(None)) for i in range(0, batch, step)]
+    first = out_sizes[0]
+    step = max(1, CHUNK_BYTES // (per_sample // first))
+    return [(slice(n, n + 1), slice(r, min(r + step, first)))
+            for n in range(batch) for r in range(0, first, step)]

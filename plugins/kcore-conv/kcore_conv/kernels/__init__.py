@@ -1,6 +1,6 @@
 """Array-level kernels, registered by op name (one name per rank, so a device
 backend can override, say, only ``conv2d``); each generic kernel is N-d."""
-from kcore_conv.kernels.conv import conv, conv_transpose, depthwise_conv, separable_conv
+from kcore_conv.kernels.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from kcore_conv.kernels.pool import avg_pool, max_pool
 from kcore_conv.kernels.resize import upsampling
 

@@ -57,9 +57,13 @@ def max_pool(x, pool_size=None, strides=None, padding='valid', data_format='chan
         else:
             xp.maximum(out, part, out=out)
 
+    # windows that tile the padded input exactly: every input gets exactly one write
+    tiled = all(s == k and n == o * s for s, k, n, o in zip(strides, pool_size, xpad.shape[1:-1], out_sizes))
+    disjoint = all(s >= k for s, k in zip(strides, pool_size))
+
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format)
-        gpad = xp.zeros(xpad.shape, dtype=g.dtype)
+        gpad = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
         unrouted = None  # windows whose maximum has not received its gradient yet
         for offset in kernel_offsets(pool_size):
             index = window_slice(offset, strides, ones, out_sizes)
@@ -68,8 +72,11 @@ def max_pool(x, pool_size=None, strides=None, padding='valid', data_format='chan
                 unrouted = ~hit
             else:
                 hit &= unrouted
-                unrouted &= ~hit
-            gpad[index] += g * hit
+                unrouted ^= hit
+            if disjoint:
+                xp.multiply(g, hit, out=gpad[index])
+            else:
+                gpad[index] += g * hit
         return (from_channels_last(crop_spatial(gpad, pads, in_sizes), data_format),)
     return from_channels_last(out, data_format), vjp
 

@@ -7,18 +7,17 @@ convolution's kernel is ``(*kernel_size, filters, in_channels)``, a depthwise
 kernel ``(*kernel_size, in_channels, depth_multiplier)``.  Groups are implied by
 the shapes (``in_channels // kernel.shape[-2]``), as in TensorFlow.
 
-Three array routines do all the work, each chunked over the batch:
-``_correlate`` (im2col + one GEMM per group), ``_correlate_adjoint`` (GEMM +
-col2im) and ``_weight_gradient`` (im2col + GEMM).  A convolution's backward
-pass is the adjoint and the weight gradient; a transposed convolution is the
-same three used the other way round.
+Two array routines do all the work, chunk by chunk so that buffers stay in
+cache: ``_correlate`` (im2col + one GEMM per group) and ``_correlate_backward``
+(its input gradient by GEMM + col2im, its weight gradient by im2col + GEMM).
+A transposed convolution is the same two used the other way round.
 """
 import math
 
 from kcore.backend.device import ACTIVE
 from kcore_conv import geometry
-from kcore_conv.windows import (batch_chunks, crop_spatial, from_channels_last, pad_spatial,
-                                scatter_windows, to_channels_last, window_view)
+from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, scatter_windows,
+                                to_channels_last, window_view)
 
 
 # -- the three array routines -------------------------------------------------------
@@ -32,80 +31,114 @@ def _ungrouped_weights(gw, w_shape):
     return gw.transpose(1, 0, 2).reshape(w_shape)
 
 
-def _correlate(xpad, wg, kernel, strides, dilation, out_sizes):
-    """``out[n, o, :] = sum over window(o) of xpad * w``: ``(n, *out_sizes, cout)``."""
-    xp = ACTIVE.xp
-    groups, depth, cout_g = wg.shape
-    batch = xpad.shape[0]
-    rows = math.prod(out_sizes)
-    out = xp.empty((batch,) + tuple(out_sizes) + (groups * cout_g,), dtype=xpad.dtype)
-    for sl in batch_chunks(batch, rows * groups * depth * xpad.itemsize):
-        cols = _cols(xpad[sl], kernel, strides, dilation, out_sizes, groups)
-        target = out[sl].reshape(-1, groups * cout_g)
-        if groups == 1:
-            xp.matmul(cols[0], wg[0], out=target)
-        else:
-            target.reshape(-1, groups, cout_g)[...] = xp.matmul(cols, wg).transpose(1, 0, 2)
-    return out
-
-
-def _cols(x, kernel, strides, dilation, out_sizes, groups):
-    view = window_view(x, kernel, strides, dilation, out_sizes)
-    c = view.shape[-1]
-    rows = view.shape[0] * math.prod(out_sizes)
-    if groups == 1:
-        return view.reshape(1, rows, -1)
-    v = view.reshape(view.shape[:-1] + (groups, c // groups))
-    return ACTIVE.xp.moveaxis(v, -2, 0).reshape(groups, rows, -1)
+def _offset_weights(w, groups):
+    """``(*k, cin_g, cout)`` to ``(k, groups, cout // groups, cin_g)``: per kernel offset and
+    group, the matrix that maps output gradients back to input gradients."""
+    k = math.prod(w.shape[:-2])
+    cin_g, cout = w.shape[-2:]
+    return w.reshape(k, cin_g, groups, cout // groups).transpose(0, 2, 3, 1)
 
 
 def _grouped_rows(g, groups):
-    """``(n, *out, cout)`` to ``(groups, rows, cout // groups)`` (a view)."""
+    """``(n, *out, cout)`` to ``(groups, rows, cout // groups)`` (a view when ``g`` is contiguous)."""
     cout = g.shape[-1]
     return g.reshape(-1, groups, cout // groups).transpose(1, 0, 2)
 
 
-def _correlate_adjoint(g, wg, kernel, strides, dilation, target_sizes, in_channels):
-    """The adjoint of ``_correlate`` with respect to its input: ``(n, *target_sizes, cin)``.
+def _im2col(x, chunk, kernel, strides, dilation, out_sizes, groups):
+    """The windows of one chunk as ``(groups, rows, k * cin_g)`` (the im2col copy)."""
+    batch, band = chunk
+    view = window_view(x[batch], kernel, strides, dilation, out_sizes)[:, band]
+    rows = view.shape[0] * math.prod(view.shape[1:1 + len(kernel)])
+    if groups == 1:
+        return view.reshape(1, rows, -1)
+    c = view.shape[-1]
+    v = view.reshape(view.shape[:-1] + (groups, c // groups))
+    return ACTIVE.xp.moveaxis(v, -2, 0).reshape(groups, rows, -1)
 
-    Each chunk's window gradients (``g @ w.T``) are added back with ``scatter_windows``.
+
+def _correlate(xpad, wg, kernel, strides, dilation, out_sizes, epilogue=None):
+    """``out[n, o, :] = sum over window(o) of xpad * w``: ``(n, *out_sizes, cout)``.
+
+    ``epilogue(block)`` (bias, ReLU) runs in place on each output block while it is in cache.
     """
     xp = ACTIVE.xp
     groups, depth, cout_g = wg.shape
-    batch = g.shape[0]
-    rank = len(kernel)
-    out_sizes = g.shape[1:1 + rank]
-    rows = math.prod(out_sizes)
-    cin_g = in_channels // groups
-    target = xp.zeros((batch,) + tuple(target_sizes) + (groups, cin_g), dtype=g.dtype)
-    wt = wg.transpose(0, 2, 1)
-    for sl in batch_chunks(batch, rows * groups * depth * g.itemsize):
-        gcols = xp.matmul(_grouped_rows(g[sl], groups), wt)  # (groups, rows, k * cin_g)
-        n = sl.stop - sl.start
-        gcols = gcols.reshape((groups, n) + tuple(out_sizes) + tuple(kernel) + (cin_g,))
-        scatter_windows(target[sl], xp.moveaxis(gcols, 0, -2), strides, dilation)
-    return target.reshape(target.shape[:-2] + (in_channels,))
+    out = xp.empty((xpad.shape[0],) + tuple(out_sizes) + (groups * cout_g,), dtype=xpad.dtype)
+    for chunk in chunks(xpad.shape[0], out_sizes, groups * depth * xpad.itemsize):
+        cols = _im2col(xpad, chunk, kernel, strides, dilation, out_sizes, groups)
+        block = out[chunk].reshape(-1, groups * cout_g)
+        if groups == 1:
+            xp.matmul(cols[0], wg[0], out=block)
+        else:
+            block.reshape(-1, groups, cout_g)[...] = xp.matmul(cols, wg).transpose(1, 0, 2)
+        if epilogue is not None:
+            epilogue(block)
+    return out
 
 
-def _weight_gradient(xpad, g, kernel, strides, dilation, groups):
-    """``d out / d w`` contracted with ``g``: ``(groups, k * cin_g, cout_g)``."""
+def _correlate_backward(g, w, kernel, strides, dilation, groups, input_sizes=None, x=None, relu_out=None,
+                        bias=False):
+    """The gradients of ``_correlate`` for output gradients ``g``, chunk by chunk (in cache).
+
+    Returns ``(input gradient, weight gradient, bias gradient)``, each ``None``
+    unless asked for: the input gradient ``(n, *input_sizes, cin)`` when
+    ``input_sizes`` is given (one matrix product per kernel offset, then
+    col2im); the weight gradient ``(groups, k * cin_g, cout_g)`` when the
+    padded input ``x`` is given (im2col, then a matrix product); the bias
+    gradient ``(cout,)`` when ``bias``.  ``relu_out`` (the output of a fused
+    ReLU) masks ``g`` first.
+    """
     xp = ACTIVE.xp
     rank = len(kernel)
+    cin_g, cout = w.shape[-2:]
     out_sizes = g.shape[1:1 + rank]
-    rows = math.prod(out_sizes)
-    depth = math.prod(kernel) * xpad.shape[-1] // groups
-    total = None
-    for sl in batch_chunks(xpad.shape[0], rows * groups * depth * xpad.itemsize):
-        cols = _cols(xpad[sl], kernel, strides, dilation, out_sizes, groups)
-        part = xp.matmul(cols.transpose(0, 2, 1), _grouped_rows(g[sl], groups))
-        if total is None:
-            total = part
-        else:
-            total += part
+    gx = gw = gb = None
+    if input_sizes is not None:
+        w_off = _offset_weights(w, groups)
+        gx = xp.zeros((g.shape[0],) + tuple(input_sizes) + (groups, cin_g), dtype=g.dtype)
+    for chunk in chunks(g.shape[0], out_sizes, math.prod(kernel) * groups * cin_g * g.itemsize):
+        block = g[chunk]
+        if relu_out is not None:
+            block = block * (relu_out[chunk] > 0)
+        if gx is not None:
+            batch, band = chunk
+            gcols = xp.matmul(_grouped_rows(block, groups), w_off)  # (k, groups, rows, cin_g)
+            gcols = xp.moveaxis(gcols, 1, -2).reshape(gcols.shape[:1] + block.shape[:-1] + (groups, cin_g))
+            start = 0 if band.start is None else band.start * strides[0]
+            scatter_windows(gx[batch, start:], gcols, kernel, strides, dilation)
+        if x is not None:
+            cols = _im2col(x, chunk, kernel, strides, dilation, out_sizes, groups)
+            gw = _accumulate(gw, xp.matmul(cols.transpose(0, 2, 1), _grouped_rows(block, groups)))
+        if bias:
+            gb = _accumulate(gb, block.reshape(-1, cout).sum(axis=0))
+    if gx is not None:
+        gx = gx.reshape(gx.shape[:-2] + (groups * cin_g,))
+    return gx, gw, gb
+
+
+def _accumulate(total, part):
+    if total is None:
+        return part
+    total += part
     return total
 
 
 # -- kernels ----------------------------------------------------------------------------
+def _bias_relu(b, activation):
+    """The in-place epilogue of a convolution's output blocks: add ``b``, then ReLU."""
+    xp = ACTIVE.xp
+    if b is None and activation is None:
+        return None
+
+    def epilogue(block):
+        if b is not None:
+            block += b
+        if activation == 'relu':
+            xp.maximum(block, 0, out=block)
+    return epilogue
+
+
 def _plan(in_sizes, kernel, strides, padding, dilation):
     pads = [geometry.padding_amounts(n, k, padding, s, d)
             for n, k, s, d in zip(in_sizes, kernel, strides, dilation)]
@@ -129,26 +162,17 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
     in_sizes = xl.shape[1:-1]
     pads, out_sizes = _plan(in_sizes, kernel, strides, padding, dilation)
     xpad = pad_spatial(xl, pads)
-    wg = _grouped_weights(w, groups)
-    out = _correlate(xpad, wg, kernel, strides, dilation, out_sizes)
-    if b is not None:
-        out += b
-    if activation == 'relu':
-        xp.maximum(out, 0, out=out)
+    out = _correlate(xpad, _grouped_weights(w, groups), kernel, strides, dilation, out_sizes,
+                     _bias_relu(b, activation))
 
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format)
-        if activation == 'relu':
-            g = g * (out > 0)
-        gx = gw = gb = None
-        if needs[0]:
-            gpad = _correlate_adjoint(g, wg, kernel, strides, dilation, xpad.shape[1:-1], in_channels)
-            gx = from_channels_last(crop_spatial(gpad, pads, in_sizes), data_format)
-        if needs[1]:
-            gw = _ungrouped_weights(_weight_gradient(xpad, g, kernel, strides, dilation, groups), w.shape)
-        if b is not None and needs[2]:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
-        return gx, gw, gb
+        gpad, gw, gb = _correlate_backward(
+            g, w, kernel, strides, dilation, groups, input_sizes=xpad.shape[1:-1] if needs[0] else None,
+            x=xpad if needs[1] else None, relu_out=out if activation == 'relu' else None,
+            bias=b is not None and needs[2])
+        gx = None if gpad is None else from_channels_last(crop_spatial(gpad, pads, in_sizes), data_format)
+        return gx, None if gw is None else _ungrouped_weights(gw, w.shape), gb
     return from_channels_last(out, data_format), vjp
 
 
@@ -174,8 +198,8 @@ def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid
             for n, k, s, d in zip(in_sizes, kernel, strides, dilation)]
     buf_sizes = tuple(max(f, a + o) for f, a, o in zip(full, starts, output_sizes))
     crops = [(a, bs - a - o) for a, bs, o in zip(starts, buf_sizes, output_sizes)]
-    wg = w.reshape(1, -1, in_channels)  # the forward convolution's weights, filters -> in_channels
-    buf = _correlate_adjoint(xl, wg, kernel, strides, dilation, buf_sizes, filters)
+    # w is also the kernel of the forward convolution (filters -> in_channels) this is the adjoint of
+    buf = _correlate_backward(xl, w, kernel, strides, dilation, 1, input_sizes=buf_sizes)[0]
     out = crop_spatial(buf, crops, output_sizes)
     if out is not buf:
         out = xp.ascontiguousarray(out)
@@ -187,9 +211,10 @@ def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid
         gbuf = pad_spatial(g, crops)
         gx = gw = gb = None
         if needs[0]:
-            gx = from_channels_last(_correlate(gbuf, wg, kernel, strides, dilation, in_sizes), data_format)
+            gx = _correlate(gbuf, _grouped_weights(w, 1), kernel, strides, dilation, in_sizes)
+            gx = from_channels_last(gx, data_format)
         if needs[1]:
-            gw = _weight_gradient(gbuf, xl, kernel, strides, dilation, 1).reshape(w.shape)
+            gw = _correlate_backward(xl, w, kernel, strides, dilation, 1, x=gbuf)[1].reshape(w.shape)
         if b is not None and needs[2]:
             gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
         return gx, gw, gb
