@@ -129,3 +129,12 @@ def test_evaluate_and_predict_show_their_own_bar():
     out = io.StringIO()
     m.predict(x, batch_size=4, verbose=1, callbacks=[ProgbarLogger(stream=out)])
     assert re.match(r'^3/3 \[={30}\] - \d+s \d+[mu]?s/step\n$', out.getvalue())
+
+
+def test_progbar_is_importable_from_utils_as_in_keras():
+    from kcore.utils import Progbar
+    out = io.StringIO()
+    bar = Progbar(2, stream=out)
+    bar.add(1)
+    bar.add(1, [('acc', 0.5)])
+    assert out.getvalue().startswith('2/2 [') and 'acc: 0.5000' in out.getvalue()

@@ -2,6 +2,7 @@
 import numpy as np
 
 from kcore.training.data import Sequence  # noqa: F401
+from kcore.utils.progbar import Progbar  # noqa: F401
 
 
 def to_categorical(y, num_classes=None, dtype='float32'):
