@@ -100,7 +100,8 @@ def summarize(start, records, threads_after, warmup):
     rss = np.array([r['rss_kib'] for r in warm], dtype='float64')
     slope = float(np.polyfit(epochs, rss, 1)[0]) if len(warm) > 1 else 0.0
     return {'rss_before_fit_kib': start, 'rss_after_warmup_kib': warm[0]['rss_kib'],
-            'rss_final_kib': records[-1]['rss_kib'], 'growth_after_warmup_kib': records[-1]['rss_kib'] - warm[0]['rss_kib'],
+            'rss_final_kib': records[-1]['rss_kib'],
+            'growth_after_warmup_kib': records[-1]['rss_kib'] - warm[0]['rss_kib'],
             'slope_kib_per_epoch': slope, 'max_live_nodes': max(r['live_nodes'] for r in records),
             'threads_after_fit': threads_after, 'warmup_epoch': warmup}
 

@@ -13,8 +13,6 @@ import argparse
 import sys
 import time
 
-import numpy as np
-
 
 def load_digits_split(test_fraction=0.2, seed=0):
     """(x_train, y_train), (x_test, y_test): pixels scaled to [0, 1], a stratified split."""

@@ -39,8 +39,9 @@ def test_compile_accepts_names_instances_and_functions():
 
     def mean_pred(y_true, y_pred):
         return K.mean(y_pred)
-    for optimizer, loss in (('sgd', 'mse'), (kcore.optimizers.Adam(learning_rate=0.01), kcore.losses.MeanSquaredError()),
-                            ('adam', my_loss)):
+    cases = (('sgd', 'mse'), (kcore.optimizers.Adam(learning_rate=0.01), kcore.losses.MeanSquaredError()),
+             ('adam', my_loss))
+    for optimizer, loss in cases:
         m = _mlp()
         m.compile(optimizer=optimizer, loss=loss, metrics=['mae', mean_pred])
         assert m.metrics_names == ['loss', 'mae', 'mean_pred']
