@@ -155,7 +155,12 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Prints ``Epoch i/n`` and the progress bar (``verbose`` 1) or one line per epoch (2)."""
+    """Prints ``Epoch i/n`` and the progress bar (``verbose`` 1) or one line per epoch (2).
+
+    ``count_mode`` and ``stateful_metrics`` are accepted for Keras 2 scripts; the
+    bar always counts steps and shows kcore's running means (as Keras 3 does).
+    ``stream`` (kcore's addition) is where it writes, ``sys.stdout`` by default.
+    """
 
     def __init__(self, count_mode='steps', stateful_metrics=None, stream=None):
         super().__init__()
