@@ -120,3 +120,6 @@ def normalize_data_format(value):
 
 
 load()
+
+__all__ = ['settings', 'kcore_home', 'config_path', 'load', 'floatx', 'set_floatx', 'epsilon', 'set_epsilon',
+           'image_data_format', 'set_image_data_format', 'normalize_data_format']

@@ -69,3 +69,7 @@ def add_context(exc, text):
     elif exc.args and isinstance(exc.args[0], str):
         exc.args = (exc.args[0] + '\n' + text,) + tuple(exc.args[1:])
     return exc
+
+
+__all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
+           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'layer_prefix', 'add_context']

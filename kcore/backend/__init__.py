@@ -38,3 +38,12 @@ from kcore.backend import ops as _ops  # noqa: E402
 _install_dispatch(globals(), _ops.__all__)
 
 __getattr__ = _plugins.module_getattr('ops')
+
+from kcore.backend import state as _state  # noqa: E402
+
+#: the curated ``K`` surface: every op and state function, the settings, and the few
+#: types a custom layer or a backend plugin names (tests/test_public_api.py keeps it honest)
+__all__ = sorted((set(_ops.__all__) | set(_state.__all__) | {
+    'backend', 'device_count', 'cast_to_floatx', 'set_backend', 'epsilon', 'floatx', 'image_data_format',
+    'set_epsilon', 'set_floatx', 'set_image_data_format', 'Tensor', 'Variable', 'no_grad', 'Backend'})
+    - {'SymbolicGradient'})

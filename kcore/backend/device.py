@@ -148,19 +148,24 @@ def resolve_kernels():
 def set_backend(name):
     """Switch the device backend by its registered name ('numpy', 'cuda', ...).
 
-    Existing tensors and variables keep their arrays; build models after the
-    switch (or use ``kcore.backend.to_device``) so their weights live on the new
-    device.
+    An unknown backend, or one whose library or device is missing, raises one
+    ``BackendError`` that says why and lists the backends that work here.
+    Existing tensors and variables keep their arrays: build models after the
+    switch so that their weights live on the new device.
     """
-    from kcore.plugins import registry
     from kcore.errors import UnknownNameError
+    from kcore.plugins import registry
+    from kcore.plugins.manager import manager
     reg = registry('backends')
     try:
         backend = reg.get(name)
     except UnknownNameError:
-        raise BackendError('Unknown backend %r. Available backends: %s.%s'
-                           % (name, ', '.join(reg.names()), _hint(name))) from None
-    backend.check_available()
+        hint = manager.hint('backends', name) if isinstance(name, str) else None
+        raise BackendError('Unknown backend %r. %s%s' % (name, _usable(reg), ' ' + hint if hint else '')) from None
+    try:
+        backend.check_available()
+    except BackendError as e:
+        raise BackendError('%s %s' % (e, _usable(reg, skip=backend))) from None
     ACTIVE.backend = backend
     ACTIVE.xp = backend.xp
     ACTIVE._generation += 1
@@ -168,10 +173,21 @@ def set_backend(name):
     return backend
 
 
-def _hint(name):
-    from kcore.plugins import known
-    provider = known.provider('backends', name)
-    return ' Install it with: pip install %s' % provider if provider else ''
+def _usable(reg, skip=None):
+    """'Available backends: numpy (registered but unusable here: cuda).'"""
+    ok, broken = [], []
+    for entry in reg.entries():
+        if entry.alias_of is not None or entry.obj is skip:
+            continue
+        try:
+            entry.obj.check_available()
+            ok.append(entry.name)
+        except BackendError:
+            broken.append(entry.name)
+    text = 'Available backends: %s' % (', '.join(sorted(ok)) or 'none')
+    if broken:
+        text += ' (registered but unusable here: %s)' % ', '.join(sorted(broken))
+    return text + '.'
 
 
 def backend_name():

@@ -119,8 +119,14 @@ def register_kernels(register):
     ``xp``), ``register(fn, name='conv2d', backend='cuda')`` to override it on
     one backend.  A kernel is ``fn(*arrays, **params) -> (output, vjp)`` where
     ``vjp(grad_output, needs) -> tuple`` returns one gradient (or ``None``)
-    per array input; ``needs[i]`` says whether input ``i`` wants one.
-    Returns nothing."""
+    per array input; ``needs[i]`` says whether input ``i`` wants one.  A
+    kernel may return a tuple of outputs; its ``vjp`` then receives a tuple
+    of gradients, ``None`` for outputs that no gradient reached.
+
+    Every override is tested against the generic kernel on the same inputs;
+    a generic kernel that a backend may override should carry inputs for
+    that test: ``example={'inputs': [shape or array, ...], 'params': {...}}``
+    (shapes become random float64 arrays).  Returns nothing."""
 
 
 @hookspec

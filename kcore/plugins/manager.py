@@ -195,10 +195,7 @@ class PluginManager:
         registry = self.registries[kind]
 
         def register(obj, name=None, aliases=(), backend=None, **meta):
-            if kind == 'backends':
-                name = name or obj.name
-            if kind == 'kernels' and backend:
-                name = '%s@%s' % (name or obj.__name__, backend)
+            name = _registration_name(kind, obj, name, backend)
             names = registry.add(obj, name=name, aliases=aliases, plugin=record.key,
                                  distribution=record.label, **meta)
             record.registered.setdefault(kind, []).extend(names)
@@ -251,9 +248,10 @@ class PluginManager:
                     self._rollback(record)
                     del self.records[key]
 
-    def register_object(self, obj, kind, name=None, aliases=(), replace=False, **meta):
+    def register_object(self, obj, kind, name=None, aliases=(), replace=False, backend=None, **meta):
         """File one object in one registry, in-process; returns the names it got."""
         self.load()
+        name = _registration_name(kind, obj, name, backend)
         with self._lock:
             record = self.records.get(IN_PROCESS_KEY)
             if record is None:
@@ -336,6 +334,18 @@ class PluginManager:
                 self.__dict__.update(state)
                 for kind, snap in registries.items():
                     self.registries[kind].restore(snap)
+
+
+def _registration_name(kind, obj, name, backend):
+    """Backends are filed under their ``name``; a kernel override for one backend as 'op@backend'."""
+    if kind == 'backends':
+        return name or obj.name
+    if backend:
+        if kind != 'kernels':
+            raise TypeError('register(..., backend=%r) is for kernels only; this is a %s registration.'
+                            % (backend, kind))
+        return '%s@%s' % (name or obj.__name__, backend)
+    return name
 
 
 def _warn(failed):

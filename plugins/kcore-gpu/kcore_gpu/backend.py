@@ -8,7 +8,7 @@ import numpy as np
 from kcore.backend.device import Backend
 from kcore.errors import BackendError
 
-INSTALL = 'pip install "kcore-gpu[cuda12]"  (or the cupy-cudaXXx wheel matching your CUDA toolkit)'
+INSTALL = 'pip install "kcore-gpu[cuda12]" (or the cupy-cudaXXx wheel matching your CUDA toolkit)'
 
 
 class CudaBackend(Backend):
@@ -19,7 +19,7 @@ class CudaBackend(Backend):
         try:
             import cupy
         except ImportError as e:
-            raise BackendError('The cuda backend needs CuPy, which is not installed (%s). Install it with: %s'
+            raise BackendError('The cuda backend needs CuPy, which is not installed (%s). Install it with: %s.'
                                % (e, INSTALL)) from None
         return cupy
 

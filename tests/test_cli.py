@@ -1,0 +1,28 @@
+"""The ``kcore`` console script beyond ``plugins`` (tested with throwaway plugins in
+test_plugins_discovery.py): ``info`` and argument handling."""
+import pytest
+
+import kcore
+from kcore import config
+from kcore.cli import main
+
+
+def test_info(capsys):
+    assert main(['info']) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == 'kcore %s' % kcore.__version__
+    assert 'backend: numpy' in out
+    assert 'config file: %s' % config.config_path() in out
+    assert 'floatx: %s' % config.floatx() in out
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert 'plugins' in capsys.readouterr().out
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(['nonsense'])
+    assert info.value.code == 2
+    assert 'invalid choice' in capsys.readouterr().err
