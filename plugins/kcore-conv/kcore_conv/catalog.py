@@ -36,7 +36,7 @@ LAYERS = [
     (Conv2DTranspose, ('Convolution2DTranspose', 'Deconvolution2D', 'Deconv2D'), [
         _ex((2, 4, 3, 3), filters=2, kernel_size=3),
         _ex((2, 3, 4, 3), filters=2, kernel_size=(3, 2), strides=2, padding='same', data_format=_CF),
-        _ex((2, 4, 4, 2), filters=3, kernel_size=3, strides=(2, 3), output_padding=(1, 2), activation='relu')]),
+        _ex((2, 4, 4, 2), filters=3, kernel_size=3, strides=(2, 3), output_padding=(1, 2), activation='sigmoid')]),
     (Conv3DTranspose, ('Convolution3DTranspose', 'Deconvolution3D', 'Deconv3D'), [
         _ex((2, 2, 3, 2, 3), filters=2, kernel_size=2, strides=2),
         _ex((2, 3, 2, 3, 2), filters=2, kernel_size=3, padding='same', data_format=_CF)]),
