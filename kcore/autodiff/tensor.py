@@ -255,15 +255,14 @@ def apply(name, *args, **params):
     Tensors among ``args`` are unwrapped; other values (Python numbers, arrays)
     pass to the kernel as they are and receive no gradient.
     """
-    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-    out, vjp = ACTIVE.kernels[name](*arrays, **params)
+    out, vjp = ACTIVE.kernels[name](*[a.data if isinstance(a, Tensor) else a for a in args], **params)
     if _grad.enabled:
-        parents = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
-        for p in parents:
-            if p is not None:
+        for a in args:  # plain loops: no generator objects on the per-op path
+            if isinstance(a, Tensor) and a.requires_grad:
+                parents = tuple([p if isinstance(p, Tensor) and p.requires_grad else None for p in args])
                 return _link(out, Node(parents, vjp, len(out) if type(out) is tuple else 1))
     if type(out) is tuple:
-        return tuple(Tensor(o) for o in out)
+        return tuple([Tensor(o) for o in out])
     return Tensor(out)
 
 
@@ -290,13 +289,15 @@ def _topological_nodes(root):
         if expanded:
             order.append(node)
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
+        visited.add(node)
         stack.append((node, True))
         for p in node.parents:
-            if p is not None and p._node is not None and id(p._node) not in visited:
-                stack.append((p._node, False))
+            if p is not None:
+                n = p._node
+                if n is not None and n not in visited:
+                    stack.append((n, False))
     order.reverse()
     return order
 
@@ -341,28 +342,27 @@ def _owned(arrays):
 
 
 def _backward(loss, output_gradient, wrt_index, result):
-    pending = {id(loss._node): [None] * loss._node.n_out}
-    pending[id(loss._node)][loss._index] = output_gradient
-    for node in _topological_nodes(loss._node):
-        outs = pending.pop(id(node), None)
+    root = loss._node
+    pending = {root: [None] * root.n_out}  # node -> gradients of its outputs so far
+    pending[root][loss._index] = output_gradient
+    for node in _topological_nodes(root):
+        outs = pending.pop(node, None)
         if outs is None:
             continue
-        if node.n_out == 1:
-            g = outs[0]
-        else:
-            g = tuple(outs)
-        needs = tuple(p is not None for p in node.parents)
-        in_grads = node.vjp(g, needs)
-        for p, gp in zip(node.parents, in_grads):
+        parents = node.parents
+        in_grads = node.vjp(outs[0] if node.n_out == 1 else tuple(outs), tuple([p is not None for p in parents]))
+        for p, gp in zip(parents, in_grads):
             if p is None or gp is None:
                 continue
-            k = wrt_index.get(id(p))
-            if k is not None:
-                result[k] = gp if result[k] is None else result[k] + gp
-            if p._node is not None:
-                slots = pending.get(id(p._node))
+            if wrt_index:
+                k = wrt_index.get(id(p))
+                if k is not None:
+                    result[k] = gp if result[k] is None else result[k] + gp
+            n = p._node
+            if n is not None:
+                slots = pending.get(n)
                 if slots is None:
-                    slots = pending[id(p._node)] = [None] * p._node.n_out
+                    slots = pending[n] = [None] * n.n_out
                 prev = slots[p._index]
                 slots[p._index] = gp if prev is None else prev + gp
 
