@@ -61,19 +61,25 @@ def _code_marks(node):
 
 
 def find_code(config):
-    """``[(where, why)]`` for every part of a config that holds Python code."""
+    """``[(where, why)]`` for every part of a config that holds Python code.
+
+    ``where`` names the innermost object around it (``Lambda 'lambda_1'``), or
+    the path in the config when no object encloses it.
+    """
     found = []
-    stack = [(config, 'config')]
+    stack = [(config, 'the config', None)]
     while stack:
-        node, where = stack.pop()
+        node, path, owner = stack.pop()
         if isinstance(node, dict):
+            inner = node.get('config')
+            if isinstance(node.get('class_name'), str) and isinstance(inner, dict) and inner.get('name'):
+                owner = '%s %r' % (node['class_name'], inner['name'])
             why = _code_marks(node)
             if why:
-                name = node.get('config', {}).get('name') if isinstance(node.get('config'), dict) else None
-                found.append(('%s %r' % (node.get('class_name'), name) if name else where, why))
-            stack.extend((v, '%s.%s' % (where, k)) for k, v in node.items())
+                found.append((owner or path, why))
+            stack.extend((v, '%s.%s' % (path, k), owner) for k, v in node.items())
         elif isinstance(node, list):
-            stack.extend((v, '%s[%d]' % (where, i)) for i, v in enumerate(node))
+            stack.extend((v, '%s[%d]' % (path, i), owner) for i, v in enumerate(node))
     return found
 
 
@@ -203,11 +209,18 @@ class H5Reader:
         except Exception as e:
             raise self.damaged('the attributes of %r cannot be listed' % obj.name, e) from None
 
-    def _raw_attr(self, obj, name):
+    def _raw_attr(self, obj, name, classes=('string',)):
+        """An attribute's value, read only if its HDF5 type class is one of ``classes``.
+
+        The class is checked first because HDF5 trusts a type description: a
+        damaged one (a text attribute described as a sequence of 95-byte
+        items, say) makes the library read past its buffers.
+        """
         h5py = _h5py()
         try:
             aid = obj.attrs.get_id(name)
             dtype, shape = aid.dtype, aid.shape
+            type_class = aid.get_type().get_class()
             count = int(np.prod(shape, dtype=np.float64)) if shape is not None else 0
             size = aid.get_storage_size() if count else 0
         except Exception as e:
@@ -215,6 +228,10 @@ class H5Reader:
         if _has_reference(h5py, dtype):
             raise UnsafeContentError('Refusing to read %r: attribute %r of %r holds HDF5 object references, '
                                      'which kcore never follows.' % (self.filepath, name, obj.name))
+        allowed = {_TYPE_CLASSES[c] for c in classes}
+        if count and type_class not in allowed:
+            raise self.damaged('attribute %r of %r has HDF5 type class %d, expected %s'
+                               % (name, obj.name, type_class, ' or '.join(classes)))
         if size > MAX_ATTR_BYTES or count * 16 > MAX_ATTR_BYTES:
             raise self.damaged('attribute %r of %r is implausibly large (%d bytes)' % (name, obj.name, size))
         try:
@@ -251,11 +268,11 @@ class H5Reader:
     def name_list_attr(self, obj, name):
         """A list of names (Keras splits long lists into name0, name1, ...); None if absent."""
         if self.has_attr(obj, name):
-            chunks = [self._raw_attr(obj, name)]
+            chunks = [self._raw_attr(obj, name, _NAME_LIST)]
         elif self.has_attr(obj, name + '0'):
             chunks, i = [], 0
             while self.has_attr(obj, '%s%d' % (name, i)):
-                chunks.append(self._raw_attr(obj, '%s%d' % (name, i)))
+                chunks.append(self._raw_attr(obj, '%s%d' % (name, i), _NAME_LIST))
                 i += 1
         else:
             return None
@@ -305,7 +322,12 @@ class H5Reader:
         if _has_reference(h5py, dtype):
             raise UnsafeContentError('Refusing to read %r: dataset %r holds HDF5 object references, which '
                                      'kcore never follows.' % (self.filepath, where))
-        if dtype.kind not in 'fiub' or dtype.fields is not None or dtype.subdtype is not None:
+        try:
+            type_class = dset.id.get_type().get_class()
+        except Exception as e:
+            raise self.damaged('dataset %r cannot be inspected' % where, e) from None
+        if (type_class not in (_TYPE_CLASSES['float'], _TYPE_CLASSES['integer']) or dtype.kind not in 'fiu'
+                or dtype.fields is not None or dtype.subdtype is not None):
             raise self.damaged('dataset %r has dtype %s; weights are numbers' % (where, dtype))
         return bool(filters)
 
@@ -335,6 +357,22 @@ class H5Reader:
         except Exception as e:
             raise self.damaged('dataset %r cannot be read' % dset.name, e) from None
         return out
+
+
+def _type_classes():
+    h5t = _h5py().h5t
+    return {'string': h5t.STRING, 'float': h5t.FLOAT, 'integer': h5t.INTEGER, 'reference': h5t.REFERENCE}
+
+
+class _LazyClasses(dict):
+    def __missing__(self, key):
+        self.update(_type_classes())
+        return dict.__getitem__(self, key)
+
+
+_TYPE_CLASSES = _LazyClasses()
+#: an empty name list is written by Keras as an empty float array
+_NAME_LIST = ('string', 'float')
 
 
 def _has_reference(h5py, dtype):
