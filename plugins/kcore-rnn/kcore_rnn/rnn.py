@@ -137,6 +137,7 @@ class RNN(Layer):
                              'RepeatVector), or use the cell on single steps.'
                              % (layer_prefix(self), tuple(shape)))
         step_shape = (shape[0],) + tuple(shape[2:])
+        self._step_shape = tuple(shape[2:])
         if isinstance(self.cell, Layer):
             self.cell._maybe_build(step_shape)
             prefix_weight_paths(self.cell, self.name)
@@ -202,6 +203,11 @@ class RNN(Layer):
         if inputs.shape[1] == 0:
             raise ShapeError('%s received a sequence with no time steps. Received: input_shape=%s.'
                              % (layer_prefix(self), tuple(inputs.shape)))
+        built_for = getattr(self, '_step_shape', None)
+        if built_for is not None and any(b is not None and b != g for b, g in zip(built_for, inputs.shape[2:])):
+            raise ShapeError('%s was built for steps of shape %s (its weights have that size). Received: '
+                             'input_shape=%s. Feed sequences with %s per step, or use a new layer.'
+                             % (layer_prefix(self), built_for, tuple(inputs.shape), built_for))
 
     def _initial_states(self, inputs, initial_state):
         batch = inputs.shape[0]

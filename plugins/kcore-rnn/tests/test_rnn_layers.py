@@ -355,6 +355,10 @@ def test_bad_arguments_and_inputs_get_clear_errors():
         GRU(2)(np.zeros((1, 3, 2), dtype='float32'), initial_state=np.zeros((1, 5), dtype='float32'))
     with pytest.raises(ValueError, match="must have a 'state_size' attribute"):
         RNN(kcore.layers.Dense(2))
+    built = LSTM(2)
+    built(np.zeros((1, 3, 4), dtype='float32'))
+    with pytest.raises(ValueError, match=r"built for steps of shape \(4,\).*Received: input_shape=\(1, 3, 5\)"):
+        built(np.zeros((1, 3, 5), dtype='float32'))
 
 
 def test_the_generic_path_runs_a_user_written_cell():
