@@ -186,10 +186,10 @@ class RecurrentCell(DropoutCell, Layer):
         return apply('matmul', x, w) if b is None else apply('dense', x, w, b)
 
     def compute_output_shape(self, input_shape):
+        """``[output, [states]]``: the structure a call with default states returns."""
         batch = input_shape[0]
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        states = [(batch, s) for s in sizes]
-        return [(batch, self.units), states if isinstance(self.state_size, (list, tuple)) else states[0]]
+        return [(batch, self.units), [(batch, s) for s in sizes]]
 
     # -- the whole sequence (fused path) ------------------------------------------------------
     def _kernel_params(self):
