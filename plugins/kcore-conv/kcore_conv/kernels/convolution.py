@@ -15,7 +15,7 @@ A transposed convolution is the same two used the other way round.
 import math
 
 from kcore.backend.device import ACTIVE
-from kcore_conv import geometry
+from kcore_conv import geometry, parallel
 from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, scatter_windows,
                                 to_channels_last, window_view)
 
@@ -45,11 +45,10 @@ def _grouped_rows(g, groups):
     return g.reshape(-1, groups, cout // groups).transpose(1, 0, 2)
 
 
-def _im2col(x, chunk, kernel, strides, dilation, out_sizes, groups):
-    """The windows of one chunk as ``(groups, rows, k * cin_g)`` (the im2col copy)."""
-    batch, band = chunk
-    view = window_view(x[batch], kernel, strides, dilation, out_sizes)[:, band]
-    rows = view.shape[0] * math.prod(view.shape[1:1 + len(kernel)])
+def _im2col(view, groups):
+    """A chunk of a window view ``(n, *out, *k, c)`` as ``(groups, rows, k * cin_g)`` (the copy)."""
+    rank = (view.ndim - 2) // 2
+    rows = view.shape[0] * math.prod(view.shape[1:1 + rank])
     if groups == 1:
         return view.reshape(1, rows, -1)
     c = view.shape[-1]
@@ -65,8 +64,10 @@ def _correlate(xpad, wg, kernel, strides, dilation, out_sizes, epilogue=None):
     xp = ACTIVE.xp
     groups, depth, cout_g = wg.shape
     out = xp.empty((xpad.shape[0],) + tuple(out_sizes) + (groups * cout_g,), dtype=xpad.dtype)
-    for chunk in chunks(xpad.shape[0], out_sizes, groups * depth * xpad.itemsize):
-        cols = _im2col(xpad, chunk, kernel, strides, dilation, out_sizes, groups)
+    view = window_view(xpad, kernel, strides, dilation, out_sizes)
+
+    def work(chunk, _):
+        cols = _im2col(view[chunk], groups)
         block = out[chunk].reshape(-1, groups * cout_g)
         if groups == 1:
             xp.matmul(cols[0], wg[0], out=block)
@@ -74,6 +75,7 @@ def _correlate(xpad, wg, kernel, strides, dilation, out_sizes, epilogue=None):
             block.reshape(-1, groups, cout_g)[...] = xp.matmul(cols, wg).transpose(1, 0, 2)
         if epilogue is not None:
             epilogue(block)
+    parallel.fold(chunks(xpad.shape[0], out_sizes, groups * depth * xpad.itemsize), work, (xpad,))
     return out
 
 
@@ -87,34 +89,64 @@ def _correlate_backward(g, w, kernel, strides, dilation, groups, input_sizes=Non
     col2im); the weight gradient ``(groups, k * cin_g, cout_g)`` when the
     padded input ``x`` is given (im2col, then a matrix product); the bias
     gradient ``(cout,)`` when ``bias``.  ``relu_out`` (the output of a fused
-    ReLU) masks ``g`` first.
+    ReLU) masks ``g`` first.  Chunks of different samples run in parallel;
+    the row bands of one sample (whose windows overlap) run in order.
     """
     xp = ACTIVE.xp
     rank = len(kernel)
     cin_g, cout = w.shape[-2:]
     out_sizes = g.shape[1:1 + rank]
-    gx = gw = gb = None
+    gx = None
     if input_sizes is not None:
         w_off = _offset_weights(w, groups)
         gx = xp.zeros((g.shape[0],) + tuple(input_sizes) + (groups, cin_g), dtype=g.dtype)
-    for chunk in chunks(g.shape[0], out_sizes, math.prod(kernel) * groups * cin_g * g.itemsize):
-        block = g[chunk]
-        if relu_out is not None:
-            block = block * (relu_out[chunk] > 0)
-        if gx is not None:
-            batch, band = chunk
-            gcols = xp.matmul(_grouped_rows(block, groups), w_off)  # (k, groups, rows, cin_g)
-            gcols = xp.moveaxis(gcols, 1, -2).reshape(gcols.shape[:1] + block.shape[:-1] + (groups, cin_g))
-            start = 0 if band.start is None else band.start * strides[0]
-            scatter_windows(gx[batch, start:], gcols, kernel, strides, dilation)
-        if x is not None:
-            cols = _im2col(x, chunk, kernel, strides, dilation, out_sizes, groups)
-            gw = _accumulate(gw, xp.matmul(cols.transpose(0, 2, 1), _grouped_rows(block, groups)))
-        if bias:
-            gb = _accumulate(gb, block.reshape(-1, cout).sum(axis=0))
+    view = None if x is None else window_view(x, kernel, strides, dilation, out_sizes)
+
+    def work(sample_chunks, acc):
+        gw, gb = acc or (None, None)
+        for chunk in sample_chunks:
+            block = g[chunk]
+            if relu_out is not None:
+                block = block * (relu_out[chunk] > 0)
+            if gx is not None:
+                batch, band = chunk
+                gcols = xp.matmul(_grouped_rows(block, groups), w_off)  # (k, groups, rows, cin_g)
+                gcols = xp.moveaxis(gcols, 1, -2).reshape(gcols.shape[:1] + block.shape[:-1] + (groups, cin_g))
+                start = 0 if band.start is None else band.start * strides[0]
+                scatter_windows(gx[batch, start:], gcols, kernel, strides, dilation)
+            if view is not None:
+                cols = _im2col(view[chunk], groups)
+                gw = _accumulate(gw, xp.matmul(cols.transpose(0, 2, 1), _grouped_rows(block, groups)))
+            if bias:
+                gb = _accumulate(gb, block.reshape(-1, cout).sum(axis=0))
+        return gw, gb
+
+    plan = chunks(g.shape[0], out_sizes, math.prod(kernel) * groups * cin_g * g.itemsize)
+    partials = [p for p in parallel.fold(_by_sample(plan), work, (g,) if x is None else (g, x)) if p]
+    gw = _sum(p[0] for p in partials)
+    gb = _sum(p[1] for p in partials) if bias else None
     if gx is not None:
         gx = gx.reshape(gx.shape[:-2] + (groups * cin_g,))
     return gx, gw, gb
+
+
+def _by_sample(plan):
+    """Chunks grouped so that row bands of one sample stay together (their windows overlap)."""
+    groups = []
+    for chunk in plan:
+        if groups and chunk[1].start not in (None, 0):
+            groups[-1].append(chunk)
+        else:
+            groups.append([chunk])
+    return groups
+
+
+def _sum(parts):
+    total = None
+    for p in parts:
+        if p is not None:
+            total = _accumulate(total, p)
+    return total
 
 
 def _accumulate(total, part):
