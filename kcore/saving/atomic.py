@@ -44,13 +44,8 @@ def _give_usual_mode(tmp, filepath):
         os.chmod(tmp, mode)
 
 
-@contextlib.contextmanager
-def atomic_path(filepath, overwrite=True):
-    """Yield a temporary path to write; on success it replaces ``filepath`` atomically.
-
-    ``overwrite=False`` refuses to replace an existing file (checked before any
-    work is done, and again just before the rename).
-    """
+def check_target(filepath, overwrite):
+    """(path, folder) if ``filepath`` may be written; a clear error otherwise."""
     filepath = os.fspath(filepath)
     folder = os.path.dirname(os.path.abspath(filepath))
     if not overwrite and os.path.exists(filepath):
@@ -59,6 +54,25 @@ def atomic_path(filepath, overwrite=True):
     if not os.path.isdir(folder):
         raise SavingError('Cannot save to %r: the folder %r does not exist. Create it first '
                           '(os.makedirs(%r)).' % (filepath, folder, folder))
+    return filepath, folder
+
+
+def write_bytes(filepath, data, overwrite=True):
+    """Replace ``filepath`` with ``data`` (bytes or a buffer) atomically."""
+    with atomic_path(filepath, overwrite) as tmp:
+        with open(tmp, 'wb') as out:
+            out.write(data)
+            out.flush()
+
+
+@contextlib.contextmanager
+def atomic_path(filepath, overwrite=True):
+    """Yield a temporary path to write; on success it replaces ``filepath`` atomically.
+
+    ``overwrite=False`` refuses to replace an existing file (checked before any
+    work is done, and again just before the rename).
+    """
+    filepath, folder = check_target(filepath, overwrite)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix='.part', dir=folder)
     os.close(fd)
     _give_usual_mode(tmp, filepath)

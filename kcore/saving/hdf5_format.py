@@ -12,6 +12,8 @@ Files written by Keras 2.x and Keras 3 read the same way; their configs pass
 through ``keras_compat`` first.  Every write goes through ``atomic``; every
 read through ``safety.H5Reader``.
 """
+import contextlib
+import io
 import os
 
 from kcore.backend.device import ACTIVE
@@ -65,9 +67,22 @@ def config_digest(model_config, training_config):
     return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
-def _new_file(path):
-    """HDF5 1.8's format: object headers carry checksums; every h5py and Keras since 2008 reads it."""
-    return _h5py().File(path, 'w', libver=('v108', 'latest'))
+@contextlib.contextmanager
+def _new_file(filepath, overwrite):
+    """An HDF5 file built in memory, then written to ``filepath`` atomically.
+
+    libhdf5 does not survive a failed disk write (a full disk, a size limit):
+    closing the file afterwards can crash the process.  Built in memory, HDF5
+    never touches the disk; the finished image is written by plain Python I/O,
+    whose failures are ordinary exceptions.  The format is HDF5 1.8's, whose
+    object headers carry checksums; every h5py and Keras since 2008 reads it.
+    The cost is one copy of the file in memory while saving.
+    """
+    atomic.check_target(filepath, overwrite)
+    buffer = io.BytesIO()
+    with _h5py().File(buffer, 'w', libver=('v108', 'latest')) as f:
+        yield f
+    atomic.write_bytes(filepath, buffer.getbuffer(), overwrite)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -76,28 +91,26 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
     filepath = _check_format(filepath, save_format)
     plan = check_savable(model)
     training = plan.training_config if include_optimizer else None
-    with atomic.atomic_path(filepath, overwrite) as tmp:
-        with _new_file(tmp) as f:
-            f.attrs['model_config'] = plan.model_config
-            for key, value in _stamp().items():
-                f.attrs[key] = value
-            f.attrs['kcore_version'] = _version()
-            f.attrs['kcore_registered_by'] = to_json(providers(json.loads(plan.model_config)), 'providers')
-            f.attrs['kcore_config_sha256'] = config_digest(plan.model_config, training)
-            hdf5_weights.write_weights(f.create_group('model_weights'), model, _stamp())
-            if training is not None:
-                f.attrs['training_config'] = training
-                hdf5_weights.write_optimizer_state(f.create_group('optimizer_weights'), model)
+    with _new_file(filepath, overwrite) as f:
+        f.attrs['model_config'] = plan.model_config
+        for key, value in _stamp().items():
+            f.attrs[key] = value
+        f.attrs['kcore_version'] = _version()
+        f.attrs['kcore_registered_by'] = to_json(providers(json.loads(plan.model_config)), 'providers')
+        f.attrs['kcore_config_sha256'] = config_digest(plan.model_config, training)
+        hdf5_weights.write_weights(f.create_group('model_weights'), model, _stamp())
+        if training is not None:
+            f.attrs['training_config'] = training
+            hdf5_weights.write_optimizer_state(f.create_group('optimizer_weights'), model)
 
 
 def save_weights(model, filepath, overwrite=True):
     """Write only the weights, in the legacy weights layout, atomically."""
     filepath = _check_format(filepath, None)
     check_savable(model, weights_only=True)
-    with atomic.atomic_path(filepath, overwrite) as tmp:
-        with _new_file(tmp) as f:
-            hdf5_weights.write_weights(f, model, _stamp())
-            f.attrs['kcore_version'] = _version()
+    with _new_file(filepath, overwrite) as f:
+        hdf5_weights.write_weights(f, model, _stamp())
+        f.attrs['kcore_version'] = _version()
 
 
 # -- loading ----------------------------------------------------------------------------------------
