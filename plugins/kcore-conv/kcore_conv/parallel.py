@@ -9,9 +9,10 @@ the chunks and does all of their work (NumPy releases the GIL in those loops),
 with BLAS limited to one thread for the duration, so the threads meet once per
 kernel call, not once per product, and every step runs on every core.
 
-The number of threads is BLAS's own (``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``
-or the core count), so one setting governs both; ``KCORE_NUM_THREADS``
-overrides it.  Without ``threadpoolctl`` (or with one thread, or with arrays
+One call at a time uses the threads; a concurrent call (from another user
+thread) runs in its own thread.  The number of threads is BLAS's own
+(``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` or the core count), so one
+setting governs both; ``KCORE_NUM_THREADS`` overrides it.  Without ``threadpoolctl`` (or with one thread, or with arrays
 that are not NumPy's) the work runs in the calling thread.
 """
 import os
@@ -19,8 +20,8 @@ import threading
 
 import numpy as np
 
-_state = threading.local()
 _lock = threading.Lock()
+_busy = threading.Lock()  # one fold at a time changes the BLAS thread count; others run inline
 _controller = None
 _pool = None
 
@@ -68,23 +69,24 @@ def fold(tasks, work, arrays=()):
     ``arrays`` are the operands: threads are used only for NumPy ones.
     """
     tasks = list(tasks)
-    n = min(len(tasks), thread_count()) if getattr(_state, 'depth', 0) == 0 else 1
+    n = min(len(tasks), thread_count())
     if n <= 1 or not all(isinstance(a, np.ndarray) for a in arrays) or not _blas_controller():
-        return [_run(iter(tasks), work)]
-    shares = [tasks[i * len(tasks) // n:(i + 1) * len(tasks) // n] for i in range(n)]
-    with _blas_controller().limit(limits=1, user_api='blas'):
-        futures = [_executor(n).submit(_run, iter(share), work) for share in shares[1:]]
-        results = [_run(iter(shares[0]), work)]
-        results += [f.result() for f in futures]
-    return results
+        return [_run(tasks, work)]
+    if not _busy.acquire(blocking=False):  # another fold holds the threads (and the BLAS setting)
+        return [_run(tasks, work)]
+    try:
+        shares = [tasks[i * len(tasks) // n:(i + 1) * len(tasks) // n] for i in range(n)]
+        with _blas_controller().limit(limits=1, user_api='blas'):
+            futures = [_executor(n).submit(_run, share, work) for share in shares[1:]]
+            results = [_run(shares[0], work)]
+            results += [f.result() for f in futures]
+        return results
+    finally:
+        _busy.release()
 
 
 def _run(tasks, work):
-    _state.depth = getattr(_state, 'depth', 0) + 1
-    try:
-        acc = None
-        for task in tasks:
-            acc = work(task, acc)
-        return acc
-    finally:
-        _state.depth -= 1
+    acc = None
+    for task in tasks:
+        acc = work(task, acc)
+    return acc
