@@ -1,5 +1,6 @@
 """Loading never runs code from a file, never reads another file, never allocates what a file
 merely declares, and meets damaged files with clear errors (hypothesis fuzz)."""
+import json
 import os
 import sys
 import tracemalloc
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from helpers import saving_attacks as attacks
 from kcore.errors import KcoreError, SavingError, UnknownNameError
 from kcore.layers.lambda_layer import in_safe_mode
-from kcore.models import load_model
+from kcore.layers import Dense
+from kcore.models import Sequential, load_model
 from kcore.saving.safety import UnsafeContentError
 
 
@@ -283,3 +285,39 @@ def test_fuzz_byte_flips_in_keras_files(tmp_path, data):
         load_model(path)
     except (KcoreError, ValueError, TypeError, KeyError) as e:
         assert str(e).strip()
+
+
+# -- Lambda layers: names only, code only on request --------------------------------------------------------
+def tripled(x):
+    return x * 3
+
+
+def _lambda_model(fn):
+    from kcore.layers import Lambda
+    return Sequential([Dense(2, input_shape=(3,), name='d'), Lambda(fn, name='lam')])
+
+
+def test_lambda_with_a_named_function_needs_safe_mode_false_or_custom_objects(tmp_path):
+    model = _lambda_model(tripled)
+    model.save(tmp_path / 'm.h5')
+    x = np.ones((2, 3), 'float32')
+    with pytest.raises(SavingError, match="(?s)Lambda layer 'lam'.*safe_mode=False.*custom_objects"):
+        load_model(tmp_path / 'm.h5')
+    assert in_safe_mode()
+    unsafe = load_model(tmp_path / 'm.h5', safe_mode=False)  # the caller trusts the file
+    assert in_safe_mode()  # only for that call
+    np.testing.assert_array_equal(unsafe.predict(x, verbose=0), model.predict(x, verbose=0))
+    named = load_model(tmp_path / 'm.h5', custom_objects={'tripled': tripled})
+    np.testing.assert_array_equal(named.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_lambda_with_a_python_lambda_is_never_restored_from_the_file(tmp_path):
+    model = _lambda_model(lambda x: x * 3)
+    model.save(tmp_path / 'm.h5')
+    for safe_mode in (True, False):
+        with pytest.raises(SavingError, match="Lambda layer 'lam'"):
+            load_model(tmp_path / 'm.h5', safe_mode=safe_mode)
+    with h5py.File(tmp_path / 'm.h5', 'r') as f:  # the file holds a name, never code
+        layers = json.loads(f.attrs['model_config'])['config']['layers']
+    lam = [l['config'] for l in layers if l['class_name'] == 'Lambda'][0]
+    assert isinstance(lam['function'], str) and '<lambda>' in lam['function']
