@@ -207,6 +207,17 @@ def test_clear_session_resets_names():
     assert kcore.layers.Dense(1).name == 'dense'
 
 
+@pytest.mark.parametrize('cls, expected', [('Dense', 'dense'), ('Conv2D', 'conv2d'), ('MaxPooling2D', 'max_pooling2d'),
+                                           ('BatchNormalization', 'batch_normalization'), ('LSTM', 'lstm'),
+                                           ('Conv2DTranspose', 'conv2d_transpose'), ('ConvLSTM2D', 'conv_lst_m2d'),
+                                           ('GlobalAveragePooling1D', 'global_average_pooling1d')])
+def test_default_names_follow_keras_2(cls, expected):
+    from kcore.utils import naming
+    assert naming.snake_case(cls) == expected
+    K.clear_session()
+    assert [naming.unique_name(expected) for _ in range(3)] == [expected, expected + '_1', expected + '_2']
+
+
 def test_backend_facts():
     assert K.backend() == 'numpy'
     assert K.device_count() == 1

@@ -7,9 +7,11 @@ _lock = threading.Lock()
 
 
 def snake_case(name):
-    s = re.sub(r'(.)([A-Z][a-z]+)', r'\1_\2', name)
-    s = re.sub(r'([a-z0-9])([A-Z])', r'\1_\2', s).lower()
-    return s.replace('__', '_')
+    """Keras 2's default-name rule: ``Conv2D`` -> ``conv2d``, ``MaxPooling2D`` ->
+    ``max_pooling2d``, ``BatchNormalization`` -> ``batch_normalization`` (digits stay
+    attached; its oddities too: ``ConvLSTM2D`` -> ``conv_lst_m2d``, ``ReLU`` -> ``re_lu``)."""
+    s = re.sub(r'(.)([A-Z][a-z0-9]+)', r'\1_\2', name)
+    return re.sub(r'([a-z])([A-Z])', r'\1_\2', s).lower()
 
 
 def unique_name(base):
