@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import kcore
+from helpers.dists import fresh_plugins  # noqa: F401  (fixture)
 from kcore import plugins
 from kcore.errors import SavingError, UnknownNameError
 from kcore.layers import Activation, Dense, Dropout, Input
@@ -341,19 +342,16 @@ def test_custom_loss_function_registered_or_in_custom_objects(tmp_path):
         assert load_model(tmp_path / 'm.h5')._is_compiled
 
 
-def test_first_party_plugin_name_gives_the_pip_install_line(tmp_path):
-    model = _mlp()
+def test_first_party_plugin_name_gives_the_pip_install_line(tmp_path, fresh_plugins, monkeypatch):
+    """A file made with kcore-conv, loaded where kcore-conv is not available."""
+    model = Sequential([Input(shape=(6, 6, 1)), kcore.layers.Conv2D(2, 3), kcore.layers.Flatten()])
     model.save(tmp_path / 'm.h5')
-    with h5py.File(tmp_path / 'm.h5', 'a') as f:  # a kcore file naming a layer of kcore-rnn
-        config = json.loads(f.attrs['model_config'])
-        config['config']['layers'][2]['class_name'] = 'ConvLSTM2D'
-        _rewrite_config(f, config)
-    from kcore.plugins import known
-    assert known.provider('layers', 'ConvLSTM2D') == 'kcore-rnn'
-    if 'ConvLSTM2D' in plugins.registry('layers'):
-        pytest.skip('kcore-rnn registers ConvLSTM2D here; the hint is for when it is absent')
-    with pytest.raises(UnknownNameError, match='pip install (-U )?kcore-rnn'):
-        load_model(tmp_path / 'm.h5')
+    with h5py.File(tmp_path / 'm.h5', 'r') as f:
+        assert json.loads(f.attrs['kcore_registered_by'])['Conv2D'].startswith('kcore-conv ')
+    with fresh_plugins.isolated():
+        monkeypatch.setenv('KCORE_DISABLE_PLUGINS', 'conv')
+        with pytest.raises(UnknownNameError, match="Conv2D.*pip install kcore-conv"):
+            load_model(tmp_path / 'm.h5')
 
 
 def test_third_party_name_gives_the_distribution_the_file_names(tmp_path):

@@ -243,6 +243,8 @@ def _compile(reader, model, training, custom_objects, foreign):
     state = reader.child(reader.root, 'optimizer_weights', 'group')
     if state is not None:
         hdf5_weights.load_optimizer_state(reader, state, model, foreign)
+    elif not foreign:  # kcore writes the two together: a fresh optimizer would be a silent loss
+        raise reader.damaged('the file has a training config but no "optimizer_weights" group')
 
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
