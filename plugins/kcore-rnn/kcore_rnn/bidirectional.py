@@ -37,7 +37,7 @@ class Bidirectional(Layer):
     """
 
     def __init__(self, layer, merge_mode='concat', weights=None, backward_layer=None, **kwargs):
-        owner = 'Layer %r (Bidirectional)' % kwargs.get('name')
+        owner = "Layer %r (Bidirectional)" % kwargs['name'] if kwargs.get('name') else 'Bidirectional'
         layer = _as_layer(layer, 'layer', owner)
         if backward_layer is not None:
             backward_layer = _as_layer(backward_layer, 'backward_layer', owner)

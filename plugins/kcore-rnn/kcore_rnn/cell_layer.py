@@ -13,7 +13,7 @@ from kcore_rnn.rnn import RNN, RNN_ARGS
 
 _BASE_ARGS = frozenset(['name', 'trainable', 'dtype', 'dynamic']) | _LAYER_KWARGS | {'input_length'}
 # Keras's choice of implementation (cuDNN, fused or split kernels): kcore has one
-_IGNORED = ('implementation', 'use_cudnn', 'time_major')
+_IGNORED = ('implementation', 'use_cudnn')
 
 
 class CellLayer(RNN):
@@ -24,7 +24,7 @@ class CellLayer(RNN):
     def __init__(self, *args, **kwargs):
         for name in _IGNORED:
             kwargs.pop(name, None)
-        rnn_args = {k: kwargs.pop(k) for k in RNN_ARGS if k in kwargs}
+        rnn_args = {k: kwargs.pop(k) for k in RNN_ARGS + ('time_major',) if k in kwargs}
         base = {k: kwargs.pop(k) for k in list(kwargs) if k in _BASE_ARGS}
         accepted = inspect.signature(self.cell_class.__init__).parameters
         unknown = sorted(k for k in kwargs if k not in accepted)

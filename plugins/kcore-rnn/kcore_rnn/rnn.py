@@ -79,8 +79,13 @@ class RNN(Layer):
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
-        owner = "Layer %r (%s)" % (kwargs.get('name'), type(self).__name__)
+        owner = ("Layer %r (%s)" % (kwargs['name'], type(self).__name__) if kwargs.get('name')
+                 else type(self).__name__)
         cell = as_cell(cell, owner)
+        if kwargs.pop('time_major', False):  # Keras 2 configs carry time_major=False
+            raise ValueError('%s: time_major=True is not supported; kcore\'s recurrent layers read '
+                             '(batch, timesteps, ...). Transpose the inputs, e.g. with Permute((2, 1, 3)).'
+                             % owner)
         input_dim, input_length = kwargs.pop('input_dim', None), kwargs.pop('input_length', None)
         if input_dim is not None and 'input_shape' not in kwargs:  # Keras 1/2 spelling
             kwargs['input_shape'] = (input_length, input_dim)

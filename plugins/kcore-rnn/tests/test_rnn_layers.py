@@ -347,6 +347,9 @@ def test_bad_arguments_and_inputs_get_clear_errors():
         GRU(2, dropout=1.5)
     with pytest.raises(TypeError, match=r"LSTM: unexpected keyword argument\(s\) reset_after"):
         LSTM(2, reset_after=True)
+    with pytest.raises(ValueError, match=r"time_major=True is not supported"):
+        LSTM(2, time_major=True)
+    LSTM(2, time_major=False, implementation=1, use_cudnn='auto')  # Keras 2/3 configs carry these
     with pytest.raises(ValueError, match=r"Layer 'lstm.*' \(LSTM\).*rank 3.*Received: input_shape=\(2, 3\)"):
         LSTM(2)(np.zeros((2, 3), dtype='float32'))
     with pytest.raises(ValueError, match=r"expects 2 initial state tensor\(s\).*Received: 1"):
