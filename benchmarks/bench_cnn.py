@@ -200,6 +200,10 @@ def _summary(values):
     return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
 
 
+def _memory_ratio(memory, what):
+    return memory['kcore_' + what]['rss_delta'] / max(1, memory['torch_' + what]['rss_delta'])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--rounds', type=int, default=7)
@@ -226,8 +230,8 @@ def main(argv=None):
     report['ratios'] = {
         'train_step_time_kcore_over_torch': tr['kcore']['median'] / tr['torch']['median'],
         'inference_throughput_torch_over_kcore': inf['torch']['median'] / inf['kcore']['median'],
-        'train_peak_rss_kcore_over_torch': memory['kcore_train']['rss_delta'] / max(1, memory['torch_train']['rss_delta']),
-        'infer_peak_rss_kcore_over_torch': memory['kcore_infer']['rss_delta'] / max(1, memory['torch_infer']['rss_delta']),
+        'train_peak_rss_kcore_over_torch': _memory_ratio(memory, 'train'),
+        'infer_peak_rss_kcore_over_torch': _memory_ratio(memory, 'infer'),
     }
     if opts.json:
         print(json.dumps(report, indent=2))

@@ -20,7 +20,7 @@ from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_sp
                                 to_channels_last, window_view)
 
 
-# -- the three array routines -------------------------------------------------------
+# -- the two array routines ---------------------------------------------------------
 def _grouped_weights(w, groups):
     """``(*k, cin_g, cout)`` to ``(groups, k * cin_g, cout // groups)`` (a view when possible)."""
     cout = w.shape[-1]
@@ -183,7 +183,6 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
          data_format='channels_last', activation=None):
     """N-d convolution (cross-correlation, as in every DL framework), optional bias and
     fused ReLU (``activation='relu'``: one pass over the output fewer, forward and back)."""
-    xp = ACTIVE.xp
     rank = w.ndim - 2
     strides = strides or (1,) * rank
     dilation = dilation_rate or (1,) * rank
@@ -221,7 +220,6 @@ def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid
     strides = strides or (1,) * rank
     dilation = dilation_rate or (1,) * rank
     kernel = w.shape[:rank]
-    filters, in_channels = w.shape[-2], w.shape[-1]
     xl = to_channels_last(x, data_format)
     in_sizes = xl.shape[1:-1]
     starts = [geometry.transpose_crop(n, o, k, padding, s, d)
