@@ -151,6 +151,12 @@ def test_empty_non_hdf5_zip_and_foreign_hdf5_files(tmp_path):
         load_model(tmp_path / 'data.h5')
     with pytest.raises(SavingError, match='holds no weights'):
         attacks.valid_model_file(tmp_path / 'm.h5')[0].load_weights(tmp_path / 'data.h5')
+    with h5py.File(tmp_path / 'new.weights.h5', 'w') as f:  # Keras 3's save_weights layout
+        f.create_group('layers/dense/vars')['0'] = np.zeros((3, 4), 'float32')
+        f.create_group('vars')
+    for load in (load_model, attacks.valid_model_file(tmp_path / 'm.h5')[0].load_weights):
+        with pytest.raises(SavingError, match='Keras 3 weights file.*model.save'):
+            load(tmp_path / 'new.weights.h5')
     with pytest.raises(SavingError, match='no such file'):
         load_model(tmp_path / 'missing.h5')
     with pytest.raises(SavingError, match='folder'):

@@ -10,7 +10,7 @@ A weights file has the ``model_weights`` layout at its root.
 
 Files written by Keras 2.x and Keras 3 read the same way; their configs pass
 through ``keras_compat`` first.  Every write goes through ``atomic``; every
-read through ``safety.H5Reader``.
+read through ``h5_reader.H5Reader``.
 """
 import contextlib
 import io
@@ -18,7 +18,7 @@ import os
 
 from kcore.backend.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context
-from kcore.saving import atomic, hdf5_weights, keras_compat, safety, sniff
+from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
 from kcore.saving.savable import check_savable, to_json
 
 
@@ -119,7 +119,7 @@ def _open(filepath, what):
         raise SavingError('Expected a file path (str or os.PathLike). Received: %r.' % (filepath,))
     filepath = os.fspath(filepath)
     sniff.check_hdf5(filepath, what)
-    return safety.H5Reader(filepath)
+    return h5_reader.H5Reader(filepath)
 
 
 def _no_model_error(reader):
@@ -133,15 +133,6 @@ def _no_model_error(reader):
                            % reader.filepath)
     return SavingError('%r is an HDF5 file but holds no model: it has no "model_config" attribute. Expected a '
                        'file written by model.save(...) in kcore or Keras.' % reader.filepath)
-
-
-def _model_classes():
-    """kcore's model classes, for files that name them and registries that lack them."""
-    from kcore.models.functional import Functional
-    from kcore.models.sequential import Sequential
-    from kcore.plugins import registry
-    defaults = {'Sequential': Sequential, 'Functional': Functional, 'Model': Functional}
-    return {k: v for k, v in defaults.items() if k not in registry('layers')}
 
 
 def _missing_name_hint(error, config):
@@ -164,10 +155,8 @@ def rebuild(config, custom_objects, filepath):
     if not isinstance(config, dict) or not isinstance(config.get('class_name'), str):
         raise SavingError('The model config in %r is malformed: expected {"class_name": ..., "config": ...}. '
                           'Received: %.200r.' % (filepath, config))
-    objects = dict(_model_classes())
-    objects.update(custom_objects or {})
     try:
-        model = deserialize(config, 'layers', objects)
+        model = deserialize(config, 'layers', custom_objects)
     except UnknownNameError as e:
         raise _missing_name_hint(e, config)
     except MemoryError:
