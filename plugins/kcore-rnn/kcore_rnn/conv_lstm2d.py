@@ -13,7 +13,7 @@ autodiff (the generic loop).
 import math
 
 from kcore import activations, constraints, config, initializers, regularizers
-from kcore.autodiff.tensor import Tensor, apply
+from kcore.autodiff.tensor import Tensor
 from kcore.backend import ops as K
 from kcore.backend.device import ACTIVE
 from kcore.errors import ShapeError, UnknownNameError, layer_prefix

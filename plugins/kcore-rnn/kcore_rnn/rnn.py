@@ -6,6 +6,12 @@ For the built-in cells the whole sequence runs as one fused kernel
 (``cell.run_sequence``); other cells run step by step under autodiff
 (``step_loop``).
 
+Masking is Keras 2's (its TensorFlow loop): a masked step keeps every state;
+its output repeats the previous output (zeros before the first used step), or
+is zero with ``zero_output_for_mask``; without ``return_sequences`` the output
+is the last step's.  Keras 3's backends differ among themselves on the corner
+cases (an initial state followed by masked steps); kcore follows Keras 2.
+
 Deliberate differences from Keras, kept small:
 
 - States are a flat list: ``RNN([LSTMCell(4), GRUCell(3)], return_state=True)``
