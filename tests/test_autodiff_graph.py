@@ -281,3 +281,16 @@ def test_variables_update_in_place():
     assert repr(v) == "<Variable 'w' shape=(3,) dtype=float32>"
     frozen = Variable(np.zeros(2), trainable=False)
     assert not frozen.requires_grad and 'non-trainable' in repr(frozen)
+
+
+def test_the_autodiff_core_stays_small():
+    """A line budget (tinygrad's habit): the tape and tensor type in one screenful-sized module,
+    the kernels with their rules in another.  Raise it deliberately, not by drift."""
+    from pathlib import Path
+
+    import kcore.autodiff
+    folder = Path(kcore.autodiff.__file__).parent
+    budget = {'tensor.py': 400, 'primitives.py': 720}
+    for name, limit in budget.items():
+        lines = len((folder / name).read_text().splitlines())
+        assert lines <= limit, '%s has %d lines, over its budget of %d' % (name, lines, limit)
