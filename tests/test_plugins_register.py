@@ -239,9 +239,6 @@ def test_registered_layer_round_trips_through_load_model(fresh_plugins, tmp_path
         x = np.ones((1, 3), 'float32')
         expected = model.predict(x, verbose=0)
         path = str(tmp_path / 'm.h5')
-        try:
-            model.save(path)
-        except ImportError as e:  # saving is another issue's work in progress
-            pytest.skip('model.save is not available yet: %s' % e)
+        model.save(path)
         loaded = kcore.models.load_model(path)  # no custom_objects needed
         np.testing.assert_allclose(loaded.predict(x, verbose=0), expected)
