@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import kcore
-from helpers.dists import fresh_plugins  # noqa: F401  (fixture)
+from helpers.dists import fresh_plugins, layer_plugin, plugin_site  # noqa: F401  (fixtures)
 from kcore import plugins
 from kcore.errors import SavingError, UnknownNameError
 from kcore.layers import Activation, Dense, Dropout, Input
@@ -311,6 +311,40 @@ def test_registered_custom_layer_loads_without_custom_objects(tmp_path):
         model.save(tmp_path / 'm.h5')
         loaded = load_model(tmp_path / 'm.h5')
     assert isinstance(loaded.get_layer('scale'), Scale) and loaded.get_layer('scale').factor == 3.0
+    _assert_same_weights(model, loaded)
+
+
+def test_plugin_layer_loads_by_name_and_the_file_names_its_distribution(tmp_path, plugin_site):
+    plugin_site.add('kcore-passthrough', {'kt_save_pass': layer_plugin('PassLayer')}, version='3.1.4')
+    model = Sequential([Dense(3, input_shape=(4,)), kcore.layers.PassLayer(name='pass')])
+    model.save(tmp_path / 'm.h5')
+    with h5py.File(tmp_path / 'm.h5', 'r') as f:
+        assert json.loads(f.attrs['kcore_registered_by'])['PassLayer'] == 'kcore-passthrough 3.1.4'
+    loaded = load_model(tmp_path / 'm.h5')
+    assert type(loaded.get_layer('pass')) is plugins.get('layers', 'PassLayer')
+    _assert_same_weights(model, loaded)
+
+
+def test_registered_custom_metric_and_optimizer_load_without_custom_objects(tmp_path):
+    from kcore.training.optimizers import SGD
+
+    class SlowSGD(SGD):
+        """SGD whose learning rate is halved, with its own name in files."""
+        def update_step(self, grad, var, lr, slots):
+            super().update_step(grad, var, lr / 2, slots)
+
+    def mean_pred(y_true, y_pred):
+        return kcore.backend.mean(y_pred, axis=-1)
+
+    x, y = _data()
+    model = _mlp()
+    model.compile(optimizer=SlowSGD(learning_rate=0.1, momentum=0.5), loss='mse', metrics=[mean_pred])
+    model.train_on_batch(x, y)
+    with plugins.registered(SlowSGD), plugins.registered(mean_pred, kind='metrics'):
+        model.save(tmp_path / 'm.h5')
+        loaded = load_model(tmp_path / 'm.h5')
+    assert type(loaded.optimizer) is SlowSGD and loaded.metrics_names == ['loss', 'mean_pred']
+    assert loaded.train_on_batch(x, y) == model.train_on_batch(x, y)
     _assert_same_weights(model, loaded)
 
 
