@@ -38,9 +38,9 @@ def _input(draw, batch_sizes, channels, data_format):
 @given(rank=st.sampled_from([1, 2, 3]), data=st.data(), fmt=FORMATS)
 def test_conv_gradients_for_input_kernel_and_bias(rank, data, fmt):
     kernel, strides, dilation, padding, sizes = data.draw(windows(rank))
-    groups = data.draw(st.integers(1, 2))
-    x = _input(data.draw, sizes, 2 * groups, fmt)
-    w = _var(np.random.default_rng(1).standard_normal(kernel + (2, 2 * groups)))
+    groups, depth = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 2))  # depth 1: depthwise path
+    x = _input(data.draw, sizes, depth * groups, fmt)
+    w = _var(np.random.default_rng(1).standard_normal(kernel + (depth, 2 * groups)))
     b = _var(np.linspace(-0.5, 0.5, 2 * groups))
     check_gradients(lambda t: ops.convolve(t, w, b, strides, padding, fmt, dilation), [x], wrt=[w, b])
 

@@ -16,6 +16,8 @@ import math
 
 from kcore.backend.device import ACTIVE
 from kcore_conv import geometry, parallel
+from kcore_conv.kernels.common import bias_relu_epilogue, plan_windows
+from kcore_conv.kernels.depthwise import depthwise_conv
 from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, scatter_windows,
                                 to_channels_last, window_view)
 
@@ -157,28 +159,6 @@ def _accumulate(total, part):
 
 
 # -- kernels ----------------------------------------------------------------------------
-def _bias_relu(b, activation):
-    """The in-place epilogue of a convolution's output blocks: add ``b``, then ReLU."""
-    xp = ACTIVE.xp
-    if b is None and activation is None:
-        return None
-
-    def epilogue(block):
-        if b is not None:
-            block += b
-        if activation == 'relu':
-            xp.maximum(block, 0, out=block)
-    return epilogue
-
-
-def _plan(in_sizes, kernel, strides, padding, dilation):
-    pads = [geometry.padding_amounts(n, k, padding, s, d)
-            for n, k, s, d in zip(in_sizes, kernel, strides, dilation)]
-    out = tuple(geometry.output_length(n, k, padding, s, d)
-                for n, k, s, d in zip(in_sizes, kernel, strides, dilation))
-    return pads, out
-
-
 def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
          data_format='channels_last', activation=None):
     """N-d convolution (cross-correlation, as in every DL framework), optional bias and
@@ -190,11 +170,13 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
     xl = to_channels_last(x, data_format)
     in_channels = xl.shape[-1]
     groups = in_channels // w.shape[-2]
+    if groups > 1 and w.shape[-2] == 1:  # one input channel per group: a depthwise convolution
+        return _as_depthwise(x, w, b, strides, padding, dilation, data_format, activation)
     in_sizes = xl.shape[1:-1]
-    pads, out_sizes = _plan(in_sizes, kernel, strides, padding, dilation)
+    pads, out_sizes = plan_windows(in_sizes, kernel, strides, padding, dilation)
     xpad = pad_spatial(xl, pads)
     out = _correlate(xpad, _grouped_weights(w, groups), kernel, strides, dilation, out_sizes,
-                     _bias_relu(b, activation))
+                     bias_relu_epilogue(b, activation))
 
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format)
@@ -205,6 +187,17 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
         gx = None if gpad is None else from_channels_last(crop_spatial(gpad, pads, in_sizes), data_format)
         return gx, None if gw is None else _ungrouped_weights(gw, w.shape), gb
     return from_channels_last(out, data_format), vjp
+
+
+def _as_depthwise(x, w, b, strides, padding, dilation, data_format, activation):
+    in_channels = x.shape[1 if data_format == 'channels_first' else -1]
+    w_depthwise = w.reshape(w.shape[:-2] + (in_channels, w.shape[-1] // in_channels))
+    out, inner = depthwise_conv(x, w_depthwise, b, strides, padding, dilation, data_format, activation)
+
+    def vjp(g, needs):
+        gx, gw, gb = inner(g, needs)
+        return gx, None if gw is None else gw.reshape(w.shape), gb
+    return out, vjp
 
 
 def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid', dilation_rate=None,
@@ -249,21 +242,6 @@ def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid
             gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
         return gx, gw, gb
     return from_channels_last(out, data_format), vjp
-
-
-def depthwise_conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
-                   data_format='channels_last', activation=None):
-    """Each input channel convolved with its own ``depth_multiplier`` filters: a grouped
-    convolution with ``groups = in_channels``; output channel ``c * multiplier + m``."""
-    rank = w.ndim - 2
-    channels, multiplier = w.shape[-2], w.shape[-1]
-    w_grouped = w.reshape(w.shape[:rank] + (1, channels * multiplier))
-    out, inner = conv(x, w_grouped, b, strides, padding, dilation_rate, data_format, activation)
-
-    def vjp(g, needs):
-        gx, gw, gb = inner(g, needs)
-        return gx, None if gw is None else gw.reshape(w.shape), gb
-    return out, vjp
 
 
 def separable_conv(x, dw, pw, b=None, strides=None, padding='valid', dilation_rate=None,
