@@ -1,9 +1,33 @@
-"""Test kit for kcore and plugin authors: gradient checks, layer tests, strategies.
+"""The test kit kcore uses on itself, public for plugin authors.
 
-``check_gradients`` and ``layer_test`` are here; the hypothesis strategies are in
-``kcore.testing.strategies`` (imported on demand: hypothesis is a test dependency).
+    from kcore.testing import check_gradients, layer_test, loss_test, optimizer_test
+    from kcore.testing import strategies as kst   # hypothesis strategies
+
+* ``layer_test(layer_cls, kwargs, input_shape=... or input_data=...)``: output
+  shape and dtype, symbolic use, config round trip, HDF5 save/load inside a
+  model, gradients against finite differences, a few training steps; returns
+  the output.
+* ``loss_test(loss, kwargs, y_true=..., y_pred=...)``: per-sample values,
+  reductions and ``sample_weight``, config and name round trips, gradients,
+  training a tiny model; returns the per-sample values.
+* ``optimizer_test(optimizer_cls, kwargs)``: config round trip, descent on a
+  quadratic, float32 kept, state round trip, state saved with a model.
+* ``check_gradients(fn, inputs, ...)``: autodiff against finite differences
+  for any function of tensors.
+
+Each ``*_test`` runs a list of plain check functions (``DEFAULT_CHECKS``,
+``LOSS_CHECKS``, ``OPTIMIZER_CHECKS``) that raise ``AssertionError``; pass
+``checks=`` to add or drop some.  ``registered_names``/``registered_examples``
+list what the registries hold, for conformance tests over a plugin's names.  Only this
+package's names and ``kcore.testing.strategies`` are public; the strategies
+need hypothesis (a test dependency), the rest only NumPy.  See
+``docs/testing.md``.
 """
-from kcore.testing.gradients import check_gradients  # noqa: F401
-from kcore.testing.layer_test import layer_test  # noqa: F401
+from kcore.testing.gradients import check_gradients
+from kcore.testing.layer_test import layer_test
+from kcore.testing.loss_test import loss_test
+from kcore.testing.optimizer_test import optimizer_test
+from kcore.testing.registered import registered_by, registered_examples, registered_names
 
-__all__ = ['check_gradients', 'layer_test']
+__all__ = ['check_gradients', 'layer_test', 'loss_test', 'optimizer_test', 'registered_by', 'registered_examples',
+           'registered_names']

@@ -1,22 +1,37 @@
-"""Hypothesis strategies for layer and op tests: shapes, arrays, layer inputs.
+"""Hypothesis strategies for layer, loss and op tests: shapes, arrays, inputs, arguments.
 
 Arrays are drawn from a seed (NumPy's generator does the bulk work), so big
 inputs stay cheap and shrinking still works on the seed; values are uniform in a
 range rather than hypothesis's favourite edge cases (exact zeros sit on the kinks
 of ReLU-like functions, where finite differences disagree with any gradient).
 
-    from hypothesis import given
+A property test of a layer over its argument space and its inputs::
+
+    from hypothesis import given, strategies as st
+    from kcore.testing import layer_test
     from kcore.testing import strategies as kst
 
-    @given(x=kst.arrays(kst.shapes(min_rank=2, max_rank=3)))
-    def test_my_op(x): ...
+    @given(kwargs=kst.arguments({'units': st.integers(1, 4), 'use_bias': st.booleans()}),
+           x=kst.input_arrays((None, None, 3)))
+    def test_my_layer(kwargs, x):
+        out = layer_test(MyLayer, kwargs, input_data=x)
+        assert out.shape == x.shape[:-1] + (kwargs['units'],)
 
-    @given(case=kst.layer_inputs({'kwargs': {'units': 3}, 'input_shape': (2, 4)}))
-    def test_my_layer(case):
-        layer_test(MyLayer, case['kwargs'], input_data=case['input_data'])
+and of a loss against a formula::
+
+    @given(data=kst.loss_inputs({'shape': (4, 3)}))
+    def test_my_loss(data):
+        y_true, y_pred = data
+        got = loss_test(my_loss, y_true=y_true, y_pred=y_pred)
+        np.testing.assert_allclose(got, my_formula(y_true, y_pred), rtol=1e-5)
+
+``layer_inputs(example)`` draws the data for a registered layer's ``example``
+(the conformance test's source), ``loss_inputs(example)`` the targets and
+predictions for a loss example (see ``kcore.testing.data`` for both formats).
 """
-import numpy as np
 from hypothesis import strategies as st
+
+from kcore.testing.data import example_data, loss_data, random_array, with_batch
 
 SEEDS = st.integers(0, 2 ** 32 - 1)
 
@@ -27,18 +42,8 @@ def shapes(min_rank=1, max_rank=4, min_side=1, max_side=5):
 
 
 def batch_sizes(min_size=1, max_size=4):
+    """Batch sizes (small: every example runs whole models)."""
     return st.integers(min_size, max_size)
-
-
-def random_array(shape, dtype='float32', low=-1.0, high=1.0, seed=0):
-    """One array: uniform floats in ``[low, high)``, or integers in ``[low, high)`` for int dtypes."""
-    rng = np.random.default_rng(seed)
-    dtype = np.dtype(dtype)
-    if dtype.kind in 'iu':
-        return rng.integers(int(low), int(high), size=shape).astype(dtype)
-    if dtype.kind == 'b':
-        return rng.random(shape) < 0.5
-    return rng.uniform(low, high, size=shape).astype(dtype)
 
 
 def arrays(shape, dtype='float32', low=-1.0, high=1.0):
@@ -47,23 +52,31 @@ def arrays(shape, dtype='float32', low=-1.0, high=1.0):
     return st.tuples(shape_st, SEEDS).map(lambda p: random_array(p[0], dtype, low, high, p[1]))
 
 
-def with_batch(input_shape, batch):
-    """``input_shape`` (one shape, or a list of shapes) with its batch axis set to ``batch``."""
-    if isinstance(input_shape, list):
-        return [with_batch(s, batch) for s in input_shape]
-    return (batch,) + tuple(input_shape[1:])
+@st.composite
+def input_arrays(draw, input_shape, dtype='float32', low=-1.0, high=1.0, max_side=4):
+    """Arrays for a layer's ``input_shape`` (batch axis first): each ``None`` is drawn in ``[1, max_side]``.
+
+    A list of shapes gives a list of arrays that share the drawn sizes axis by
+    axis (the batch size, a common sequence length), for layers with several inputs.
+    """
+    several = isinstance(input_shape, list)
+    shape_list = input_shape if several else [input_shape]
+    rank = max(len(s) for s in shape_list)
+    sizes = [draw(st.integers(1, max_side), label='axis %d' % i) for i in range(rank)]
+    seed = draw(SEEDS)
+    made = [random_array(tuple(sizes[i] if d is None else d for i, d in enumerate(s)), dtype, low, high, seed + k)
+            for k, s in enumerate(shape_list)]
+    return made if several else made[0]
 
 
-def example_data(example, batch=None, seed=0):
-    """Input data for a registered layer ``example`` (see ``kcore._builtins.layers``)."""
-    shape = example['input_shape']
-    if batch is not None:
-        shape = with_batch(shape, batch)
-    dtype = example.get('input_dtype', 'float32')
-    low, high = example.get('input_range', (-1.0, 1.0))
-    if isinstance(shape, list):
-        return [random_array(s, dtype, low, high, seed + i) for i, s in enumerate(shape)]
-    return random_array(shape, dtype, low, high, seed)
+def arguments(space):
+    """Keyword-argument dicts from ``space``: ``{name: strategy or fixed value}``.
+
+    ``arguments({'units': st.integers(1, 4), 'activation': 'tanh'})`` draws
+    ``units`` and always passes ``activation='tanh'``.
+    """
+    return st.fixed_dictionaries({k: v if isinstance(v, st.SearchStrategy) else st.just(v)
+                                  for k, v in space.items()})
 
 
 @st.composite
@@ -78,4 +91,17 @@ def layer_inputs(draw, example, batch=None):
     return case
 
 
-__all__ = ['shapes', 'batch_sizes', 'arrays', 'random_array', 'with_batch', 'example_data', 'layer_inputs']
+@st.composite
+def loss_inputs(draw, example=None, batch=None):
+    """``(y_true, y_pred)`` for a loss example, with a drawn batch size and values."""
+    batch = draw(batch_sizes()) if batch is None else batch
+    return loss_data(example, batch, draw(SEEDS))
+
+
+def finite_floats(low=-1.0, high=1.0):
+    """Scalars for hyperparameters: finite floats in ``[low, high]``."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+__all__ = ['SEEDS', 'shapes', 'batch_sizes', 'arrays', 'input_arrays', 'arguments', 'layer_inputs', 'loss_inputs',
+           'finite_floats', 'random_array', 'with_batch', 'example_data', 'loss_data']
