@@ -59,10 +59,12 @@ def register_layers(register):
 @hookimpl
 def register_losses(register):
     from kcore.training.losses import BUILTIN_CLASSES, BUILTIN_FUNCTIONS
+    # the generic loss test's default data are same-shape floats; these take class indices
+    labels = {'example': {'y_true_shape': (2,), 'y_true_dtype': 'int32', 'y_true_range': (0, 3)}}
     for name, fn, aliases in BUILTIN_FUNCTIONS:
-        register(fn, name=name, aliases=aliases)
+        register(fn, name=name, aliases=aliases, **(labels if name.startswith('sparse_') else {}))
     for cls in BUILTIN_CLASSES:
-        register(cls)
+        register(cls, **(labels if cls.__name__.startswith('Sparse') else {}))
 
 
 @hookimpl

@@ -51,13 +51,19 @@ def register_layers(register):
 def register_losses(register):
     """Register loss functions ``fn(y_true, y_pred) -> per-sample loss`` by their
     snake_case names (``'mean_squared_error'``, alias ``'mse'``) and
-    ``kcore.losses.Loss`` subclasses by their class names.  Returns nothing."""
+    ``kcore.losses.Loss`` subclasses by their class names.  The generic loss
+    test feeds every loss ``y_true`` and ``y_pred`` of shape ``(2, 3)`` with
+    values in ``(0.05, 0.95)``; a loss that needs other data passes
+    ``example={'y_true_shape': (2,), 'y_true_dtype': 'int32', 'y_true_range':
+    (0, 3)}`` (keys in ``kcore.testing.data``).  Returns nothing."""
 
 
 @hookspec
 def register_optimizers(register):
     """Register ``kcore.optimizers.Optimizer`` subclasses by class name; the
-    lowercase Keras string (``'adam'``) goes in ``aliases``.  Returns nothing."""
+    lowercase Keras string (``'adam'``) goes in ``aliases``.  The generic
+    optimizer test builds each with its defaults, or with the ``kwargs`` of
+    ``example={'kwargs': {...}}``.  Returns nothing."""
 
 
 @hookspec

@@ -1,0 +1,25 @@
+"""Every registered optimizer (kcore's and every installed plugin's) through ``optimizer_test``.
+
+Each is built with its defaults, or with the ``kwargs`` of the ``example=`` it
+was registered with; hypothesis varies the quadratic it descends and the data
+of the model it trains and saves.
+"""
+import pytest
+from hypothesis import given, settings
+
+from kcore.testing import optimizer_test, registered_examples, registered_names
+from kcore.testing import strategies as kst
+
+
+@pytest.mark.parametrize('name', registered_names('optimizers'))
+@settings(max_examples=3)
+@given(seed=kst.SEEDS)
+def test_registered_optimizer_conforms(name, seed):
+    cls, examples = registered_examples('optimizers', name)
+    for example in examples or [{}]:
+        optimizer_test(cls, example.get('kwargs'), seed=seed)
+
+
+def test_aliases_are_not_tested_twice():
+    names = registered_names('optimizers')
+    assert 'Adam' in names and 'adam' not in names
