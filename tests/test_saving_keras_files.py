@@ -45,6 +45,18 @@ def test_keras2_weights_file_loads_into_the_same_architecture(name):
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize('version,name', [c for c in CASES if c[1] != 'mlp'])  # mlp has Dropout
+def test_loaded_keras_model_takes_the_training_step_keras_took(version, name):
+    """One more train_on_batch in kcore gives Keras's loss and Keras's updated predictions:
+    weights, moving statistics, Adam slots and iteration count all came across."""
+    path, x, _ = _fixture(version, name)
+    data = np.load(path.replace('.h5', '.npz'), allow_pickle=False)
+    model = load_model(path)
+    loss = model.train_on_batch(x, data['y_train'])
+    np.testing.assert_allclose(loss, data['next_loss'], rtol=1e-5)
+    np.testing.assert_allclose(model.predict(x, verbose=0), data['next_y'], rtol=1e-4, atol=1e-5)
+
+
 @pytest.mark.parametrize('version', ['k2', 'k3'])
 def test_keras_model_continues_training_with_its_adam_state(version):
     """The restored Adam state is Keras's own: a step differs from one with a fresh optimizer."""

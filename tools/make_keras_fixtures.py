@@ -7,7 +7,9 @@ Keras 2.x (tf.keras); the files are prefixed ``k3_`` or ``k2_``.
 
 For each small model it writes:
   <prefix>_<name>.h5          model.save(...) in the legacy HDF5 layout
-  <prefix>_<name>.npz         the inputs (x0, x1, ...) and Keras's predictions (y)
+  <prefix>_<name>.npz         the inputs (x0, x1, ...), Keras's predictions (y), the training
+                              targets (y_train), and after one more train_on_batch(x, y_train)
+                              of the saved model its loss (next_loss) and predictions (next_y)
 and for Keras 2 also ``<prefix>_<name>_weights.h5`` (save_weights, legacy layout; a
 ``.weights.h5`` suffix would select the newer layout, the only one Keras 3's
 save_weights writes, which kcore does not read).
@@ -52,7 +54,8 @@ def functional():
 
 
 def batchnorm():
-    model = keras.Sequential([keras.Input(shape=(5,)), L.Dense(7, name='dense'),
+    # no bias before BatchNormalization: its gradient is zero up to rounding, which Adam would amplify
+    model = keras.Sequential([keras.Input(shape=(5,)), L.Dense(7, use_bias=False, name='dense'),
                               L.BatchNormalization(momentum=0.5, name='bn'), L.Activation('relu'),
                               L.Dense(2, name='out')])
     return model, [(32, 5)], (32, 2), 'mse'
@@ -111,11 +114,15 @@ def make(name, folder):
     if MAJOR == 2:
         model.save_weights(prefix + '_weights.h5')
     pred = model.predict(x, verbose=0)
-    np.savez(prefix + '.npz', y=pred, **{'x%d' % i: a for i, a in enumerate(xs)})
     # Keras reads back what it wrote (compile=False: Keras 3.15 cannot rebuild the string loss 'mse'
     # from its own legacy HDF5 file; kcore's tests cover the training config)
     again = keras.models.load_model(prefix + '.h5', compile=False)
     np.testing.assert_allclose(again.predict(x, verbose=0), pred, rtol=1e-6, atol=1e-6)
+    # one more training step of the saved model: what a loaded model must reproduce
+    logs = model.train_on_batch(x, y)
+    next_loss = np.float32(logs[0] if isinstance(logs, (list, tuple)) else logs)
+    np.savez(prefix + '.npz', y=pred, y_train=y, next_loss=next_loss, next_y=model.predict(x, verbose=0),
+             **{'x%d' % i: a for i, a in enumerate(xs)})
     print('wrote %s.h5 (%d bytes)' % (prefix, os.path.getsize(prefix + '.h5')))
 
 
