@@ -19,13 +19,13 @@ def _floatx(dtype):
 def variable(value, dtype=None, name=None, constraint=None, trainable=True):
     """A ``Variable`` holding a copy of ``value``, of ``dtype`` (default ``floatx``, integer
     values included, as in Keras 2)."""
-    arr = as_array(value)
-    return Variable(ACTIVE.xp.array(arr, dtype=_floatx(dtype), copy=True), trainable=trainable, name=name,
+    arr = as_array(value, _floatx(dtype))  # straight to dtype: float64 values keep their precision
+    return Variable(ACTIVE.xp.array(arr, copy=True), trainable=trainable, name=name,
                     constraint=constraint)
 
 
 def constant(value, dtype=None, shape=None, name=None):
-    arr = ACTIVE.xp.asarray(as_array(value), dtype=_floatx(dtype))
+    arr = as_array(value, _floatx(dtype))
     if shape is not None:
         arr = ACTIVE.xp.broadcast_to(arr, tuple(shape)).copy()
     return Tensor(arr)
