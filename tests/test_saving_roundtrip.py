@@ -5,6 +5,8 @@ import os
 import h5py
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import kcore
 from helpers.dists import fresh_plugins, layer_plugin, plugin_site  # noqa: F401  (fixtures)
@@ -445,3 +447,42 @@ def test_overwrite_false_refuses_an_existing_file(tmp_path):
         kcore.models.save_model(model, tmp_path / 'm.h5', overwrite=False)
     with pytest.raises(SavingError, match='save_format'):
         model.save(tmp_path / 'x', save_format='tf')
+
+
+# -- property: any small model, any optimizer, resumes exactly ----------------------------------------------
+OPTIMIZERS = [{'class_name': 'SGD', 'config': {'learning_rate': 0.05, 'momentum': 0.9, 'nesterov': True}},
+              {'class_name': 'RMSprop', 'config': {'momentum': 0.5, 'centered': True}},
+              {'class_name': 'Adam', 'config': {'amsgrad': True}},
+              {'class_name': 'AdamW', 'config': {}}, {'class_name': 'Adamax', 'config': {}},
+              {'class_name': 'Nadam', 'config': {}}, {'class_name': 'Adagrad', 'config': {}},
+              {'class_name': 'Adadelta', 'config': {'learning_rate': 1.0}}]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(widths=st.lists(st.integers(1, 6), min_size=1, max_size=3),
+       activation=st.sampled_from(['relu', 'tanh', 'sigmoid', None]),
+       use_bias=st.booleans(), batchnorm=st.booleans(),
+       optimizer=st.sampled_from(OPTIMIZERS), steps=st.integers(0, 3), seed=st.integers(0, 2 ** 16))
+def test_property_any_model_resumes_exactly(tmp_path, widths, activation, use_bias, batchnorm, optimizer,
+                                            steps, seed):
+    from kcore.saving.serialization import deserialize
+    rng = np.random.RandomState(seed)
+    layers = [Input(shape=(4,))]
+    for w in widths:
+        layers.append(Dense(w, activation=activation, use_bias=use_bias))
+        if batchnorm:
+            layers.append(kcore.layers.BatchNormalization(momentum=0.8))
+    layers.append(Dense(2))
+    model = Sequential(layers)
+    model.compile(optimizer=deserialize(optimizer, 'optimizers'), loss='mse', metrics=['mae'])
+    x, y = rng.normal(size=(8, 4)).astype('float32'), rng.normal(size=(8, 2)).astype('float32')
+    for _ in range(steps):
+        model.train_on_batch(x, y)
+    model.save(tmp_path / 'p.h5')
+    loaded = load_model(tmp_path / 'p.h5')
+    _assert_same_weights(model, loaded)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert type(loaded.optimizer) is type(model.optimizer)
+    assert loaded.optimizer.iterations == model.optimizer.iterations == steps
+    assert loaded.train_on_batch(x, y) == model.train_on_batch(x, y)
+    _assert_same_weights(model, loaded)

@@ -69,7 +69,7 @@ class H5Reader:
         if not path or any(p in ('', '.', '..') for p in parts):
             raise UnsafeContentError('Refusing to read %r: the name %r in group %r is not a plain relative '
                                      'path.' % (self.filepath, path, group.name))
-        for i, part in enumerate(parts):
+        for part in parts:
             if not isinstance(obj, h5py.Group):
                 return None
             try:

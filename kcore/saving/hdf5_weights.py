@@ -148,6 +148,7 @@ class _Plan:
             dset = self.reader.child(group, name, 'dataset')
             if dset is None:
                 raise self.reader.damaged('dataset %r listed in %r is missing' % (name, group.name))
+            self.reader.check_dataset(dset)  # storage and type first: a refusal, not a "mismatch"
             shape = tuple(dset.shape) if dset.shape is not None else None
             if shape != tuple(var.shape):
                 self.mismatch('%s: weight %r has shape %s, but the file %r holds shape %s for it (dataset '
