@@ -122,16 +122,21 @@ def _open(filepath, what):
     return h5_reader.H5Reader(filepath)
 
 
-def _no_model_error(reader):
+def _keras3_weights_error(reader):
+    """The error for Keras 3's own weights layout (``layers/<name>/vars/<i>``), or None."""
     f = reader.root
-    if reader.has_attr(f, 'layer_names'):
-        return SavingError('%r holds only weights (written by save_weights), not a model. Build the model in '
-                           'code and call model.load_weights(%r).' % (reader.filepath, reader.filepath))
     if reader.child(f, 'layers', 'group') is not None and reader.child(f, 'vars', 'group') is not None:
         return SavingError('%r is a Keras 3 weights file (the ".weights.h5" layout), which kcore does not '
                            'read. In Keras, save the whole model with model.save("model.h5") instead.'
                            % reader.filepath)
-    return SavingError('%r is an HDF5 file but holds no model: it has no "model_config" attribute. Expected a '
+    return None
+
+
+def _no_model_error(reader):
+    if reader.has_attr(reader.root, 'layer_names'):
+        return SavingError('%r holds only weights (written by save_weights), not a model. Build the model in '
+                           'code and call model.load_weights(%r).' % (reader.filepath, reader.filepath))
+    return _keras3_weights_error(reader) or SavingError('%r is an HDF5 file but holds no model: it has no "model_config" attribute. Expected a '
                        'file written by model.save(...) in kcore or Keras.' % reader.filepath)
 
 
@@ -192,8 +197,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         foreign = not reader.has_attr(f, 'kcore_version')
         if not foreign:
             _verify_digest(reader)
-        major = keras_compat.keras_major(reader.text_attr(f, 'keras_version')) if foreign else None
         if foreign:
+            major = keras_compat.keras_major(reader.text_attr(f, 'keras_version'))
             config = keras_compat.normalize(config, major)
         safety.check_no_code(config, safe_mode, reader.filepath)
         training = reader.json_attr(f, 'training_config') if compile else None
@@ -249,10 +254,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
 
 
 def _no_weights_error(reader):
-    error = _no_model_error(reader)
-    if 'Keras 3 weights file' in str(error):
-        return error
-    return SavingError('%r is an HDF5 file but holds no weights: neither a "layer_names" attribute nor a '
+    return _keras3_weights_error(reader) or SavingError('%r is an HDF5 file but holds no weights: neither a "layer_names" attribute nor a '
                        '"model_weights" group. Expected a file written by save_weights(...) or model.save(...) '
                        'in kcore or Keras.' % reader.filepath)
 
