@@ -115,6 +115,7 @@ def test_fsync_failure(saved, monkeypatch):
     _assert_old_file_intact(path, raw, old)
 
 
+@pytest.mark.skipif(not hasattr(os, 'fork'), reason='RLIMIT_FSIZE and SIGXFSZ are POSIX')
 def test_file_size_limit_hit_while_writing(saved):
     """A real write failure from the OS: the process may write at most 8 KiB per file (EFBIG)."""
     path, raw, old, _ = saved
