@@ -266,6 +266,20 @@ def test_registered_subclassed_model_saves_its_architecture(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+def test_subclassed_model_build_shape_from_the_file_is_bounded(tmp_path):
+    model = TwoLayer(hidden=3)
+    _called(model)
+    with plugins.registered(TwoLayer):
+        model.save(tmp_path / 'm.h5')
+        with h5py.File(tmp_path / 'm.h5', 'a') as f:
+            config = json.loads(f.attrs['model_config'])
+            assert config['build_input_shape'][-1] == 5
+            config['build_input_shape'] = [3, 2 ** 40]
+            _rewrite_config(f, config)
+        with pytest.raises(SavingError, match='up to 67108864 values'):
+            load_model(tmp_path / 'm.h5')
+
+
 def test_subclassed_model_without_get_config_says_what_to_do(tmp_path):
     class NoConfig(Model):
         def __init__(self):

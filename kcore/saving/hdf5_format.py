@@ -16,6 +16,8 @@ import contextlib
 import io
 import os
 
+import numpy as np
+
 from kcore.backend.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context
 from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
@@ -176,14 +178,28 @@ def rebuild(config, custom_objects, filepath):
         raise SavingError('The model config in %r describes a %s, not a model.' % (filepath, type(model).__name__))
     shape = config.get('build_input_shape')
     if not model.built and shape is not None:
-        model.build(_as_shape(shape))
+        model.build(_build_shape(shape, filepath))
     return model
 
 
-def _as_shape(value):
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-        return [tuple(v) for v in value]
-    return tuple(value)
+#: a subclassed model is built by running it on zeros of its saved input shape; no bigger than this
+MAX_BUILD_ELEMENTS = 2 ** 26
+
+
+def _build_shape(value, filepath):
+    """The saved input shape of a subclassed model, checked before zeros of it are made."""
+    shapes = value if isinstance(value, list) and value and all(isinstance(v, list) for v in value) else [value]
+    total = 0
+    for shape in shapes:
+        if not isinstance(shape, list) or not all(d is None or (type(d) is int and d >= 0) for d in shape):
+            raise SavingError('The saved input shape in %r is malformed. Received: %.200r.' % (filepath, value))
+        total += int(np.prod([1 if d is None else d for d in shape], dtype=np.float64))
+    if total > MAX_BUILD_ELEMENTS:
+        raise SavingError('The saved input shape in %r, %s, would take %d values to build the model with; '
+                          'kcore builds only from shapes of up to %d values. The file is damaged or crafted.'
+                          % (filepath, value, total, MAX_BUILD_ELEMENTS))
+    tuples = [tuple(s) for s in shapes]
+    return tuples if len(tuples) > 1 or shapes is value else tuples[0]
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
