@@ -6,6 +6,7 @@ creates weights with ``add_weight``, ``call(inputs)`` computes,
 ``__init__``.  ``__call__`` ties them together in numbered steps below.
 """
 import inspect
+import threading
 
 import numpy as np
 
@@ -243,8 +244,15 @@ class Layer:
 
     # -- losses ----------------------------------------------------------------
     def add_loss(self, loss):
-        """Add a loss (a tensor, or a zero-argument callable) to be minimised with the model's."""
+        """Add a loss (a tensor, or a zero-argument callable) to be minimised with the model's.
+
+        It is kept on the layer (``layer.losses``, until the layer's next call) and,
+        during a training step, handed straight to the step's ``collect_losses``.
+        """
         self._call_losses.append(loss)
+        collector = _loss_scope.collector
+        if collector is not None:
+            collector.append(loss)
 
     @property
     def losses(self):
@@ -311,6 +319,8 @@ class Layer:
 
     # -- calling ---------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if self._call_losses:  # losses of the previous call
+            self._call_losses = []
         if args:
             inputs = args[0]
         elif 'inputs' in kwargs:
@@ -574,3 +584,26 @@ def _make_symbolic(shapes, dtypes):
         it = iter(dtypes)
         return _map_shapes(lambda s: KerasTensor(shape_tuple(s), next(it)), shapes)
     return _map_shapes(lambda s: KerasTensor(shape_tuple(s), dtypes), shapes)
+
+
+class _LossScope(threading.local):
+    collector = None
+
+
+_loss_scope = _LossScope()
+
+
+class collect_losses:
+    """``with collect_losses() as losses: model(x)`` gathers every ``add_loss`` made
+    during the block (activity regularizers included) without walking the layers."""
+
+    __slots__ = ('_prev', 'losses')
+
+    def __enter__(self):
+        self._prev = _loss_scope.collector
+        self.losses = []
+        _loss_scope.collector = self.losses
+        return self.losses
+
+    def __exit__(self, *exc):
+        _loss_scope.collector = self._prev

@@ -14,6 +14,7 @@ from kcore.autodiff.tensor import gradients, no_grad
 from kcore.backend.device import ACTIVE
 from kcore.backend.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
+from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
 from kcore.training import optimizers as optimizers_mod
@@ -127,14 +128,29 @@ class Trainer:
         return [structure]
 
     def _forward_loss(self, x, y, sample_weight, training):
-        self._clear_call_losses()
-        y_pred = self(x, training=training)
+        if training:
+            with collect_losses() as added:
+                y_pred = self(x, training=True)
+            extra = self._regularization_losses() + [l() if callable(l) else l for l in added]
+        else:
+            y_pred = self(x, training=False)
+            extra = []
         preds = nest.flatten(y_pred)
-        extra = self.losses if training else []
         targets = self._per_output(y, 'y')
         weights = self._per_output(sample_weight, 'sample_weight') if sample_weight is not None else None
         total, per_output = self.compiled_loss(targets, preds, weights, extra)
         return preds, targets, weights, total, per_output
+
+    def _cache_variables(self):
+        """The trainable and the regularized weights, found once per fit/compile
+        (as in Keras 2, changing ``trainable`` takes effect at the next compile or fit)."""
+        self._train_vars = self.trainable_weights
+        self._regularized_vars = [v for v in self._train_vars if v.regularizer is not None]
+
+    def _regularization_losses(self):
+        if self._train_vars is None:  # first step: the model may only now be built
+            self._cache_variables()
+        return [v.regularizer(v) for v in self._regularized_vars]
 
     def train_step(self, data):
         """One optimisation step on a batch; returns the running logs."""
@@ -142,7 +158,7 @@ class Trainer:
         with learning_phase_scope(1):
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=True)
         if self._train_vars is None:
-            self._train_vars = self.trainable_weights
+            self._cache_variables()
         grads = gradients(loss, self._train_vars)
         self.optimizer.apply_gradients(zip(grads, self._train_vars))
         return self._update_metrics(targets, preds, weights, loss, per_output)
