@@ -391,3 +391,33 @@ def test_no_graph_survives_a_training_step():
     m.fit(x, y, epochs=1, verbose=0, validation_split=0.25)
     gc.collect()
     assert not [o for o in gc.get_objects() if type(o) is Node]
+
+
+class _PenalizedIdentity(kcore.layers.Layer):
+    """Adds 0.5 * sum(x**2) of its input with add_loss, and passes it through."""
+
+    def call(self, x):
+        self.add_loss(0.5 * K.sum(K.square(x)))
+        return x
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+def test_regularization_and_added_losses_enter_the_loss():
+    from kcore import regularizers
+    x = np.random.RandomState(0).normal(size=(8, 3)).astype('float32')
+    y = np.random.RandomState(1).normal(size=(8, 2)).astype('float32')
+    inp = kcore.Input(shape=(3,))
+    dense = kcore.layers.Dense(2, kernel_regularizer=regularizers.l2(0.1),
+                               activity_regularizer=regularizers.l1(0.01))
+    out = _PenalizedIdentity()(dense(inp))
+    model = kcore.Model(inp, out)
+    model.compile(optimizer=kcore.optimizers.SGD(0.0), loss='mse')
+    W, b = model.get_weights()
+    h = x @ W + b
+    expected = (np.mean((h - y) ** 2) + 0.1 * np.sum(W ** 2) + 0.01 * np.abs(h).sum() / 8
+                + 0.5 * np.sum(h ** 2))
+    np.testing.assert_allclose(model.train_on_batch(x, y), expected, rtol=1e-5)
+    np.testing.assert_allclose(model.test_on_batch(x, y), expected, rtol=1e-5)
+    np.testing.assert_allclose(model.evaluate(x, y, batch_size=8, verbose=0), expected, rtol=1e-5)

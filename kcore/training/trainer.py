@@ -128,13 +128,11 @@ class Trainer:
         return [structure]
 
     def _forward_loss(self, x, y, sample_weight, training):
-        if training:
-            with collect_losses() as added:
-                y_pred = self(x, training=True)
-            extra = self._regularization_losses() + [l() if callable(l) else l for l in added]
-        else:
-            y_pred = self(x, training=False)
-            extra = []
+        # as Keras, the reported loss includes regularization and add_loss terms,
+        # in training and in evaluation alike
+        with collect_losses() as added:
+            y_pred = self(x, training=training)
+        extra = self._regularization_losses() + [l() if callable(l) else l for l in added]
         preds = nest.flatten(y_pred)
         targets = self._per_output(y, 'y')
         weights = self._per_output(sample_weight, 'sample_weight') if sample_weight is not None else None
