@@ -350,3 +350,15 @@ def test_lambda_with_a_python_lambda_is_never_restored_from_the_file(tmp_path):
         layers = json.loads(f.attrs['model_config'])['config']['layers']
     lam = [l['config'] for l in layers if l['class_name'] == 'Lambda'][0]
     assert isinstance(lam['function'], str) and '<lambda>' in lam['function']
+
+
+def test_an_architecture_larger_than_its_weights_is_refused_before_allocation(tmp_path):
+    path = attacks.huge_architecture(tmp_path / 'm.h5')
+    tracemalloc.start()
+    try:
+        with pytest.raises(SavingError, match="asks Layer 'dense' \\(Dense\\) for a weight 'kernel'"):
+            load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2 ** 20, peak

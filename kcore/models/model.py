@@ -4,7 +4,6 @@
 subclass with its own ``call`` is a subclassed model.  Both get the training
 API from ``Trainer`` and the inspection/saving API below.
 """
-import numpy as np
 
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.backend.device import ACTIVE
@@ -117,8 +116,9 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs):
         import json
+        from kcore.saving.savable import json_default
         from kcore.saving.serialization import serialize
-        return json.dumps(serialize(self), default=_json_default, **kwargs)
+        return json.dumps(serialize(self), default=json_default, **kwargs)
 
     # -- saving ---------------------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -133,15 +133,3 @@ class Model(Trainer, Layer):
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
         from kcore.saving import load_weights
         return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
-
-
-def _json_default(obj):
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.dtype):
-        return obj.name
-    raise TypeError('Not JSON serializable: %r' % (obj,))

@@ -19,7 +19,8 @@ import os
 import numpy as np
 
 from kcore.backend.device import ACTIVE
-from kcore.errors import SavingError, UnknownNameError, add_context
+from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
+from kcore.layers.base import weight_budget
 from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
 from kcore.saving.savable import check_savable, to_json
 
@@ -202,6 +203,19 @@ def _build_shape(value, filepath):
     return tuples if len(tuples) > 1 or shapes is value else tuples[0]
 
 
+#: weight bytes a rebuilt model may allocate beyond what the file declares (small unsaved state)
+WEIGHT_BUDGET_SLACK = 1 << 20
+
+
+def _over_budget(filepath):
+    def refuse(layer, name, shape, nbytes, remaining):
+        raise SavingError('The architecture in %r asks %s for a weight %r of shape %s (%d bytes), but the file '
+                          'declares only %d more bytes of weights. Every weight of a saved model is in its '
+                          'file, so the file is damaged or crafted; nothing was allocated.'
+                          % (filepath, layer_prefix(layer), name, tuple(shape), nbytes, max(0, remaining)))
+    return refuse
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5)."""
     from kcore.layers.lambda_layer import safe_mode_scope
@@ -225,8 +239,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         weights = reader.child(f, 'model_weights', 'group')
         if weights is None:
             raise reader.damaged('the "model_weights" group is missing')
-        with safe_mode_scope(safe_mode):
+        budget = hdf5_weights.declared_bytes(reader, weights) + WEIGHT_BUDGET_SLACK
+        with safe_mode_scope(safe_mode), weight_budget(budget, _over_budget(reader.filepath)):
             model = rebuild(config, custom_objects, reader.filepath)
+        with safe_mode_scope(safe_mode):
             hdf5_weights.load_weights(reader, weights, model)
             if training is not None:
                 _compile(reader, model, training, custom_objects, foreign)

@@ -216,6 +216,20 @@ def load_weights(reader, group, model, by_name=False, skip_mismatch=False):
     return plan.run()
 
 
+def declared_bytes(reader, group):
+    """Bytes of every weight array ``group`` declares (read from metadata, nothing loaded)."""
+    total = 0
+    names = list(reader.name_list_attr(group, 'layer_names') or [])
+    for layer_group in [reader.child(group, n, 'group') for n in names] + [reader.child(group, TOP_LEVEL, 'group')]:
+        if layer_group is None:
+            continue
+        for w in reader.name_list_attr(layer_group, 'weight_names') or []:
+            dset = reader.child(layer_group, w, 'dataset')
+            if dset is not None and dset.shape is not None:
+                total += int(np.prod(dset.shape, dtype=np.float64)) * dset.dtype.itemsize
+    return total
+
+
 def _has_weights(reader, group):
     return bool(reader.name_list_attr(group, 'weight_names'))
 

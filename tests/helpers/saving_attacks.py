@@ -189,3 +189,14 @@ def object_references(path):
         del group.attrs['weight_names']
         group.attrs.create('weight_names', refs, dtype=h5py.ref_dtype)
     return path
+
+
+def huge_architecture(path):
+    """A valid file whose config asks for a Dense kernel of 2**36 float32 (256 GiB) while
+    the file holds a few bytes of weights: the allocation itself is the attack."""
+    valid_model_file(path)
+    with h5py.File(path, 'r+') as f:
+        config = json.loads(f.attrs['model_config'])
+        config['config']['layers'][0]['config']['units'] = 2 ** 34
+        rewrite_config(f, config)
+    return path
