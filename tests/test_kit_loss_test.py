@@ -9,7 +9,7 @@ from kcore.losses import Loss, LossFunctionWrapper, mean_squared_error
 from kcore.plugins import register, registered, unregister
 from kcore.testing import loss_test
 from kcore.testing import strategies as kst
-from kcore.testing.loss_test import LOSS_CHECKS, check_loss_trains, check_loss_values
+from kcore.testing.loss_test import check_loss_trains, check_loss_values
 
 
 def scaled_error(y_true, y_pred, scale=1.0):

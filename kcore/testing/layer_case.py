@@ -122,7 +122,8 @@ def assert_close(case, got, want, what):
     """Every leaf of ``got`` is close to the matching leaf of ``want`` (case's tolerances)."""
     got_flat, want_flat = nest.flatten(got), nest.flatten(want)
     if len(got_flat) != len(want_flat):
-        raise AssertionError('%s: %s gave %d output(s), expected %d.' % (case.what(), what, len(got_flat), len(want_flat)))
+        raise AssertionError('%s: %s gave %d output(s), expected %d.'
+                             % (case.what(), what, len(got_flat), len(want_flat)))
     for g, w in zip(got_flat, want_flat):
         np.testing.assert_allclose(np.asarray(g, dtype=np.float64), np.asarray(w, dtype=np.float64),
                                    rtol=case.rtol, atol=case.atol, err_msg='%s: %s' % (case.what(), what))

@@ -189,7 +189,8 @@ def check_optimizer_save_load(case):
         save_model(model, path)
         loaded = load_model(path, custom_objects=custom)
     if type(loaded.optimizer) is not case.optimizer_cls:
-        raise AssertionError('%s: the loaded model has a %s optimizer.' % (case.what(), type(loaded.optimizer).__name__))
+        raise AssertionError('%s: the loaded model has a %s optimizer.'
+                             % (case.what(), type(loaded.optimizer).__name__))
     if loaded.optimizer.get_config() != model.optimizer.get_config():
         raise AssertionError('%s: the loaded optimizer\'s config differs.\nsaved:  %s\nloaded: %s'
                              % (case.what(), model.optimizer.get_config(), loaded.optimizer.get_config()))
