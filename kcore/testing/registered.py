@@ -10,10 +10,6 @@ registered layer, loss and optimizer this way; a plugin can run its own.
 """
 
 
-def _normalize(name):
-    return name.strip().lower().replace('_', '-').replace('.', '-')
-
-
 def registered_names(kind, distribution=None):
     """Canonical names of ``kind`` (aliases dropped, one per object), sorted.
 
@@ -21,6 +17,7 @@ def registered_names(kind, distribution=None):
     the names that distribution registered.
     """
     from kcore.plugins import registry
+    from kcore.plugins.manager import _normalize  # pip's rule: case, '-', '_' and '.' do not matter
     names, seen = [], set()
     for entry in registry(kind).entries():
         if entry.alias_of is not None or id(entry.obj) in seen:
