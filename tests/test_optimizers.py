@@ -473,3 +473,12 @@ def test_gradient_of_wrong_shape_is_named():
     var = Variable(np.zeros((2, 3), 'float32'), name='kernel')
     with pytest.raises(ValueError, match=r"'kernel'.*Received: gradient of shape \(3,\)"):
         O.Adam().apply_gradients([(np.zeros(3, 'float32'), var)])
+
+
+def test_keras2_set_value_on_the_learning_rate():
+    from kcore import backend as K
+    opt = O.Adam(learning_rate=0.01)
+    assert K.get_value(opt.lr) == pytest.approx(0.01)
+    K.set_value(opt.lr, 0.5)
+    assert opt.learning_rate == 0.5 and opt.get_config()['learning_rate'] == 0.5
+    assert isinstance(opt.learning_rate * 2, float)

@@ -109,6 +109,9 @@ get_value = eval
 
 
 def set_value(x, value):
+    if hasattr(x, 'set_value') and not isinstance(x, Variable):  # an optimizer's lr (Keras 2 idiom)
+        x.set_value(np.asarray(value).item())
+        return
     if not isinstance(x, Variable):
         raise TypeError('set_value() needs a Variable. Received: %r.' % (x,))
     value = np.asarray(value)

@@ -92,6 +92,12 @@ class Model(Trainer, Layer):
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError('%s: subclassed models must implement call(inputs).' % layer_prefix(self))
 
+    def reset_states(self):
+        """Reset the states of every stateful layer (Keras 2's ``model.reset_states()``)."""
+        for layer in self._all_sublayers():
+            if getattr(layer, 'stateful', False) and hasattr(layer, 'reset_states'):
+                layer.reset_states()
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
         from kcore.models.summary import print_summary

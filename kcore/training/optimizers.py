@@ -21,7 +21,8 @@ slower for the MLP's large kernels, and it only saved ~9 us a step on a
 10-10-1 model.
 
 Deliberate differences from Keras 3: ``learning_rate`` reads as a Python float
-(not a backend variable; set it with ``optimizer.learning_rate = x``), and
+(not a backend variable; set it with ``optimizer.learning_rate = x``, or with
+Keras 2's ``K.set_value(optimizer.lr, x)``, which the float supports), and
 ``decay=`` works as in Keras 2 (``lr / (1 + decay * iterations)``) instead of
 being ignored.
 """
@@ -109,8 +110,9 @@ class Optimizer:
     # -- learning rate ------------------------------------------------------------
     @property
     def learning_rate(self):
-        """The rate the next step will use (a float, schedules evaluated)."""
-        return self._current_lr()
+        """The rate the next step will use (a float, schedules evaluated); Keras 2's
+        ``K.set_value(optimizer.lr, x)`` / ``K.get_value(optimizer.lr)`` work on it."""
+        return SettableFloat(self._current_lr(), self, 'learning_rate')
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -355,6 +357,21 @@ def _descend(w, num, den, scale):
     ACTIVE.xp.divide(num, den, out=den)
     den *= scale
     w -= den
+
+
+class SettableFloat(float):
+    """A float that remembers which attribute of which object it was read from, so
+    Keras 2 code that treats hyperparameters as variables (``K.set_value(opt.lr, x)``)
+    sets that attribute."""
+
+    def __new__(cls, value, owner, attribute):
+        obj = float.__new__(cls, value)
+        obj._owner = owner
+        obj._attribute = attribute
+        return obj
+
+    def set_value(self, value):
+        setattr(self._owner, self._attribute, float(value))
 
 
 # -- the rules ------------------------------------------------------------------------------

@@ -394,3 +394,13 @@ def test_the_generic_path_runs_a_user_written_cell():
     check_gradients(lambda t: layer(t, mask=Tensor(mask)), [x], wrt=layer.trainable_weights)
     symbolic = RNN(MinimalRNNCell(5))(kcore.Input(shape=(None, 3)))
     assert symbolic.shape == (None, 5)
+
+
+def test_model_reset_states_resets_its_stateful_layers():
+    import kcore
+    x = np.random.default_rng(3).uniform(-1, 1, (2, 3, 3)).astype('float32')
+    model = kcore.Sequential([LSTM(4, stateful=True, batch_input_shape=(2, 3, 3)), kcore.layers.Dense(1)])
+    first = model.predict(x, batch_size=2)
+    assert not np.allclose(model.predict(x, batch_size=2), first)  # the state carried over
+    model.reset_states()
+    np.testing.assert_allclose(model.predict(x, batch_size=2), first, rtol=1e-6)
