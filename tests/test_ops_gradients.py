@@ -409,7 +409,8 @@ NOT_DIFFERENTIABLE = {
 }
 
 #: facts and conversions, tested in test_ops_reference.py
-UTILITIES = {'as_array', 'to_tensor', 'is_tensor', 'shape', 'int_shape', 'ndim', 'dtype', 'count_params', 'epsilon'}
+UTILITIES = {'as_array', 'to_tensor', 'is_tensor', 'shape', 'int_shape', 'ndim', 'dtype', 'count_params', 'epsilon',
+             'logits_of'}
 
 
 def test_every_op_is_covered():

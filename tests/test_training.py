@@ -421,3 +421,21 @@ def test_regularization_and_added_losses_enter_the_loss():
     np.testing.assert_allclose(model.train_on_batch(x, y), expected, rtol=1e-5)
     np.testing.assert_allclose(model.test_on_batch(x, y), expected, rtol=1e-5)
     np.testing.assert_allclose(model.evaluate(x, y, batch_size=8, verbose=0), expected, rtol=1e-5)
+
+
+def test_crossentropy_on_softmax_and_sigmoid_outputs_reads_their_logits():
+    """A probability of exactly 0 from softmax/sigmoid still gives the true (large,
+    finite) loss and a useful gradient, as Keras on TensorFlow does."""
+    from kcore.autodiff import gradients
+    from kcore.training.losses import binary_crossentropy, categorical_crossentropy
+    logits = K.variable(np.array([[0.0, 200.0, -200.0]], dtype='float32'))
+    target = np.array([[0.0, 0.0, 1.0]], dtype='float32')
+    loss = categorical_crossentropy(target, K.softmax(logits))
+    np.testing.assert_allclose(loss.numpy(), [400.0], rtol=1e-6)  # clipping would say -log(1e-7) = 16.1
+    (g,) = gradients(loss, [logits])
+    np.testing.assert_allclose(g, [[0.0, 1.0, -1.0]], atol=1e-6)
+    loss = binary_crossentropy(np.array([[1.0]], 'float32'), K.sigmoid(K.variable(np.array([[-100.0]], 'float32'))))
+    np.testing.assert_allclose(loss.numpy(), [100.0], rtol=1e-6)
+    # a probability not produced by softmax/sigmoid is clipped (Keras 2's formula)
+    p = np.array([[0.0, 1.0, 0.0]], 'float32')
+    np.testing.assert_allclose(categorical_crossentropy(target, p).numpy(), [-np.log(1e-7)], rtol=1e-5)

@@ -654,3 +654,43 @@ def dropout_mask(x, mask, scale):
     """``x * mask * scale`` with a precomputed boolean mask (no gradient to the mask)."""
     out = x * mask * scale
     return out, lambda g, needs: (g * mask * scale, None, None)
+
+
+@kernel
+def softmax_cross_entropy(logits, target, axis=-1):
+    """``-sum(target * log_softmax(logits))`` over ``axis``, in one node: its gradient
+    is ``softmax * sum(target) - target``, with no log of a tiny probability."""
+    xp = ACTIVE.xp
+    z = logits - xp.max(logits, axis=axis, keepdims=True)
+    log_p = z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
+    out = -xp.sum(target * log_p, axis=axis)
+
+    def vjp(g, needs):
+        g = xp.expand_dims(g, axis)
+        g_logits = g_target = None
+        if needs[0]:
+            g_logits = unbroadcast(g * (xp.exp(log_p) * xp.sum(target, axis=axis, keepdims=True) - target),
+                                   logits.shape)
+        if needs[1]:
+            g_target = unbroadcast(-g * log_p, _shape(target))
+        return g_logits, g_target
+    return out, vjp
+
+
+@kernel
+def sigmoid_cross_entropy(logits, target):
+    """Element-wise binary crossentropy on logits, ``max(x, 0) - x t + log(1 + exp(-|x|))``,
+    finite for any ``x``; its gradient is ``sigmoid(x) - t``."""
+    xp = ACTIVE.xp
+    e = xp.exp(-xp.abs(logits))
+    out = xp.maximum(logits, 0) - logits * target + xp.log1p(e)
+
+    def vjp(g, needs):
+        g_logits = g_target = None
+        if needs[0]:
+            sig = xp.where(logits >= 0, 1 / (1 + e), e / (1 + e))
+            g_logits = unbroadcast(g * (sig - target), logits.shape)
+        if needs[1]:
+            g_target = unbroadcast(-g * logits, _shape(target))
+        return g_logits, g_target
+    return out, vjp

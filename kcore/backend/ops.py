@@ -6,6 +6,7 @@ arguments follow Keras 2's backend module, so a custom layer written against
 ``autodiff/primitives.py``) or built from primitives.
 """
 import builtins
+import weakref
 
 import numpy as np
 
@@ -68,7 +69,6 @@ abs = _unary('abs')  # noqa: A001 - Keras's name
 sin = _unary('sin')
 cos = _unary('cos')
 tanh = _unary('tanh')
-sigmoid = _unary('sigmoid')
 softplus = _unary('softplus')
 softsign = _unary('softsign')
 sign = _unary('sign')
@@ -391,8 +391,36 @@ def hard_sigmoid(x):
     return clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
 
 
+# outputs of softmax/sigmoid -> (kind, logits, axis): crossentropy losses read the
+# logits back (as Keras does on TensorFlow) instead of taking the log of a probability
+_PRODUCED_FROM = weakref.WeakKeyDictionary()
+
+
 def softmax(x, axis=-1):
-    return apply('softmax', _t(x), axis=axis)
+    x = _t(x)
+    y = apply('softmax', x, axis=axis)
+    if isinstance(x, Tensor):
+        _PRODUCED_FROM[y] = ('softmax', x, axis)
+    return y
+
+
+def sigmoid(x):
+    """Element-wise logistic sigmoid."""
+    x = _t(x)
+    y = apply('sigmoid', x)
+    if isinstance(x, Tensor):
+        _PRODUCED_FROM[y] = ('sigmoid', x, None)
+    return y
+
+
+def logits_of(y, kind, axis=None):
+    """The tensor ``y`` was computed from by ``softmax`` (on ``axis``) or ``sigmoid``, or None."""
+    record = _PRODUCED_FROM.get(y) if isinstance(y, Tensor) else None
+    if record is None or record[0] != kind:
+        return None
+    if axis is not None and record[2] not in (axis, axis % y.ndim, axis - y.ndim):
+        return None
+    return record[1]
 
 
 def log_softmax(x, axis=-1):

@@ -7,7 +7,7 @@ The formulas are Keras 2's, clipping probabilities to ``[epsilon, 1 - epsilon]``
 so that predictions of exactly 0 or 1 give finite values.
 """
 from kcore import config
-from kcore.autodiff.tensor import Tensor
+from kcore.autodiff.tensor import Tensor, apply
 from kcore.backend import ops as K
 from kcore.backend.device import ACTIVE
 
@@ -36,14 +36,16 @@ def _smooth(y_true, label_smoothing, num_classes):
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Mean over ``axis`` of ``-(y log p + (1 - y) log(1 - p))``.
 
-    With ``from_logits`` the stable form ``max(x, 0) - x y + log(1 + exp(-|x|))``
-    is used; otherwise ``p`` is clipped to ``[eps, 1 - eps]`` (Keras 2).
+    On logits (``from_logits``, or ``p`` straight from a ``sigmoid`` in the same
+    graph, as Keras does on TensorFlow) the stable fused form ``max(x, 0) - x y +
+    log(1 + exp(-|x|))`` is used; other probabilities are clipped to
+    ``[eps, 1 - eps]`` (Keras 2).
     """
     y_true, y_pred = _pair(y_true, y_pred)
     y_true = _smooth(y_true, label_smoothing, 2.0)
-    if from_logits:
-        x = y_pred
-        per = K.relu(x) - x * y_true + K.softplus(-K.abs(x))
+    logits = y_pred if from_logits else K.logits_of(y_pred, 'sigmoid')
+    if logits is not None:
+        per = apply('sigmoid_cross_entropy', logits, y_true)
     else:
         eps = config.epsilon()
         p = K.clip(y_pred, eps, 1.0 - eps)
@@ -52,13 +54,19 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """``-sum(y log p)`` over ``axis``; probabilities are renormalised and clipped
-    to ``[eps, 1 - eps]`` (Keras 2), logits go through a stable log-softmax."""
+    """``-sum(y log p)`` over ``axis``.
+
+    On logits (``from_logits``, or ``p`` straight from a ``softmax`` in the same
+    graph, as Keras does on TensorFlow) one fused stable kernel computes it from
+    the log-softmax; other probabilities are renormalised and clipped to
+    ``[eps, 1 - eps]`` (Keras 2).  Both agree wherever ``p >= eps``.
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     _check_categorical_targets(y_true, y_pred)
     y_true = _smooth(y_true, label_smoothing, float(y_pred.shape[axis]))
-    if from_logits:
-        return -K.sum(y_true * K.log_softmax(y_pred, axis=axis), axis=axis)
+    logits = y_pred if from_logits else K.logits_of(y_pred, 'softmax', axis)
+    if logits is not None:
+        return apply('softmax_cross_entropy', logits, y_true, axis=axis)
     eps = config.epsilon()
     p = y_pred / K.sum(y_pred, axis=axis, keepdims=True)
     p = K.clip(p, eps, 1.0 - eps)
@@ -79,8 +87,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
         raise ValueError('sparse_categorical_crossentropy: labels must be integers in [0, %d). '
                          'Received labels from %d to %d.' % (num_classes, int(labels.min()), int(labels.max())))
     onehot = Tensor((labels[..., None] == xp.arange(num_classes)).astype(y_pred.dtype))
-    if from_logits:
-        per = -K.sum(onehot * K.log_softmax(y_pred, axis=axis), axis=axis)
+    logits = y_pred if from_logits else K.logits_of(y_pred, 'softmax', axis)
+    if logits is not None:
+        per = apply('softmax_cross_entropy', logits, onehot, axis=axis)
     else:
         eps = config.epsilon()
         p = K.clip(y_pred / K.sum(y_pred, axis=axis, keepdims=True), eps, 1.0 - eps)

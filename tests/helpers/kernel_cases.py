@@ -226,6 +226,20 @@ def softmax_inputs(draw):
 
 
 @st.composite
+def cross_entropy_inputs(draw):
+    shape = draw(shapes(min_dims=1))
+    logits = draw(arrays(shape, floats(-5, 5)))
+    target = draw(arrays(shape, floats(0, 1)))
+    return case([logits, target], axis=draw(st.integers(-len(shape), len(shape) - 1)))
+
+
+@st.composite
+def sigmoid_cross_entropy_inputs(draw):
+    shape = draw(shapes())
+    return case([draw(arrays(shape, floats(-30, 30))), draw(arrays(shape, floats(0, 1)))])
+
+
+@st.composite
 def dropout_inputs(draw):
     shape = draw(shapes())
     return case([draw(arrays(shape)), draw(hnp.arrays(np.bool_, shape))], scale=draw(st.sampled_from([1.0, 2.0, 1.25])))
@@ -333,6 +347,10 @@ DIFFERENTIABLE = {
     'leaky_relu': (unary(gap=0.01, params=st.fixed_dictionaries({'alpha': st.sampled_from([0.2, 0.01, 0.5])})),
                    lambda x, alpha: np.where(x > 0, x, alpha * x), {}),
     'dropout_mask': (dropout_inputs(), lambda x, mask, scale: x * mask * scale, {}),
+    'softmax_cross_entropy': (cross_entropy_inputs(),
+                              lambda x, t, axis: -np.sum(t * np.log(_softmax(x, axis)), axis=axis), {}),
+    'sigmoid_cross_entropy': (sigmoid_cross_entropy_inputs(),
+                              lambda x, t: np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x))), {}),
 }
 
 
