@@ -23,6 +23,8 @@ setup() {
 case "${1:-}" in
   setup) setup ;;
   demo) setup; "$VENV/bin/python" examples/mnist_mlp.py "${@:2}" ;;
-  test) setup; "$VENV/bin/python" -m pytest -q -p no:randomly "${@:2}" ;;
+  # one BLAS thread: the tests' matrices are small, and a second thread only fights
+  # the data-reader threads for the cores
+  test) setup; OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" "$VENV/bin/python" -m pytest -q -p no:randomly "${@:2}" ;;
   *) echo "usage: ./run.sh demo|test|setup" >&2; exit 2 ;;
 esac

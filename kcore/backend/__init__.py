@@ -27,6 +27,12 @@ def device_count():
     return ACTIVE.backend.device_count()
 
 
+def array_module():
+    """The active backend's array module (``numpy`` or ``cupy``), for plugin code that
+    works on raw arrays: an optimizer's ``update_step``, a kernel."""
+    return ACTIVE.xp
+
+
 def cast_to_floatx(x):
     import numpy as np
     return np.asarray(x, dtype=floatx())
@@ -44,6 +50,6 @@ from kcore.backend import state as _state  # noqa: E402
 #: the curated ``K`` surface: every op and state function, the settings, and the few
 #: types a custom layer or a backend plugin names (tests/test_public_api.py keeps it honest)
 __all__ = sorted((set(_ops.__all__) | set(_state.__all__) | {
-    'backend', 'device_count', 'cast_to_floatx', 'set_backend', 'epsilon', 'floatx', 'image_data_format',
+    'backend', 'device_count', 'array_module', 'cast_to_floatx', 'set_backend', 'epsilon', 'floatx', 'image_data_format',
     'set_epsilon', 'set_floatx', 'set_image_data_format', 'Tensor', 'Variable', 'no_grad', 'Backend'})
     - {'SymbolicGradient'})

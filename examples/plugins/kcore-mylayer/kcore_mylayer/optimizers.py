@@ -7,7 +7,7 @@
 Decoupled weight decay (``weight_decay=``, ``w -= learning_rate * decay * w``
 before the update, as in the paper) comes from kcore's ``Optimizer`` base.
 """
-from kcore.backend.device import ACTIVE
+from kcore import backend as K
 from kcore.optimizers import Optimizer
 
 
@@ -28,7 +28,7 @@ class Lion(Optimizer):
     def update_step(self, g, w, lr, slots):
         # ``w`` and the slots are the backend's arrays (NumPy or CuPy): update them in place
         m = slots['momentum']
-        w -= lr * ACTIVE.xp.sign(self.beta_1 * m + (1.0 - self.beta_1) * g)
+        w -= lr * K.array_module().sign(self.beta_1 * m + (1.0 - self.beta_1) * g)
         m *= self.beta_2
         m += (1.0 - self.beta_2) * g
 
