@@ -1,4 +1,4 @@
-"""Independent pieces of a kernel's work spread over a few threads, BLAS single-threaded meanwhile.
+"""Independent pieces of a kernel's work spread over a few threads, with BLAS single-threaded.
 
 Why: a convolution is many cache-sized chunks, each an im2col copy, a matrix
 product and a col2im add.  Letting BLAS thread each small product makes all
@@ -6,14 +6,22 @@ threads meet at every call, leaves the NumPy copies and adds on one core, and
 collapses when the cores are shared with other processes (a thread that is
 not scheduled stalls the others).  Instead, each worker thread takes a share of
 the chunks and does all of their work (NumPy releases the GIL in those loops),
-with BLAS limited to one thread for the duration, so the threads meet once per
-kernel call, not once per product, and every step runs on every core.
+so the threads meet once per kernel call and every step runs on every core.
 
-One call at a time uses the threads; a concurrent call (from another user
-thread) runs in its own thread.  The number of threads is BLAS's own
-(``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` or the core count), so one
-setting governs both; ``KCORE_NUM_THREADS`` overrides it.  Without ``threadpoolctl`` (or with one thread, or with arrays
-that are not NumPy's) the work runs in the calling thread.
+BLAS must then run single-threaded, and not only during the call: OpenBLAS's
+idle threads keep spinning for a long while after any threaded product (a
+Dense layer's, say), competing with these threads for the cores; measured on
+the benchmark CNN, that made a training step 40% slower.  So the first
+threaded call *takes over* BLAS: it sets BLAS to one thread and leaves it so
+(the other kernels' products then run single-threaded too) until
+``release_blas()`` gives BLAS its thread count back.
+
+The number of threads is BLAS's own at take-over (``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS`` or the core count), so one setting governs both;
+``KCORE_NUM_THREADS`` overrides it, and ``KCORE_NUM_THREADS=1`` leaves BLAS
+alone (everything runs in the calling thread).  Without ``threadpoolctl``, or
+with arrays that are not NumPy's, work runs in the calling thread.  One call
+at a time uses the threads; a concurrent or nested call runs in its own thread.
 """
 import os
 import threading
@@ -21,9 +29,10 @@ import threading
 import numpy as np
 
 _lock = threading.Lock()
-_busy = threading.Lock()  # one fold at a time changes the BLAS thread count; others run inline
+_busy = threading.Lock()  # held by the one fold that uses the worker threads
 _controller = None
 _pool = None
+_takeover = None  # (limiter to restore BLAS, BLAS's thread count before) while BLAS is taken over
 
 
 def _blas_controller():
@@ -38,16 +47,35 @@ def _blas_controller():
     return _controller
 
 
+def _blas_threads():
+    """BLAS's thread count, as it was before any take-over."""
+    if _takeover is not None:
+        return _takeover[1]
+    controller = _blas_controller()
+    counts = [i['num_threads'] for i in controller.info() if i['user_api'] == 'blas'] if controller else []
+    return max(1, min(counts)) if counts else 1
+
+
 def thread_count():
     """How many threads kernels may use: ``KCORE_NUM_THREADS``, else BLAS's thread count."""
     env = os.environ.get('KCORE_NUM_THREADS', '').strip()
-    if env:
-        return max(1, int(env))
-    controller = _blas_controller()
-    if not controller:
-        return 1
-    counts = [info['num_threads'] for info in controller.info() if info['user_api'] == 'blas']
-    return max(1, min(counts)) if counts else 1
+    return max(1, int(env)) if env else _blas_threads()
+
+
+def _take_over_blas():
+    global _takeover
+    if _takeover is None:
+        before = _blas_threads()
+        _takeover = (_blas_controller().limit(limits=1, user_api='blas'), before)
+
+
+def release_blas():
+    """Give BLAS back the thread count it had before kcore-conv took it over (if it did)."""
+    global _takeover
+    with _lock:
+        if _takeover is not None:
+            _takeover[0].restore_original_limits()
+            _takeover = None
 
 
 def _executor(n):
@@ -72,15 +100,15 @@ def fold(tasks, work, arrays=()):
     n = min(len(tasks), thread_count())
     if n <= 1 or not all(isinstance(a, np.ndarray) for a in arrays) or not _blas_controller():
         return [_run(tasks, work)]
-    if not _busy.acquire(blocking=False):  # another fold holds the threads (and the BLAS setting)
+    if not _busy.acquire(blocking=False):
         return [_run(tasks, work)]
     try:
+        with _lock:
+            _take_over_blas()
         shares = [tasks[i * len(tasks) // n:(i + 1) * len(tasks) // n] for i in range(n)]
-        with _blas_controller().limit(limits=1, user_api='blas'):
-            futures = [_executor(n).submit(_run, share, work) for share in shares[1:]]
-            results = [_run(shares[0], work)]
-            results += [f.result() for f in futures]
-        return results
+        futures = [_executor(n).submit(_run, share, work) for share in shares[1:]]
+        results = [_run(shares[0], work)]
+        return results + [f.result() for f in futures]
     finally:
         _busy.release()
 

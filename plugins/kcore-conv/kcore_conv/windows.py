@@ -16,7 +16,7 @@ from kcore.backend.device import ACTIVE
 
 #: about the bytes of one im2col buffer: small enough to stay in a core's L2 cache,
 #: so the copy and the matrix product that reads it do not go to memory
-CHUNK_BYTES = 2 ** 20
+CHUNK_BYTES = 2 * 2 ** 20
 
 
 def to_channels_last(x, data_format):

@@ -33,16 +33,23 @@ def test_thread_count_does_not_change_results_and_a_given_count_is_reproducible(
         np.testing.assert_array_equal(a, b)
 
 
-def test_blas_thread_count_is_restored(monkeypatch, small_chunks):
+def test_a_threaded_call_takes_blas_over_until_released(monkeypatch, small_chunks):
     controller = parallel._blas_controller()
     if not controller:
         pytest.skip('threadpoolctl is not installed: kernels run in the calling thread')
-    before = [i['num_threads'] for i in controller.info()]
+    parallel.release_blas()
+    before = [i['num_threads'] for i in controller.info() if i['user_api'] == 'blas']
     monkeypatch.setenv('KCORE_NUM_THREADS', '2')
     seen = []
-    parallel.fold(range(4), lambda task, acc: seen.append(task), (np.zeros(1),))
-    assert sorted(seen) == [0, 1, 2, 3]
-    assert [i['num_threads'] for i in controller.info()] == before
+    try:
+        parallel.fold(range(4), lambda task, acc: seen.append(task), (np.zeros(1),))
+        assert sorted(seen) == [0, 1, 2, 3]
+        assert [i['num_threads'] for i in controller.info() if i['user_api'] == 'blas'] == [1] * len(before)
+        monkeypatch.delenv('KCORE_NUM_THREADS')
+        assert parallel.thread_count() == min(before)  # the count from before the take-over
+    finally:
+        parallel.release_blas()
+    assert [i['num_threads'] for i in controller.info() if i['user_api'] == 'blas'] == before
 
 
 def test_a_fold_inside_a_fold_runs_inline(monkeypatch):

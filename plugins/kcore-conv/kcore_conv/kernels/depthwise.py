@@ -55,7 +55,7 @@ def depthwise_conv(x, w, b=None, strides=None, padding='valid', dilation_rate=No
     forward = 'n%s%sc,%scm->n%scm' % (o, k, k, o)
 
     def work(chunk):
-        xp.einsum(forward, view[chunk], w, out=out[chunk])
+        out[chunk] = xp.einsum(forward, view[chunk], w)  # (CuPy's einsum takes no out=)
         if epilogue is not None:
             epilogue(out[chunk].reshape(-1, channels * multiplier))
     _map(batch, out_sizes, depth, work, (xpad,))
@@ -116,6 +116,6 @@ def _input_gradient(g, w, padded_shape, strides, dilation):
     contraction = 'n%s%scm,%scm->n%sc' % (o, k, k, o)
 
     def work(chunk):
-        xp.einsum(contraction, view[chunk], flipped, out=gx[chunk])
+        gx[chunk] = xp.einsum(contraction, view[chunk], flipped)
     _map(g.shape[0], padded, math.prod(kernel) * channels * multiplier * g.itemsize, work, (g,))
     return gx
