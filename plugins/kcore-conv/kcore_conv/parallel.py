@@ -31,7 +31,7 @@ import numpy as np
 _lock = threading.Lock()
 _busy = threading.Lock()  # held by the one fold that uses the worker threads
 _controller = None
-_pool = None
+_pool = None  # (pid, ThreadPoolExecutor)
 _takeover = None  # (limiter to restore BLAS, BLAS's thread count before) while BLAS is taken over
 
 
@@ -79,12 +79,13 @@ def release_blas():
 
 
 def _executor(n):
+    """The worker threads (a new pool in a forked child, whose copy of the pool has no threads)."""
     global _pool
     with _lock:
-        if _pool is None or _pool._max_workers < n:
+        if _pool is None or _pool[0] != os.getpid() or _pool[1]._max_workers < n:
             from concurrent.futures import ThreadPoolExecutor
-            _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix='kcore-conv')
-        return _pool
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=n, thread_name_prefix='kcore-conv'))
+        return _pool[1]
 
 
 def fold(tasks, work, arrays=()):

@@ -1,4 +1,6 @@
-"""Chunks shared among threads (``kcore_conv.parallel``): same results, reproducible, BLAS restored."""
+"""Chunks shared among threads (``kcore_conv.parallel``): same results, reproducible, BLAS take-over, fork."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,18 @@ def test_errors_in_a_worker_reach_the_caller(monkeypatch):
             raise ValueError('chunk 3 failed')
     with pytest.raises(ValueError, match='chunk 3 failed'):
         parallel.fold(range(4), work, (np.zeros(1),))
+
+
+def test_a_forked_child_gets_worker_threads_of_its_own(monkeypatch):
+    import multiprocessing
+    monkeypatch.setenv('KCORE_NUM_THREADS', '2')
+    parallel.fold(range(4), lambda t, a: None, (np.zeros(1),))  # the parent's pool exists
+    context = multiprocessing.get_context('fork')
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DeprecationWarning)  # Python 3.12+: fork() of a threaded process
+        with context.Pool(1) as pool:
+            assert pool.apply_async(_fold_sum).get(timeout=60) == 6
+
+
+def _fold_sum():
+    return sum(r for r in parallel.fold(range(4), lambda t, a: (a or 0) + t, (np.zeros(1),)) if r)
