@@ -101,7 +101,7 @@ def _correlate_backward(g, w, kernel, strides, dilation, groups, input_sizes=Non
     gx = None
     if input_sizes is not None:
         w_off = _offset_weights(w, groups)
-        gx = xp.zeros((g.shape[0],) + tuple(input_sizes) + (groups, cin_g), dtype=g.dtype)
+        gx = xp.empty((g.shape[0],) + tuple(input_sizes) + (groups, cin_g), dtype=g.dtype)
     view = None if x is None else window_view(x, kernel, strides, dilation, out_sizes)
 
     def work(sample_chunks, acc):
@@ -115,6 +115,8 @@ def _correlate_backward(g, w, kernel, strides, dilation, groups, input_sizes=Non
                 gcols = xp.matmul(_grouped_rows(block, groups), w_off)  # (k, groups, rows, cin_g)
                 gcols = xp.moveaxis(gcols, 1, -2).reshape(gcols.shape[:1] + block.shape[:-1] + (groups, cin_g))
                 start = 0 if band.start is None else band.start * strides[0]
+                if not band.start:  # zeroed here, in cache, by the thread that adds into it
+                    gx[batch] = 0
                 scatter_windows(gx[batch, start:], gcols, kernel, strides, dilation)
             if view is not None:
                 cols = _im2col(view[chunk], groups)
