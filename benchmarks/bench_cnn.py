@@ -25,7 +25,10 @@ What is measured:
   step (NumPy reports its data allocations to tracemalloc).
 
 Rounds interleave kcore and PyTorch, so load from other processes hits both
-alike; the table shows the median over rounds (and the min/max spread).
+alike; each timed block follows one untimed call of the same kind (the other
+framework's idle threads spin for a while after it returns: PyTorch's OpenMP
+threads, OpenBLAS's).  The table shows the median over rounds (and the min/max
+spread).
 Both frameworks get the same thread count (``--threads``, default: all cores)
 through OMP/OpenBLAS/MKL environment variables set before import and
 ``torch.set_num_threads``.
@@ -129,7 +132,9 @@ def time_both(rounds, steps, infer_calls, threads):
     results = {'kcore': {'train': [], 'infer': []}, 'torch': {'train': [], 'infer': []}}
     for _ in range(rounds):
         for name, train, infer in (('kcore', k_train, k_infer), ('torch', t_train, t_infer)):
+            train()  # untimed: the other framework's idle threads may still be spinning
             results[name]['train'].append(_per_call(train, steps))
+            infer()
             results[name]['infer'].append(INFER_BATCH / _per_call(infer, infer_calls))
     return results
 

@@ -23,15 +23,19 @@ alone (everything runs in the calling thread).  Without ``threadpoolctl``, or
 with arrays that are not NumPy's, work runs in the calling thread.  One call
 at a time uses the threads; a concurrent or nested call runs in its own thread.
 """
+import math
 import os
 import threading
 
 import numpy as np
 
+from kcore.backend.device import ACTIVE
+
 _lock = threading.Lock()
 _busy = threading.Lock()  # held by the one fold that uses the worker threads
 _controller = None
 _pool = None  # (pid, ThreadPoolExecutor)
+_local = threading.local()  # per-thread scratch buffers
 _takeover = None  # (limiter to restore BLAS, BLAS's thread count before) while BLAS is taken over
 
 
@@ -112,6 +116,24 @@ def fold(tasks, work, arrays=()):
         return results + [f.result() for f in futures]
     finally:
         _busy.release()
+
+
+def scratch(name, shape, dtype):
+    """A temporary buffer of the calling thread, reused from chunk to chunk and call to call.
+
+    Reuse keeps it in cache and spares the allocator (a fresh large array costs
+    page faults each time).  It stays valid until the same thread asks for
+    ``name`` again, so it must never be returned or kept.
+    """
+    buffers = getattr(_local, 'buffers', None)
+    if buffers is None:
+        buffers = _local.buffers = {}
+    size = math.prod(shape)
+    key = (name, np.dtype(dtype).str)
+    buf = buffers.get(key)
+    if buf is None or buf.size < size or not isinstance(buf, ACTIVE.xp.ndarray):
+        buf = buffers[key] = ACTIVE.xp.empty(size, dtype=dtype)
+    return buf[:size].reshape(shape)
 
 
 def _run(tasks, work):

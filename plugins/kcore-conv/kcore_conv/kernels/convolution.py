@@ -48,14 +48,18 @@ def _grouped_rows(g, groups):
 
 
 def _im2col(view, groups):
-    """A chunk of a window view ``(n, *out, *k, c)`` as ``(groups, rows, k * cin_g)`` (the copy)."""
+    """A chunk of a window view ``(n, *out, *k, c)`` as ``(groups, rows, k * cin_g)``: the
+    im2col copy, into this thread's scratch buffer."""
     rank = (view.ndim - 2) // 2
     rows = view.shape[0] * math.prod(view.shape[1:1 + rank])
-    if groups == 1:
+    if groups == 1 and view.flags.c_contiguous:  # 1x1 windows at stride 1: nothing to copy
         return view.reshape(1, rows, -1)
-    c = view.shape[-1]
-    v = view.reshape(view.shape[:-1] + (groups, c // groups))
-    return ACTIVE.xp.moveaxis(v, -2, 0).reshape(groups, rows, -1)
+    if groups > 1:
+        c = view.shape[-1]
+        view = ACTIVE.xp.moveaxis(view.reshape(view.shape[:-1] + (groups, c // groups)), -2, 0)
+    cols = parallel.scratch('im2col', view.shape, view.dtype)
+    ACTIVE.xp.copyto(cols, view)
+    return cols.reshape(groups, rows, -1)
 
 
 def _correlate(xpad, wg, kernel, strides, dilation, out_sizes, epilogue=None):
@@ -109,10 +113,14 @@ def _correlate_backward(g, w, kernel, strides, dilation, groups, input_sizes=Non
         for chunk in sample_chunks:
             block = g[chunk]
             if relu_out is not None:
-                block = block * (relu_out[chunk] > 0)
+                mask = parallel.scratch('relu_mask', block.shape, bool)
+                xp.greater(relu_out[chunk], 0, out=mask)
+                block = xp.multiply(block, mask, out=parallel.scratch('masked_grad', block.shape, block.dtype))
             if gx is not None:
                 batch, band = chunk
-                gcols = xp.matmul(_grouped_rows(block, groups), w_off)  # (k, groups, rows, cin_g)
+                rows = _grouped_rows(block, groups)
+                gcols = parallel.scratch('gcols', w_off.shape[:2] + rows.shape[1:2] + (cin_g,), g.dtype)
+                xp.matmul(rows, w_off, out=gcols)  # (k, groups, rows, cin_g)
                 gcols = xp.moveaxis(gcols, 1, -2).reshape(gcols.shape[:1] + block.shape[:-1] + (groups, cin_g))
                 start = 0 if band.start is None else band.start * strides[0]
                 if not band.start:  # zeroed here, in cache, by the thread that adds into it
