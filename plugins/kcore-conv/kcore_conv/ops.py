@@ -36,6 +36,12 @@ def _check_rank(owner, x, rank, what='x'):
                          % (owner, what, rank + 2, rank, what, tuple(x.shape)))
 
 
+def _check_spatial_rank(owner, x):
+    if x.ndim - 2 not in _RANK_NAMES:
+        raise ShapeError('%s: x must have rank 3, 4 or 5 (batch, 1 to 3 spatial axes, channels). Received: '
+                         'x.shape=%s. Reshape the input.' % (owner, tuple(x.shape)))
+
+
 def _check_kernel(owner, kernel, rank, what='kernel'):
     if kernel.ndim != rank + 2:
         raise ShapeError('%s: %s must have rank %d (%d kernel sizes, input channels, output channels). '
@@ -186,9 +192,7 @@ def pool(x, pool_size, strides=None, padding='valid', data_format=None, pool_mod
     x = to_tensor(x)
     rank = x.ndim - 2
     owner = owner or 'K.pool%dd' % rank
-    if rank not in _RANK_NAMES:
-        raise ShapeError('%s: x must have rank 3, 4 or 5 (batch, spatial axes, channels). Received: '
-                         'x.shape=%s.' % (owner, tuple(x.shape)))
+    _check_spatial_rank(owner, x)
     if pool_mode not in ('max', 'avg'):
         raise ValueError("%s: pool_mode must be 'max' or 'avg'. Received: pool_mode=%r." % (owner, pool_mode))
     data_format = _data_format(data_format)
@@ -204,6 +208,7 @@ def upsample(x, size, data_format=None, interpolation='nearest', owner=None):
     x = to_tensor(x)
     rank = x.ndim - 2
     owner = owner or 'upsampling'
+    _check_spatial_rank(owner, x)
     if interpolation not in ('nearest', 'bilinear'):
         raise ValueError("%s: interpolation must be 'nearest' or 'bilinear'. Received: interpolation=%r."
                          % (owner, interpolation))

@@ -297,6 +297,7 @@ def test_no_add_at_in_the_kernels():
     (lambda: K.conv2d(_t(np.ones((1, 4, 4, 1))), _t(np.ones((2, 2, 1, 1))), padding='causal'),
      r'only for 1D'),
     (lambda: K.pool2d(_t(np.ones((1, 4, 4, 1))), 2, pool_mode='min'), r"pool_mode must be 'max' or 'avg'"),
+    (lambda: ops.upsample(_t(np.ones((2, 3))), 2), r'upsampling: x must have rank 3, 4 or 5'),
     (lambda: K.conv2d_transpose(_t(np.ones((1, 3, 3, 2))), _t(np.ones((3, 3, 4, 2))), (1, 9, 9, 4), strides=2),
      r'cannot come from a transposed convolution'),
     (lambda: K.depthwise_conv2d(_t(np.ones((1, 4, 4, 3))), _t(np.ones((2, 2, 2, 1)))), r'depthwise_kernel.shape'),
