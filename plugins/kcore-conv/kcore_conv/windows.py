@@ -14,8 +14,9 @@ import math
 
 from kcore.backend.device import ACTIVE
 
-#: about the bytes of one im2col buffer: small enough to stay in a core's L2 cache,
-#: so the copy and the matrix product that reads it do not go to memory
+#: about the bytes of one im2col buffer: small enough to stay in a core's cache, so the
+#: copy and the matrix product that reads it do not go to memory (2 MiB was fastest for
+#: the benchmark CNN; 0.5 and 8 MiB were 10-25% slower)
 CHUNK_BYTES = 2 * 2 ** 20
 
 
