@@ -117,3 +117,34 @@ def test_upsampling_gradients(rank, data, fmt, interpolation):
     size = tuple(data.draw(st.integers(1, 3)) for _ in range(rank))
     x = _input(data.draw, sizes, 2, fmt)
     check_gradients(lambda t: ops.upsample(t, size, fmt, interpolation), [x])
+
+
+def _k_cases():
+    rng = np.random.default_rng(7)
+    w2, w1, w3 = (rng.standard_normal(s) for s in ((3, 2, 2, 3), (3, 2, 3), (2, 2, 2, 2, 3)))
+    wt = rng.standard_normal((3, 3, 4, 2))
+    dw, pw = rng.standard_normal((3, 3, 2, 2)), rng.standard_normal((1, 1, 4, 3))
+    return [
+        ('conv1d', (2, 7, 2), [w1], lambda K, x, w: K.conv1d(x, w, strides=2, padding='causal', dilation_rate=1)),
+        ('conv2d', (2, 6, 5, 2), [w2], lambda K, x, w: K.conv2d(x, w, strides=(1, 2), padding='same')),
+        ('conv3d', (1, 4, 3, 4, 2), [w3], lambda K, x, w: K.conv3d(x, w, padding='same', dilation_rate=(2, 1, 1))),
+        ('conv2d_transpose', (2, 3, 4, 2), [wt], lambda K, x, w: K.conv2d_transpose(x, w, (2, 7, 9, 4), strides=2)),
+        ('depthwise_conv2d', (2, 5, 5, 2), [dw], lambda K, x, w: K.depthwise_conv2d(x, w, padding='same')),
+        ('separable_conv2d', (2, 5, 6, 2), [dw, pw],
+         lambda K, x, a, b: K.separable_conv2d(x, a, b, strides=2, padding='same')),
+        ('pool2d', (2, 5, 6, 2), [], lambda K, x: K.pool2d(x, (2, 3), strides=(2, 2), padding='same',
+                                                           pool_mode='avg')),
+        ('pool3d', (2, 4, 4, 3, 2), [], lambda K, x: K.pool3d(x, 2, strides=(2, 2, 1), pool_mode='max')),
+    ]
+
+
+def test_every_k_op_has_a_gradient_check_for_its_input_and_weights():
+    import kcore.backend as Kb
+    from kcore.plugins import known
+    cases = _k_cases()
+    assert sorted(name for name, *_ in cases) == sorted(known._CONV_OPS)
+    for name, shape, weights, fn in cases:
+        n = int(np.prod(shape))
+        x = np.random.default_rng(1).permutation(n).reshape(shape) * 0.1  # distinct: no max-pool ties
+        ws = [_var(w) for w in weights]
+        check_gradients(lambda t, fn=fn, ws=ws: fn(Kb, t, *ws), [x], wrt=ws)
