@@ -22,7 +22,8 @@ What is measured:
   other's allocations: the high-water RSS increase (``VmHWM``, reset before the
   first step) over the RSS before the first step, for training (``--steps`` steps) and for inference.
   For kcore also tracemalloc's peak of NumPy's buffers during one training
-  step (NumPy reports its data allocations to tracemalloc).
+  step (NumPy reports its data allocations to tracemalloc), with kcore-conv's
+  output-buffer cache emptied first so that the step's arrays are allocated anew.
 
 Rounds interleave kcore and PyTorch, so load from other processes hits both
 alike; each timed block follows one untimed call of the same kind (the other
@@ -158,8 +159,10 @@ def memory_child(framework, what, steps, threads):
     out = {'rss_delta': max(0, _peak_rss() - before)}
     if framework == 'kcore':
         import tracemalloc
+        from kcore_conv import buffers
         tracemalloc.start()
         fn()
+        buffers.clear()  # the step's outputs must be allocated (and traced), not taken from the cache
         tracemalloc.reset_peak()
         fn()
         out['tracemalloc_peak'] = tracemalloc.get_traced_memory()[1]

@@ -13,6 +13,7 @@ import itertools
 import math
 
 from kcore.backend.device import ACTIVE
+from kcore_conv import buffers
 
 #: about the bytes of one im2col buffer: small enough to stay in a core's cache, so the
 #: copy and the matrix product that reads it do not go to memory (2 MiB was fastest for
@@ -37,9 +38,11 @@ def pad_spatial(x, pads, value=0):
     """Pad the spatial axes of a channels-last array; ``pads`` is ``[(before, after), ...]``."""
     if not any(a or b for a, b in pads):
         return x
-    xp = ACTIVE.xp
-    width = ((0, 0),) + tuple(pads) + ((0, 0),)
-    return xp.pad(x, width, mode='constant', constant_values=value)
+    out = buffers.empty((x.shape[0],) + tuple(n + a + b for n, (a, b) in zip(x.shape[1:-1], pads))
+                        + x.shape[-1:], x.dtype)
+    out[...] = value
+    out[(slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, x.shape[1:-1]))] = x
+    return out
 
 
 def crop_spatial(x, pads, sizes):

@@ -15,7 +15,7 @@ A transposed convolution is the same two used the other way round.
 import math
 
 from kcore.backend.device import ACTIVE
-from kcore_conv import geometry, parallel
+from kcore_conv import buffers, geometry, parallel
 from kcore_conv.kernels.common import bias_relu_epilogue, plan_windows
 from kcore_conv.kernels.depthwise import depthwise_conv
 from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, scatter_windows,
@@ -69,7 +69,7 @@ def _correlate(xpad, wg, kernel, strides, dilation, out_sizes, epilogue=None):
     """
     xp = ACTIVE.xp
     groups, depth, cout_g = wg.shape
-    out = xp.empty((xpad.shape[0],) + tuple(out_sizes) + (groups * cout_g,), dtype=xpad.dtype)
+    out = buffers.empty((xpad.shape[0],) + tuple(out_sizes) + (groups * cout_g,), xpad.dtype)
     view = window_view(xpad, kernel, strides, dilation, out_sizes)
 
     def work(chunk, _):
@@ -105,7 +105,7 @@ def _correlate_backward(g, w, kernel, strides, dilation, groups, input_sizes=Non
     gx = None
     if input_sizes is not None:
         w_off = _offset_weights(w, groups)
-        gx = xp.empty((g.shape[0],) + tuple(input_sizes) + (groups, cin_g), dtype=g.dtype)
+        gx = buffers.empty((g.shape[0],) + tuple(input_sizes) + (groups, cin_g), g.dtype)
     view = None if x is None else window_view(x, kernel, strides, dilation, out_sizes)
 
     def work(sample_chunks, acc):

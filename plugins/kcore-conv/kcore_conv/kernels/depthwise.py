@@ -15,7 +15,7 @@ straight over the strided window view, chunk by chunk and shared among threads:
 import math
 
 from kcore.backend.device import ACTIVE
-from kcore_conv import parallel
+from kcore_conv import buffers, parallel
 from kcore_conv.kernels.common import bias_relu_epilogue, plan_windows
 from kcore_conv.windows import chunks, crop_spatial, from_channels_last, pad_spatial, to_channels_last, window_view
 
@@ -50,7 +50,7 @@ def depthwise_conv(x, w, b=None, strides=None, padding='valid', dilation_rate=No
     xpad = pad_spatial(xl, pads)
     batch, depth = xl.shape[0], math.prod(kernel) * channels * xl.itemsize
     view = _windows(xpad, kernel, strides, dilation, out_sizes)
-    out = xp.empty((batch,) + out_sizes + (channels, multiplier), dtype=xl.dtype)
+    out = buffers.empty((batch,) + out_sizes + (channels, multiplier), xl.dtype)
     epilogue = bias_relu_epilogue(b, activation)
     forward = 'n%s%sc,%scm->n%scm' % (o, k, k, o)
 
@@ -105,14 +105,14 @@ def _input_gradient(g, w, padded_shape, strides, dilation):
     o, k = _OUT[:rank], _KERNEL[:rank]
     spans = [(n - 1) * d + 1 for n, d in zip(kernel, dilation)]
     padded = padded_shape[1:-1]
-    spread = xp.zeros((g.shape[0],) + tuple(p + s - 1 for p, s in zip(padded, spans)) + (channels * multiplier,),
-                      dtype=g.dtype)
+    spread = buffers.zeros((g.shape[0],) + tuple(p + s - 1 for p, s in zip(padded, spans)) + (channels * multiplier,),
+                           g.dtype)
     spread_view = spread.reshape(spread.shape[:-1] + (channels, multiplier))
     spread_view[(slice(None),) + tuple(slice(s - 1, s - 1 + (n - 1) * st + 1, st) for s, n, st in zip(
         spans, g.shape[1:1 + rank], strides))] = g
     flipped = w[tuple(slice(None, None, -1) for _ in range(rank))]
     view = _windows(spread, kernel, (1,) * rank, dilation, padded, multiplier)
-    gx = xp.empty(padded_shape, dtype=g.dtype)
+    gx = buffers.empty(padded_shape, g.dtype)
     contraction = 'n%s%scm,%scm->n%sc' % (o, k, k, o)
 
     def work(chunk):

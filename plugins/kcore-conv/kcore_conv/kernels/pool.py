@@ -10,7 +10,7 @@ number of real (unpadded) inputs under each window.
 import math
 
 from kcore.backend.device import ACTIVE
-from kcore_conv import geometry, parallel
+from kcore_conv import buffers, geometry, parallel
 from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, kernel_offsets, pad_spatial,
                                 to_channels_last, window_slice)
 
@@ -38,7 +38,7 @@ class _Windows:
 
 def _window_sum(xpad, win):
     xp = ACTIVE.xp
-    total = xp.empty((xpad.shape[0],) + win.out_sizes + xpad.shape[-1:], dtype=xpad.dtype)
+    total = buffers.empty((xpad.shape[0],) + win.out_sizes + xpad.shape[-1:], xpad.dtype)
 
     def work(batch, _):
         block, source = total[batch], xpad[batch]
@@ -56,7 +56,7 @@ def max_pool(x, pool_size=None, strides=None, padding='valid', data_format='chan
     xl = to_channels_last(x, data_format)
     win = _Windows(xl.shape[1:-1], pool_size, strides, padding)
     xpad = pad_spatial(xl, win.pads, value=-xp.inf)
-    out = xp.empty((xl.shape[0],) + win.out_sizes + xl.shape[-1:], dtype=xl.dtype)
+    out = buffers.empty((xl.shape[0],) + win.out_sizes + xl.shape[-1:], xl.dtype)
 
     def forward(batch, _):
         block, source = out[batch], xpad[batch]
@@ -67,7 +67,7 @@ def max_pool(x, pool_size=None, strides=None, padding='valid', data_format='chan
 
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format)
-        gpad = (xp.empty if win.tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
+        gpad = (buffers.empty if win.tiled else buffers.zeros)(xpad.shape, g.dtype)
 
         def backward(batch, _):
             source, block, grad, target = xpad[batch], out[batch], g[batch], gpad[batch]
@@ -104,7 +104,7 @@ def avg_pool(x, pool_size=None, strides=None, padding='valid', data_format='chan
 
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format) / counts
-        gpad = (xp.empty if win.tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
+        gpad = (buffers.empty if win.tiled else buffers.zeros)(xpad.shape, g.dtype)
 
         def backward(batch, _):
             grad, target = g[batch], gpad[batch]
