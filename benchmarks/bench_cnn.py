@@ -40,15 +40,11 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from harness import limit_threads, peak_rss_bytes, per_call, reset_peak_rss, rss_bytes
 
 BATCH = 128
 INFER_BATCH = 512
-
-
-def _set_threads(n):
-    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-        os.environ[var] = str(n)
 
 
 def _data(batch, seed=0):
@@ -117,13 +113,6 @@ def torch_model(threads):
 
 
 # -- timing --------------------------------------------------------------------------------
-def _per_call(fn, number):
-    start = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return (time.perf_counter() - start) / number
-
-
 def time_both(rounds, steps, infer_calls, threads):
     k_train, k_infer = kcore_model()
     t_train, t_infer = torch_model(threads)
@@ -134,29 +123,24 @@ def time_both(rounds, steps, infer_calls, threads):
     for _ in range(rounds):
         for name, train, infer in (('kcore', k_train, k_infer), ('torch', t_train, t_infer)):
             train()  # untimed: the other framework's idle threads may still be spinning
-            results[name]['train'].append(_per_call(train, steps))
+            results[name]['train'].append(per_call(train, steps))
             infer()
-            results[name]['infer'].append(INFER_BATCH / _per_call(infer, infer_calls))
+            results[name]['infer'].append(INFER_BATCH / per_call(infer, infer_calls))
     return results
 
 
 # -- memory, one framework per subprocess ---------------------------------------------------
-def _rss_bytes():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
-
-
 def memory_child(framework, what, steps, threads):
     """Runs in a subprocess: prints the RSS high-water increase (and tracemalloc's peak for kcore)."""
     import gc
     train, infer = kcore_model() if framework == 'kcore' else torch_model(threads)
     fn = train if what == 'train' else infer
     gc.collect()
-    before = _rss_bytes()
-    _reset_peak_rss()  # earlier transients (imports, model building) must not hide the steps' peak
+    before = rss_bytes()
+    reset_peak_rss()  # earlier transients (imports, model building) must not hide the steps' peak
     for _ in range(steps):
         fn()
-    out = {'rss_delta': max(0, _peak_rss() - before)}
+    out = {'rss_delta': max(0, peak_rss_bytes() - before)}
     if framework == 'kcore':
         import tracemalloc
         from kcore_conv import buffers
@@ -168,24 +152,6 @@ def memory_child(framework, what, steps, threads):
         out['tracemalloc_peak'] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     print(json.dumps(out))
-
-
-def _reset_peak_rss():
-    """Reset the kernel's high-water mark (Linux >= 4.0: write 5 to clear_refs)."""
-    try:
-        with open('/proc/self/clear_refs', 'w') as f:
-            f.write('5')
-    except OSError:
-        pass
-
-
-def _peak_rss():
-    """The RSS high-water mark (VmHWM)."""
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmHWM:'):
-                return int(line.split()[1]) * 1024
-    raise RuntimeError('no VmHWM in /proc/self/status: the memory figures need Linux')
 
 
 def measure_memory(steps, threads, repeats):
@@ -222,7 +188,7 @@ def main(argv=None):
     parser.add_argument('--json', action='store_true')
     parser.add_argument('--memory-child', nargs=2, metavar=('FRAMEWORK', 'WHAT'), help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
-    _set_threads(opts.threads)
+    limit_threads(opts.threads)
     if opts.memory_child:
         memory_child(opts.memory_child[0], opts.memory_child[1], opts.steps, opts.threads)
         return

@@ -24,17 +24,13 @@ the median over rounds and the ratio kcore / PyTorch (goal: <= 1.5).
 """
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
+from harness import fit_profile, limit_threads
+
 VOCAB, EMBED, UNITS, STEPS, BATCH = 20000, 128, 128, 80, 64
-
-
-def _limit_threads(n):
-    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-        os.environ[var] = str(n)
 
 
 def _data(np, n, seed=0):
@@ -141,31 +137,13 @@ def run(rounds, steps, threads):
 
 def profile(steps, top=20):
     """cProfile of kcore's training steps, by file and by function."""
-    import cProfile
-    import pstats
-
     import numpy as np
     import kcore
     kcore.utils.set_random_seed(0)
     x, y = _data(np, BATCH * steps)
     model = kcore_model()
     kcore_round(model, x, y, 3)
-    prof = cProfile.Profile()
-    prof.enable()
-    model.fit(x, y, batch_size=BATCH, epochs=1, steps_per_epoch=steps, verbose=0)
-    prof.disable()
-    stats = pstats.Stats(prof)
-    total = stats.total_tt
-    print('kcore LSTM step profile: %d steps, %.2f ms/step under cProfile' % (steps, 1e3 * total / steps))
-    by_file = {}
-    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
-        key = filename.split('/work/main/')[-1] if filename != '~' else 'numpy/BLAS (builtins)'
-        by_file[key] = by_file.get(key, 0.0) + tottime
-    print('\nself time by file (ms/step):')
-    for key, t in sorted(by_file.items(), key=lambda kv: -kv[1])[:12]:
-        print('  %8.3f  %5.1f%%  %s' % (1e3 * t / steps, 100 * t / total, key))
-    print('\ntop functions by self time:')
-    stats.sort_stats('tottime').print_stats(top)
+    fit_profile('LSTM', model, x, y, BATCH, steps, top)
 
 
 def main(argv=None):
@@ -176,7 +154,7 @@ def main(argv=None):
     parser.add_argument('--json', action='store_true', help='print JSON instead of a table')
     parser.add_argument('--profile', action='store_true', help='profile kcore\'s step instead')
     args = parser.parse_args(argv)
-    _limit_threads(args.threads)
+    limit_threads(args.threads)
     if args.profile:
         profile(args.steps)
         return

@@ -24,18 +24,12 @@ import threading
 
 import numpy as np
 
+from harness import rss_bytes
+
 
 def rss_kib():
-    """The resident set size of this process in KiB (Linux /proc; falls back to the peak)."""
-    try:
-        with open('/proc/self/status') as f:
-            for line in f:
-                if line.startswith('VmRSS:'):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """The resident set size of this process in KiB (Linux)."""
+    return rss_bytes() // 1024
 
 
 def build(seed):

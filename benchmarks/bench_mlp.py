@@ -25,15 +25,11 @@ table shows the median over rounds and the ratio kcore / PyTorch (goals:
 """
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 
-
-def _limit_threads(n):
-    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
-        os.environ[var] = str(n)
+from harness import fit_profile, limit_threads
 
 
 MLP_UNITS = (784, 512, 512, 10)
@@ -179,33 +175,14 @@ def run(rounds, steps, threads, batch=128):
 
 
 def profile(steps, threads, batch=128, top=25):
-    """cProfile of kcore's MLP training steps, by function and by owning module."""
-    import cProfile
-    import pstats
-
+    """cProfile of kcore's MLP training steps, by file and by function."""
     import numpy as np
     import kcore
     kcore.utils.set_random_seed(0)
     x, y = _data(np, batch * steps, MLP_UNITS)
     model = kcore_model(MLP_UNITS, 'softmax', 'categorical_crossentropy')
     kcore_mlp_round(model, x, y, batch, 5)
-    prof = cProfile.Profile()
-    prof.enable()
-    model.fit(x, y, batch_size=batch, epochs=1, steps_per_epoch=steps, verbose=0)
-    prof.disable()
-    stats = pstats.Stats(prof)
-    total = stats.total_tt
-    print('kcore MLP step profile: %d steps, %.2f ms/step under cProfile' % (steps, 1e3 * total / steps))
-    by_module = {}
-    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
-        key = filename.split('/kcore/')[-1] if '/kcore/' in filename else ('numpy/BLAS (builtins)'
-                                                                          if filename == '~' else filename)
-        by_module[key] = by_module.get(key, 0.0) + tottime
-    print('\nself time by file (ms/step):')
-    for key, t in sorted(by_module.items(), key=lambda kv: -kv[1])[:12]:
-        print('  %8.3f  %5.1f%%  %s' % (1e3 * t / steps, 100 * t / total, key))
-    print('\ntop functions by self time:')
-    stats.sort_stats('tottime').print_stats(top)
+    fit_profile('MLP', model, x, y, batch, steps, top)
 
 
 def main(argv=None):
@@ -216,7 +193,7 @@ def main(argv=None):
     parser.add_argument('--json', action='store_true', help='print JSON instead of a table')
     parser.add_argument('--profile', action='store_true', help='profile kcore\'s MLP step instead')
     args = parser.parse_args(argv)
-    _limit_threads(args.threads)
+    limit_threads(args.threads)
     if args.profile:
         profile(args.steps, args.threads)
         return
