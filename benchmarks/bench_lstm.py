@@ -22,13 +22,12 @@ Rounds interleave kcore and PyTorch, so load from other processes hits both
 alike; each round times ``--steps`` steps and keeps their median; the table shows
 the median over rounds and the ratio kcore / PyTorch (goal: <= 1.5).
 """
-import argparse
 import json
 import statistics
 import sys
 import time
 
-from harness import fit_profile, limit_threads
+from harness import fit_profile, limit_threads, parser
 
 VOCAB, EMBED, UNITS, STEPS, BATCH = 20000, 128, 128, 80, 64
 
@@ -147,13 +146,7 @@ def profile(steps, top=20):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--rounds', type=int, default=7, help='interleaved rounds; the median is reported')
-    parser.add_argument('--steps', type=int, default=10, help='training steps per round')
-    parser.add_argument('--threads', type=int, default=1, help='threads for NumPy\'s BLAS and PyTorch')
-    parser.add_argument('--json', action='store_true', help='print JSON instead of a table')
-    parser.add_argument('--profile', action='store_true', help='profile kcore\'s step instead')
-    args = parser.parse_args(argv)
+    args = parser(__doc__.splitlines()[0], 10).parse_args(argv)
     limit_threads(args.threads)
     if args.profile:
         profile(args.steps)

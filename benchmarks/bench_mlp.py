@@ -23,13 +23,12 @@ alike; each round times ``--steps`` steps one by one and keeps their median; the
 table shows the median over rounds and the ratio kcore / PyTorch (goals:
 ``mlp`` <= 1.0, ``tiny`` <= 2.0).
 """
-import argparse
 import json
 import statistics
 import sys
 import time
 
-from harness import fit_profile, limit_threads
+from harness import fit_profile, limit_threads, parser
 
 
 MLP_UNITS = (784, 512, 512, 10)
@@ -186,13 +185,7 @@ def profile(steps, threads, batch=128, top=25):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--rounds', type=int, default=7, help='interleaved rounds; the median is reported')
-    parser.add_argument('--steps', type=int, default=40, help='steps per round (tiny: 5x as many)')
-    parser.add_argument('--threads', type=int, default=1, help='threads for NumPy\'s BLAS and PyTorch')
-    parser.add_argument('--json', action='store_true', help='print JSON instead of a table')
-    parser.add_argument('--profile', action='store_true', help='profile kcore\'s MLP step instead')
-    args = parser.parse_args(argv)
+    args = parser(__doc__.splitlines()[0], 40, 'steps per round (tiny: 5x as many)').parse_args(argv)
     limit_threads(args.threads)
     if args.profile:
         profile(args.steps, args.threads)

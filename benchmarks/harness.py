@@ -13,6 +13,18 @@ def limit_threads(n):
         os.environ[var] = str(n)
 
 
+def parser(description, steps, steps_help='training steps per round'):
+    """The command line every training benchmark takes (rounds, steps, threads, json, profile)."""
+    import argparse
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument('--rounds', type=int, default=7, help='interleaved rounds; the median is reported')
+    p.add_argument('--steps', type=int, default=steps, help=steps_help)
+    p.add_argument('--threads', type=int, default=1, help='threads for NumPy\'s BLAS and PyTorch')
+    p.add_argument('--json', action='store_true', help='print JSON instead of a table')
+    p.add_argument('--profile', action='store_true', help='profile kcore\'s training step instead')
+    return p
+
+
 def per_call(fn, number):
     """Seconds per call of ``fn`` over ``number`` back-to-back calls."""
     start = time.perf_counter()

@@ -62,51 +62,42 @@ class LearningRateSchedule:
         return _plain(value)
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; the exponent is
-    floored when ``staircase`` (Keras 3's formula)."""
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, the
+    (optionally floored) progress ``step / decay_steps``, and the config."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name='ExponentialDecay'):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
         self.initial_learning_rate = _plain(number_arg(type(self), 'initial_learning_rate',
                                                        initial_learning_rate, 0))
         self.decay_steps = self._positive_steps('decay_steps', decay_steps)
         self.decay_rate = _plain(number_arg(type(self), 'decay_rate', decay_rate, 0))
         self.staircase = bool(staircase)
-        self.name = name
+        self.name = name or type(self).__name__
 
-    def __call__(self, step):
+    def _progress(self, step):
         p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate ** p
+        return math.floor(p) if self.staircase else p
 
     def get_config(self):
         return {'initial_learning_rate': self.initial_learning_rate, 'decay_steps': self.decay_steps,
                 'decay_rate': self.decay_rate, 'staircase': self.staircase, 'name': self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class ExponentialDecay(_StepDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``; the exponent is
+    floored when ``staircase`` (Keras 3's formula)."""
+
+    def __call__(self, step):
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
+
+
+class InverseTimeDecay(_StepDecay):
     """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``, with
     ``step / decay_steps`` floored when ``staircase`` (Keras 3's formula; Keras 2's
     ``decay=`` argument is this with ``decay_steps=1``)."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name='InverseTimeDecay'):
-        self.initial_learning_rate = _plain(number_arg(type(self), 'initial_learning_rate',
-                                                       initial_learning_rate, 0))
-        self.decay_steps = self._positive_steps('decay_steps', decay_steps)
-        self.decay_rate = _plain(number_arg(type(self), 'decay_rate', decay_rate, 0))
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step):
-        p = float(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self):
-        return {'initial_learning_rate': self.initial_learning_rate, 'decay_steps': self.decay_steps,
-                'decay_rate': self.decay_rate, 'staircase': self.staircase, 'name': self.name}
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
