@@ -73,12 +73,13 @@ def _uniform(gen, shape, low, high, dtype):
 
 
 def _truncated_normal(gen, shape, mean, stddev, dtype):
-    """Normal samples redrawn until all lie within two standard deviations."""
+    """Normal samples, those beyond two standard deviations redrawn until none is
+    (only the rejected ones: redrawing the whole array would take ~log(size) rounds)."""
     xp = ACTIVE.xp
     out = gen.standard_normal(shape, dtype=np.float32)
     bad = xp.abs(out) > 2
     while bool(bad.any()):
-        out = xp.where(bad, gen.standard_normal(shape, dtype=np.float32), out)
+        out[bad] = gen.standard_normal((int(bad.sum()),), dtype=np.float32)
         bad = xp.abs(out) > 2
     return (out * stddev + mean).astype(dtype, copy=False)
 

@@ -2,6 +2,7 @@
 from kcore.backend.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.input_layer import InputLayer
+from kcore.models.layer_order import keras_layer_order
 from kcore.models.model import Model
 from kcore.models.symbolic import KerasTensor, topological_nodes
 from kcore.utils import nest
@@ -40,15 +41,10 @@ class Functional(Model):
                     'model\'s inputs (%s). It is read by layer(s) %s. Add it to inputs=[...].'
                     % (layer_prefix(self), node.outputs, node.layer.name,
                        ', '.join(t.node.layer.name for t in self.inputs), ', '.join(map(repr, users))))
-        layers, seen = [], set()
-        for t in self.inputs:
-            if id(t.node.layer) not in seen:
-                seen.add(id(t.node.layer))
-                layers.append(t.node.layer)
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                layers.append(node.layer)
+        reached = keras_layer_order(self.outputs)
+        seen = {id(l) for l in reached}
+        unused = [t.node.layer for t in self.inputs if id(t.node.layer) not in seen]  # inputs no output reads
+        layers = list(dict.fromkeys(unused)) + reached
         names = [l.name for l in layers]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:

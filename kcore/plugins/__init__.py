@@ -17,6 +17,9 @@ import types
 
 from kcore.plugins.hookspecs import KINDS, hookimpl
 from kcore.plugins.manager import manager as _manager
+from kcore.plugins.modules import install as _install_module_finder
+
+_install_module_finder()
 
 # base class (module, name) -> kind, for register() without kind=
 _BASES = (

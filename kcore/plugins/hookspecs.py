@@ -143,6 +143,24 @@ def register_ops(register):
     Returns nothing."""
 
 
+@hookspec
+def register_applications(register):
+    """Register ready-made model constructors (``kcore.applications.ResNet50``)
+    by their Keras names.  A constructor builds and returns a ``Model``;
+    ``kcore.applications.<name>`` resolves through this registry.  Returns
+    nothing."""
+
+
+@hookspec
+def register_modules(register):
+    """Register Python modules that appear under a kcore path:
+    ``register('kcore_applications.vgg16', name='kcore.applications.vgg16')``
+    makes ``import kcore.applications.vgg16`` (and ``from kcore.applications
+    import vgg16``) give the plugin's module.  The object is the real module's
+    dotted name, imported on first use; the name is the full kcore path.
+    Returns nothing."""
+
+
 #: hook name -> registry kind, in the order the hooks run
 KINDS = {
     'register_backends': 'backends',
@@ -158,4 +176,6 @@ KINDS = {
     'register_schedules': 'schedules',
     'register_optimizers': 'optimizers',
     'register_callbacks': 'callbacks',
+    'register_applications': 'applications',
+    'register_modules': 'modules',
 }

@@ -54,12 +54,21 @@ _RNN_LAYERS = [
     'Bidirectional', 'TimeDistributed', 'ConvLSTM2D',
 ]
 
+_APPLICATIONS = ['VGG16', 'VGG19', 'ResNet50', 'ResNet101', 'ResNet152', 'ResNet50V2', 'ResNet101V2', 'ResNet152V2',
+                 'ResNeXt50', 'ResNeXt101', 'InceptionV3', 'InceptionResNetV2', 'Xception', 'MobileNet',
+                 'MobileNetV2', 'DenseNet121', 'DenseNet169', 'DenseNet201', 'NASNetMobile', 'NASNetLarge']
+_APPLICATION_MODULES = ['kcore.applications.' + m for m in (
+    'vgg16', 'vgg19', 'resnet50', 'resnet', 'resnet_v2', 'resnext', 'inception_v3', 'inception_resnet_v2',
+    'xception', 'mobilenet', 'mobilenet_v2', 'densenet', 'nasnet', 'imagenet_utils')]
+
 #: package -> kind -> names
 FIRST_PARTY = {
     'kcore-conv': {'layers': _CONV_LAYERS, 'ops': _CONV_OPS},
     'kcore-losses': {'losses': _LOSS_FUNCTIONS + _LOSS_CLASSES, 'metrics': _LOSS_METRICS},
     'kcore-rnn': {'layers': _RNN_LAYERS},
     'kcore-gpu': {'backends': ['cuda', 'cupy']},
+    'kcore-applications': {'applications': _APPLICATIONS, 'modules': _APPLICATION_MODULES,
+                           'layers': ['CustomScaleLayer']},
 }
 
 

@@ -80,6 +80,11 @@ class PluginManager:
         self._path_signature = None
 
     # -- loading ------------------------------------------------------------
+    @property
+    def loading(self):
+        """True while plugins are being loaded (their hooks may import modules)."""
+        return self._loading
+
     def ensure_loaded(self):
         if not self._loaded:
             self.load()

@@ -1,0 +1,31 @@
+"""kcore-applications's hooks (registrations only; the models live beside this module).
+
+``kcore.applications.ResNet50`` is Keras 2.3's ``keras.applications.ResNet50``
+(from ``resnet50``); ``resnet.ResNet50`` is the newer-named variant and is
+reached through its module only, as in Keras.
+"""
+import importlib
+
+from kcore.plugins import hookimpl
+
+from kcore_applications.catalog import MODULES
+
+
+@hookimpl
+def register_modules(register):
+    for name in MODULES:
+        register('kcore_applications.' + name, name='kcore.applications.' + name)
+
+
+@hookimpl
+def register_applications(register):
+    for module, names in MODULES.items():
+        loaded = importlib.import_module('kcore_applications.' + module)
+        for name in names:
+            register(getattr(loaded, name), name=name)
+
+
+@hookimpl
+def register_layers(register):
+    from kcore_applications.layers import CustomScaleLayer
+    register(CustomScaleLayer, example={'kwargs': {'scale': 0.17}, 'input_shape': [(2, 3, 4), (2, 3, 4)]})
