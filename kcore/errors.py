@@ -53,6 +53,13 @@ class SavingError(KcoreError, ValueError):
     """A model file that cannot be written or read: damaged, foreign or unsafe."""
 
 
+class DownloadError(KcoreError, OSError):
+    """A file that ``get_file`` could not download, verify or extract.
+    ``offline`` is True when the server could not be reached at all."""
+
+    offline = False
+
+
 def layer_prefix(layer):
     """``Layer 'dense_1' (Dense)``: the opening of every layer error."""
     return "Layer %r (%s)" % (getattr(layer, 'name', '?'), type(layer).__name__)
@@ -72,4 +79,5 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
-           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'layer_prefix', 'add_context']
+           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'layer_prefix',
+           'add_context']
