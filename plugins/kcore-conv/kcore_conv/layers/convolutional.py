@@ -261,6 +261,7 @@ class DepthwiseConv(Conv):
                  dilation_rate=1, activation=None, use_bias=True, depthwise_initializer='glorot_uniform',
                  bias_initializer='zeros', depthwise_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+        _single_group(type(self).__name__, kwargs)
         super().__init__(None, kernel_size, strides, padding, data_format, dilation_rate, 1, activation,
                          use_bias, bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, bias_constraint=bias_constraint, **kwargs)
@@ -329,6 +330,7 @@ class SeparableConv(Conv):
                  pointwise_initializer='glorot_uniform', bias_initializer='zeros', depthwise_regularizer=None,
                  pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+        _single_group(type(self).__name__, kwargs)
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, 1, activation,
                          use_bias, bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, bias_constraint=bias_constraint, **kwargs)
@@ -387,3 +389,12 @@ class SeparableConv1D(SeparableConv):
 
 class SeparableConv2D(SeparableConv):
     rank = 2
+
+
+def _single_group(class_name, kwargs):
+    """tf.keras writes ``groups=1`` into the configs of its depthwise and separable
+    convolutions (inherited from Conv); accept that, refuse any other value."""
+    groups = kwargs.pop('groups', 1)
+    if groups != 1:
+        raise ValueError('%s: groups must be 1 (each input channel is its own group already). Received: '
+                         'groups=%r.' % (class_name, groups))
