@@ -47,9 +47,18 @@ def ResNet50(include_top=True, weights='imagenet', input_tensor=None, input_shap
 
     As in Keras 2.3, ``include_top=False`` without ``pooling`` warns that the
     output is the last feature map (7x7x2048), not pooled features.
+
+    Beyond Keras 2.3: ``weights`` may be a file written by tf.keras or Keras 3's
+    ResNet50 (layers ``conv1_conv``, ``conv2_block1_1_conv``, ...); this
+    returns then the network that wrote it, ``kcore.applications.resnet.ResNet50``
+    (same layers, newer names, BatchNormalization epsilon 1.001e-5), so the
+    file gives the features it gave there.
     """
     base.no_kwargs('ResNet50', kwargs)
     _weights.check(weights, include_top, classes)
+    if weights not in (None, 'imagenet') and 'conv1_conv' in _weights.saved_layer_names(weights):
+        from kcore_applications import resnet_common
+        return resnet_common.ResNet50(include_top, weights, input_tensor, input_shape, pooling, classes)
     input_shape = obtain_input_shape(input_shape, default_size=224, min_size=32,
                                      data_format=K.image_data_format(), require_flatten=include_top,
                                      weights=weights)

@@ -45,3 +45,16 @@ def load(model, weights, imagenet_file=None):
         weights = fetch(*imagenet_file)
     model.load_weights(os.fspath(weights))
     return model
+
+
+def saved_layer_names(path):
+    """The layer names a Keras or kcore weights/model file lists (read through kcore's
+    checked HDF5 reader; nothing else is read)."""
+    from kcore.saving.h5_reader import H5Reader
+    with H5Reader(os.fspath(path)) as reader:
+        group = reader.root
+        if not reader.has_attr(group, 'layer_names'):
+            group = reader.child(group, 'model_weights', 'group')
+            if group is None:
+                return []
+        return list(reader.name_list_attr(group, 'layer_names') or [])

@@ -173,3 +173,19 @@ def test_an_oversized_class_index_is_refused_before_it_is_read(tmp_path, monkeyp
     monkeypatch.setattr('kcore_applications.imagenet_utils.MAX_CLASS_INDEX_BYTES', 1000)
     with pytest.raises(ValueError, match='bytes'):
         imagenet_utils.read_class_index(str(path))
+
+
+def test_resnet50_reads_files_of_the_newer_resnet50_too(tmp_path, monkeypatch):
+    """tf.keras and Keras 3 name ResNet50's layers as keras_applications' resnet module does
+    (``conv1_conv``, ...); given such a file, Keras 2.3's resnet50.ResNet50 builds that network,
+    so the file keeps its features.  (Checked end to end against tf.keras 2.15's ResNet50 by
+    hand: a 94 MB file is too big for the suite.)"""
+    import h5py
+    from kcore_applications import resnet_common
+    path = str(tmp_path / 'tf_keras_resnet50.h5')
+    with h5py.File(path, 'w') as f:
+        f.attrs['layer_names'] = np.array(['input_1', 'conv1_pad', 'conv1_conv'], dtype=h5py.string_dtype())
+    calls = []
+    monkeypatch.setattr(resnet_common, 'ResNet50', lambda *args: calls.append(args) or 'the newer ResNet50')
+    assert kcore.applications.ResNet50(weights=path, include_top=False, pooling='avg') == 'the newer ResNet50'
+    assert calls == [(False, path, None, None, 'avg', 1000)]
