@@ -189,3 +189,13 @@ def test_resnet50_reads_files_of_the_newer_resnet50_too(tmp_path, monkeypatch):
     monkeypatch.setattr(resnet_common, 'ResNet50', lambda *args: calls.append(args) or 'the newer ResNet50')
     assert kcore.applications.ResNet50(weights=path, include_top=False, pooling='avg') == 'the newer ResNet50'
     assert calls == [(False, path, None, None, 'avg', 1000)]
+
+
+def test_keras3_legacy_h5_model_file_loads_as_weights_and_as_a_model():
+    """Keras 3.15's own MobileNet (no padding layer before conv1; same weights), model.save('x.h5')."""
+    data = np.load(os.path.join(FIXTURES, 'k3_mobilenet_025.npz'))
+    path = os.path.join(FIXTURES, 'k3_mobilenet_025_model.h5')
+    model = kcore.applications.MobileNet(weights=path, **SMALL_MOBILENET)
+    np.testing.assert_allclose(model.predict(data['x'], verbose=0), data['y'], rtol=1e-4, atol=1e-5)
+    loaded = kcore.models.load_model(path, compile=False)
+    np.testing.assert_allclose(loaded.predict(data['x'], verbose=0), data['y'], rtol=1e-4, atol=1e-5)
