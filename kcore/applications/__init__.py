@@ -18,7 +18,7 @@ def __getattr__(name):
         return module
     from kcore.errors import UnknownNameError
     try:
-        return _registry('applications').get(name)
+        return _modules.resolve(_registry('applications').get(name))
     except UnknownNameError as e:
         raise AttributeError(str(e)) from None
 

@@ -147,7 +147,10 @@ def register_ops(register):
 def register_applications(register):
     """Register ready-made model constructors (``kcore.applications.ResNet50``)
     by their Keras names.  A constructor builds and returns a ``Model``;
-    ``kcore.applications.<name>`` resolves through this registry.  Returns
+    ``kcore.applications.<name>`` resolves through this registry.  Register
+    the function, or its ``'module:attribute'`` path (imported on first use,
+    so loading the plugin stays cheap):
+    ``register('kcore_applications.vgg16:VGG16', name='VGG16')``.  Returns
     nothing."""
 
 

@@ -23,6 +23,14 @@ def target(fullname):
     return modules.get(fullname) if fullname in modules else None
 
 
+def resolve(obj):
+    """A registered object, or the one a ``'module:attribute'`` string names (imported now)."""
+    if isinstance(obj, str) and ':' in obj:
+        module, _, attr = obj.partition(':')
+        return getattr(importlib.import_module(module), attr)
+    return obj
+
+
 def submodule(package, name):
     """``package.name`` as a registered module (imported), or None: for a package's ``__getattr__``."""
     fullname = '%s.%s' % (package, name)

@@ -4,8 +4,6 @@
 (from ``resnet50``); ``resnet.ResNet50`` is the newer-named variant and is
 reached through its module only, as in Keras.
 """
-import importlib
-
 from kcore.plugins import hookimpl
 
 from kcore_applications.catalog import MODULES
@@ -20,9 +18,8 @@ def register_modules(register):
 @hookimpl
 def register_applications(register):
     for module, names in MODULES.items():
-        loaded = importlib.import_module('kcore_applications.' + module)
         for name in names:
-            register(getattr(loaded, name), name=name)
+            register('kcore_applications.%s:%s' % (module, name), name=name)
 
 
 @hookimpl
