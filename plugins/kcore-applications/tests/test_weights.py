@@ -94,6 +94,13 @@ def _inception_resnet_block_model():
     return kcore.Model(inputs, x)
 
 
+def _resnext_block_model():
+    """ResNeXt's block: its grouped convolution's Lambda over K.sum restores without running code."""
+    from kcore_applications import resnet_common
+    inputs = kcore.layers.Input(shape=(8, 8, 64))
+    return kcore.Model(inputs, resnet_common.block3(inputs, 64, groups=32, name='b'))
+
+
 class _Stop(Exception):
     pass
 
@@ -106,7 +113,8 @@ def _raise():
     lambda: kcore.applications.MobileNetV2(weights=None, alpha=0.35, input_shape=(32, 32, 3), classes=3),
     lambda: kcore.applications.mobilenet.MobileNet(weights=None, alpha=0.25, input_shape=(32, 32, 3), classes=4),
     lambda: _inception_resnet_block_model(),
-], ids=['mobilenet_v2', 'mobilenet', 'inception_resnet_block'])
+    lambda: _resnext_block_model(),
+], ids=['mobilenet_v2', 'mobilenet', 'inception_resnet_block', 'resnext_block'])
 def test_save_and_load_round_trip(build, tmp_path):
     model = build()
     x = np.random.RandomState(1).uniform(-1, 1, (2,) + model.input_shape[1:]).astype('float32')
