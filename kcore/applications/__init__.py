@@ -6,6 +6,7 @@ the ``modules`` registry, both filled by plugins (``pip install
 kcore-applications``).  A name no installed plugin provides raises an error
 that says what to install.
 """
+from kcore.errors import UnknownNameError as _UnknownNameError
 from kcore.plugins import modules as _modules
 from kcore.plugins import registry as _registry
 
@@ -16,10 +17,9 @@ def __getattr__(name):
     module = _modules.submodule(__name__, name)
     if module is not None:
         return module
-    from kcore.errors import UnknownNameError
     try:
         return _modules.resolve(_registry('applications').get(name))
-    except UnknownNameError as e:
+    except _UnknownNameError as e:
         raise AttributeError(str(e)) from None
 
 

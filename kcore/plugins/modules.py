@@ -13,13 +13,14 @@ import importlib.abc
 import importlib.util
 import sys
 
+from kcore.plugins.manager import manager
+
 PREFIX = 'kcore.'
 
 
 def target(fullname):
     """The real module name registered for ``fullname`` (exactly; no case folding), or None."""
-    from kcore.plugins import registry
-    modules = registry('modules')
+    modules = manager.registries['modules']
     return modules.get(fullname) if fullname in modules else None
 
 
@@ -54,7 +55,6 @@ class RegisteredModuleFinder(importlib.abc.MetaPathFinder):
     """Resolves ``kcore.<path>`` names that a plugin registered (see the module docstring)."""
 
     def find_spec(self, fullname, path=None, target_=None):
-        from kcore.plugins.manager import manager
         if not fullname.startswith(PREFIX) or manager.loading:
             return None  # a miss while plugins load (an optional import in a plugin) stays a miss
         real = target(fullname)
