@@ -30,6 +30,7 @@ _BASES = (
     ('regularizers', 'kcore.regularizers', 'Regularizer'),
     ('constraints', 'kcore.constraints', 'Constraint'),
     ('backends', 'kcore.backend.device', 'Backend'),
+    ('strategies', 'kcore.distribute.strategy', 'Strategy'),
 )
 
 
