@@ -49,11 +49,12 @@ class MPIDataParallel(Strategy):
     ``bucket_mb`` megabytes while the backward pass still runs (measured in
     ``benchmarks/bench_mpi.py``: it does not pay on CPU, so it is off by
     default).  ``abort_on_error`` (default) makes an uncaught exception on any
-    rank abort every rank.  ``nccl`` (default: on the CUDA backend) reduces
+    rank abort every rank, and so does a rank whose exit is not matched by
+    every other rank's within ``exit_timeout`` seconds.  ``nccl`` (default: on the CUDA backend) reduces
     the gradients on the GPU with NCCL.
     """
 
-    def __init__(self, comm=None, overlap=False, bucket_mb=4.0, abort_on_error=True, nccl=None):
+    def __init__(self, comm=None, overlap=False, bucket_mb=4.0, abort_on_error=True, exit_timeout=60.0, nccl=None):
         MPI = _mpi()
         self._MPI = MPI
         self.comm = comm if comm is not None else MPI.COMM_WORLD
@@ -63,6 +64,7 @@ class MPIDataParallel(Strategy):
         self.bucket_bytes = int(float(bucket_mb) * 2 ** 20)
         if abort_on_error:
             abort.install(self.comm)
+            abort.install_exit_guard(self.comm, exit_timeout)
         if nccl is None:
             nccl = ACTIVE.backend.name == 'cuda'
         self._nccl = None

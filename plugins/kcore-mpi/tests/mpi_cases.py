@@ -3,6 +3,7 @@ in one process without any strategy.  Both must give the same numbers.
 
     mpiexec -n 2 python mpi_cases.py OUTDIR         # writes OUTDIR/results.npz from rank 0
     mpiexec -n 2 python mpi_cases.py OUTDIR fail    # rank 1 raises in the middle of fit
+    mpiexec -n 2 python mpi_cases.py OUTDIR exit    # rank 1 calls sys.exit(0) in the middle of fit
 
 Each rank builds its model from a different seed (``seed + rank``), so the
 results only match if rank 0's weights were broadcast.
@@ -72,14 +73,18 @@ def record(out, name, model, history=None):
         out['%s/%s' % (name, key)] = np.asarray(values, dtype='float64')
 
 
-def run(strategy, seed):
-    """Every case; returns {name: array}."""
+def run(strategy, seed, overlapping=None):
+    """Every case; returns {name: array}.  ``overlapping``: a strategy that reduces in
+    buckets during the backward pass, for the case 'overlap'."""
     out = {}
     for kind in ('mlp', 'cnn', 'lstm'):
         x, y = data(kind)
         model = _in_scope(strategy, build, kind, seed)
         h = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0, validation_data=(x[:20], y[:20]))
         record(out, kind, model, h)
+    x, y = data('cnn')
+    model = _in_scope(overlapping, build, 'cnn', seed)  # buckets of 128 bytes: 2 per step
+    record(out, 'overlap', model, model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0))
     x, y = data('mlp')
     # shuffled: every rank draws rank 0's permutation, i.e. the one process's
     model = _in_scope(strategy, build, 'mlp', seed)
@@ -123,18 +128,21 @@ class ChiefOnlyMarker(cbs.Callback):
 
 
 def main(folder, mode):
-    strategy = kcore.distribute.MPIDataParallel()
-    if mode == 'fail':
+    strategy = kcore.distribute.MPIDataParallel(exit_timeout=3)
+    if mode in ('fail', 'exit'):
         model = _in_scope(strategy, build, 'mlp', 0)
         x, y = data('mlp')
 
         class Boom(cbs.Callback):
             def on_train_batch_end(self, batch, logs=None):
                 if strategy.rank == 1 and batch == 2:
+                    if mode == 'exit':
+                        sys.exit(0)
                     raise RuntimeError('rank 1 fails on purpose')
         model.fit(x, y, batch_size=16, epochs=1000, verbose=0, callbacks=[Boom()])
         return
-    out = run(strategy, seed=strategy.rank)
+    overlapping = kcore.distribute.MPIDataParallel(overlap=True, bucket_mb=128 / 2 ** 20)
+    out = run(strategy, seed=strategy.rank, overlapping=overlapping)
     model = _in_scope(strategy, build, 'mlp', strategy.rank)
     x, y = data('mlp')
     model.fit(x, y, epochs=1, verbose=1, callbacks=[ChiefOnlyMarker(folder, strategy.rank)])

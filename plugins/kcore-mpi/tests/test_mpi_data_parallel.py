@@ -69,7 +69,8 @@ def test_two_ranks_ran_and_hold_identical_weights(two_ranks):
     assert float(results['rank_difference'][0]) == 0.0
 
 
-@pytest.mark.parametrize('case', ['mlp', 'cnn', 'lstm', 'shuffled', 'sequence', 'generator', 'decisions'])
+@pytest.mark.parametrize('case', ['mlp', 'cnn', 'lstm', 'overlap', 'shuffled', 'sequence', 'generator',
+                                  'decisions'])
 def test_two_ranks_give_the_weights_and_history_of_one_process(two_ranks, one_process, case):
     _, _, results = two_ranks
     keys = sorted(k for k in one_process if k.startswith(case + '/'))
@@ -106,3 +107,30 @@ def test_a_failing_rank_ends_the_job_nonzero_with_its_traceback(tmp_path):
     assert elapsed < 60
     assert 'rank 1 of 2 raised an uncaught exception' in proc.stderr
     assert 'RuntimeError: rank 1 fails on purpose' in proc.stderr
+
+
+def test_a_rank_that_exits_early_does_not_hang_the_others(tmp_path):
+    proc, elapsed = _launch(tmp_path, 'exit', timeout=60)
+    assert proc.returncode != 0
+    assert elapsed < 60
+    assert 'rank 1 of 2 reached its end, but not every rank did within 3 s' in proc.stderr
+
+
+def test_buckets_cover_the_buffer_from_its_end():
+    from kcore.distribute.averaging import GradientBuffer
+    from kcore_mpi.overlap import plan_buckets
+    variables = [np.zeros(n, 'float32') for n in (300, 10, 300, 10, 5)]
+    buffer = GradientBuffer(variables, np)
+    bucket_of, bounds = plan_buckets(buffer, bucket_bytes=1000)
+    # 20 + 40 + 1200 bytes fill bucket 0 with the last variables (the first ready), 40 + 1200 bucket 1
+    assert bucket_of == [1, 1, 0, 0, 0]
+    assert bounds == [(310, 625), (0, 310)]
+    assert plan_buckets(buffer, bucket_bytes=1 << 30)[1] == [(0, 625)]
+
+
+def test_without_mpi4py_the_error_says_what_to_install(monkeypatch):
+    from kcore.errors import DistributedError
+    from kcore_mpi.strategy import MPIDataParallel
+    monkeypatch.setitem(sys.modules, 'mpi4py', None)
+    with pytest.raises(DistributedError, match='needs mpi4py, which is not installed.*pip install mpi4py mpich'):
+        MPIDataParallel()
