@@ -58,6 +58,10 @@ def test_scope_sets_the_strategy_of_models_compiled_in_it():
         assert get_strategy() is outer
     assert model.distribute_strategy is inner
     assert get_strategy() is not outer and get_strategy().size == 1
+    alone = _model()  # compiled outside any scope: follows the scope in effect when it trains
+    with outer.scope():
+        assert alone.distribute_strategy is outer
+    assert alone.distribute_strategy is get_strategy()
 
 
 class Recorder(Strategy):

@@ -26,8 +26,7 @@ from kcore.utils.progbar import resolve_verbose
 
 
 class Trainer:
-    #: the strategy of the ``scope()`` the model was compiled in (``kcore.distribute``)
-    distribute_strategy = SINGLE_PROCESS
+    _compiled_strategy = None
 
     def __init__(self):
         self.optimizer = None
@@ -70,7 +69,14 @@ class Trainer:
         self._train_vars = None
         self._is_compiled = True
         self.stop_training = False
-        self.distribute_strategy = get_strategy()
+        strategy = get_strategy()
+        self._compiled_strategy = None if strategy is SINGLE_PROCESS else strategy
+
+    @property
+    def distribute_strategy(self):
+        """The strategy (``kcore.distribute``) of the ``scope()`` the model was compiled in,
+        else the one in effect now (a ``fit`` called inside a scope)."""
+        return self._compiled_strategy or get_strategy()
 
     def _output_names(self):
         names = getattr(self, 'output_names', None)

@@ -45,13 +45,16 @@ class MPIDataParallel(Strategy):
 
     ``batch_size`` in ``fit``/``evaluate``/``predict`` stays the global batch:
     with ``size`` ranks each computes about ``batch_size / size`` rows.
-    ``overlap=True`` starts the all-reduce of each bucket of about
-    ``bucket_mb`` megabytes while the backward pass still runs (measured in
-    ``benchmarks/bench_mpi.py``: it does not pay on CPU, so it is off by
-    default).  ``abort_on_error`` (default) makes an uncaught exception on any
-    rank abort every rank, and so does a rank whose exit is not matched by
-    every other rank's within ``exit_timeout`` seconds.  ``nccl`` (default: on the CUDA backend) reduces
-    the gradients on the GPU with NCCL.
+
+    - ``overlap=True`` starts the all-reduce of each bucket of about ``bucket_mb``
+      megabytes while the backward pass still runs; off by default, as it does
+      not clearly pay on CPU (``benchmarks/bench_mpi.py``).
+    - ``abort_on_error`` (default) makes an uncaught exception on any rank abort
+      every rank, and so does a rank whose exit is not matched by every other
+      rank's within ``exit_timeout`` seconds.
+    - ``nccl`` (default: on the CUDA backend) sums the gradients on the GPUs with
+      NCCL; ``nccl=False`` on the CUDA backend hands the device buffer to MPI
+      itself, which needs a CUDA-aware MPI library.
     """
 
     def __init__(self, comm=None, overlap=False, bucket_mb=4.0, abort_on_error=True, exit_timeout=60.0, nccl=None):
