@@ -48,6 +48,14 @@ def build(kind, seed):
     return model
 
 
+def build_batchnorm(seed):
+    from kcore.layers import BatchNormalization
+    kcore.utils.set_random_seed(seed)
+    model = kcore.Sequential([Dense(16, input_shape=(8,)), BatchNormalization(), Dense(3, activation='softmax')])
+    model.compile('adam', 'categorical_crossentropy')
+    return model
+
+
 class Batches(kcore.utils.Sequence):
     def __init__(self, x, y, batch_size):
         self.x, self.y, self.batch_size = x, y, batch_size
@@ -106,6 +114,17 @@ def run(strategy, seed, overlapping=None):
     out['evaluate'] = np.asarray(model.evaluate(x, y, batch_size=10, verbose=0), dtype='float64')
     out['predict'] = model.predict(x, batch_size=10, verbose=0)
     out['predict_tiny'] = model.predict(x[:3], batch_size=1, verbose=0)
+    # a NaN in rank 1's slice of the third batch: the merged loss is NaN everywhere, all stop there
+    model = _in_scope(strategy, build, 'mlp', seed)
+    bad = x.copy()
+    bad[40] = np.nan
+    model.fit(bad, y, batch_size=16, epochs=3, shuffle=False, verbose=0, callbacks=[cbs.TerminateOnNaN()])
+    out['nan/iterations'] = np.array([model.optimizer.iterations])
+    if strategy is not None:
+        # BatchNormalization: local batch statistics (so not one process's numbers), but the
+        # ranks keep identical weights and moving statistics (checked by rank_difference)
+        model = _in_scope(strategy, build_batchnorm, seed)
+        record(out, 'batchnorm', model, model.fit(x, y, batch_size=16, epochs=2, verbose=0))
     return out
 
 

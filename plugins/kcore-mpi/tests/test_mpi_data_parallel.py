@@ -66,11 +66,12 @@ def one_process():
 def test_two_ranks_ran_and_hold_identical_weights(two_ranks):
     _, _, results = two_ranks
     assert int(results['size'][0]) == 2
-    assert float(results['rank_difference'][0]) == 0.0
+    assert float(results['rank_difference'][0]) == 0.0  # every case, BatchNormalization's statistics included
+    assert any(k.startswith('batchnorm/') for k in results)
 
 
 @pytest.mark.parametrize('case', ['mlp', 'cnn', 'lstm', 'overlap', 'shuffled', 'sequence', 'generator',
-                                  'decisions'])
+                                  'decisions', 'nan'])
 def test_two_ranks_give_the_weights_and_history_of_one_process(two_ranks, one_process, case):
     _, _, results = two_ranks
     keys = sorted(k for k in one_process if k.startswith(case + '/'))
@@ -79,6 +80,8 @@ def test_two_ranks_give_the_weights_and_history_of_one_process(two_ranks, one_pr
         np.testing.assert_allclose(results[key], one_process[key], rtol=1e-5, atol=1e-5, err_msg=key)
     if case in ('mlp', 'cnn', 'lstm'):
         assert {'%s/loss' % case, '%s/val_loss' % case} <= set(keys)
+    if case == 'nan':
+        assert int(results['nan/iterations'][0]) == 3  # TerminateOnNaN stopped both at the third step
 
 
 def test_callback_decisions_agree(two_ranks, one_process):
