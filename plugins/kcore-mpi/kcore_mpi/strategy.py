@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from kcore.backend.device import ACTIVE
-from kcore.distribute.averaging import GradientBuffer
+from kcore.distribute.averaging import GradientBuffer, average_gradients
 from kcore.distribute.strategy import Strategy
 from kcore.errors import DistributedError
 from kcore.utils import nest
@@ -161,9 +161,7 @@ class MPIDataParallel(Strategy):
                 self._buckets = BucketedReducer(self._buffer, self.bucket_bytes, self.comm, self._MPI)
             return self._buckets.gradients(loss, variables, samples)
         grads = None if loss is None else super().gradients(loss, variables, samples)
-        self._buffer.pack(grads, samples)
-        self._allreduce_device(self._buffer.buffer)
-        return self._buffer.unpack()
+        return average_gradients(grads, samples, self._buffer, self._allreduce_device)
 
     def merged_metrics(self, metrics):
         return _MergedMetrics(self, metrics)
