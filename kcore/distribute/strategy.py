@@ -31,7 +31,7 @@ import contextlib
 import numpy as np
 
 from kcore.autodiff.tensor import gradients
-from kcore.backend import rng as _rng
+from kcore.runtime import rng as _rng
 
 _current = []
 
