@@ -16,6 +16,7 @@ PACKAGES = {
     'plugins/kcore-gpu': ('kcore_gpu', 'kcore_gpu/plugin.py', 'gpu = kcore_gpu.plugin'),
     'plugins/kcore-applications': ('kcore_applications', 'kcore_applications/plugin.py',
                                    'applications = kcore_applications.plugin'),
+    'plugins/kcore-mpi': ('kcore_mpi', 'kcore_mpi/plugin.py', 'mpi = kcore_mpi.plugin'),
     'examples/plugins/kcore-mylayer': ('kcore_mylayer', 'kcore_mylayer/plugin.py', 'mylayer = kcore_mylayer.plugin'),
 }
 

@@ -164,6 +164,17 @@ def register_modules(register):
     Returns nothing."""
 
 
+@hookspec
+def register_strategies(register):
+    """Register distribution strategies: ``kcore.distribute.Strategy`` subclasses
+    by class name (``'MPIDataParallel'``), found as ``kcore.distribute.<name>``.
+    A strategy is the engine a ``fit`` runs on across processes: the trainer
+    shards batches, averages gradients, merges metrics and agrees on callback
+    decisions through its methods (see ``kcore/distribute/strategy.py``).
+    Importing the class must not start the engine (no ``MPI_Init``): that
+    happens when the user creates an instance.  Returns nothing."""
+
+
 #: hook name -> registry kind, in the order the hooks run
 KINDS = {
     'register_backends': 'backends',
@@ -181,4 +192,5 @@ KINDS = {
     'register_callbacks': 'callbacks',
     'register_applications': 'applications',
     'register_modules': 'modules',
+    'register_strategies': 'strategies',
 }

@@ -2,7 +2,7 @@
 from kcore import backend as K
 from kcore import layers
 from kcore.layers.input_layer import InputLayer
-from kcore.models.symbolic import topological_nodes
+from kcore.layers.node import topological_nodes
 
 
 def channel_axis():

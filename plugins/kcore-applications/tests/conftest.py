@@ -12,7 +12,7 @@ def fast_random(monkeypatch):
     """Initial weights from a seeded PCG64 generator in float32 instead of NumPy's global
     state (which draws float64): building VGG16's 138 million weights then takes a
     fraction of a second.  For tests of structure (layers, shapes, parameter counts)."""
-    from kcore.backend import rng
+    from kcore.runtime import rng
     generator = np.random.default_rng(0)
     monkeypatch.setattr(rng, 'global_generator', lambda: generator)
 
