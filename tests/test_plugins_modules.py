@@ -51,3 +51,11 @@ def test_unregistered_paths_stay_ordinary_import_errors():
 def test_names_are_matched_exactly_not_by_case(fake_module):
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module('kcore.applications.FAKE_JSON')
+
+
+def test_kcore_applications_is_reached_from_the_package_like_keras_applications():
+    import subprocess
+    import sys
+    code = 'import kcore; print(kcore.applications.__name__)'
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == 'kcore.applications', out.stderr

@@ -16,6 +16,10 @@ save_weights writes, which kcore does not read).
 
 Every model is trained for a few steps with Adam first, so its weights, moving
 statistics and optimizer state are not the initial ones.
+
+kcore-applications's fixtures (Keras applications' layer tables, Keras-written
+MobileNet files) need keras_applications and come from
+tools/make_keras_application_fixtures.py.
 """
 import argparse
 import os
