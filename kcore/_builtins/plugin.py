@@ -92,5 +92,6 @@ def register_schedules(register):
 @hookimpl
 def register_callbacks(register):
     from kcore.training.callbacks import BUILTINS
-    for cls in BUILTINS:
+    from kcore.training.tensorboard import TensorBoard
+    for cls in BUILTINS + [TensorBoard]:
         register(cls)
