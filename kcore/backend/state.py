@@ -1,9 +1,14 @@
 """``K`` functions about values and state: variables, constants, random tensors,
 ``eval``/``get_value``/``set_value``, ``gradients``, ``function``, the learning
 phase and ``clear_session``."""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 import numpy as np
 
 from kcore import config
+from kcore._typing import TensorLike
 from kcore.autodiff import tensor as _tensor
 from kcore.autodiff.tensor import Tensor, Variable
 from kcore.backend import phase as _phase
@@ -16,7 +21,8 @@ def _floatx(dtype):
     return np.dtype(dtype or config.floatx())
 
 
-def variable(value, dtype=None, name=None, constraint=None, trainable=True):
+def variable(value: TensorLike, dtype: Any = None,
+             name: str | None = None, constraint: Any = None, trainable: bool = True) -> Variable:
     """A ``Variable`` holding a copy of ``value``, of ``dtype`` (default ``floatx``, integer
     values included, as in Keras 2)."""
     arr = as_array(value, _floatx(dtype))  # straight to dtype: float64 values keep their precision
@@ -24,35 +30,36 @@ def variable(value, dtype=None, name=None, constraint=None, trainable=True):
                     constraint=constraint)
 
 
-def constant(value, dtype=None, shape=None, name=None):
+def constant(value: TensorLike, dtype: Any = None,
+             shape: Sequence[int | None] | None = None, name: str | None = None) -> Tensor:
     arr = as_array(value, _floatx(dtype))
     if shape is not None:
         arr = ACTIVE.xp.broadcast_to(arr, tuple(shape)).copy()
     return Tensor(arr)
 
 
-def zeros(shape, dtype=None, name=None):
+def zeros(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Tensor:
     return variable(ACTIVE.xp.zeros(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def ones(shape, dtype=None, name=None):
+def ones(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Tensor:
     return variable(ACTIVE.xp.ones(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def eye(size, dtype=None, name=None):
+def eye(size: int, dtype: Any = None, name: str | None = None) -> Tensor:
     n, m = (size, size) if isinstance(size, int) else size
     return variable(ACTIVE.xp.eye(n, m, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def zeros_like(x, dtype=None, name=None):
+def zeros_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tensor:
     return Tensor(ACTIVE.xp.zeros(x.shape, dtype=dtype or x.dtype))
 
 
-def ones_like(x, dtype=None, name=None):
+def ones_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tensor:
     return Tensor(ACTIVE.xp.ones(x.shape, dtype=dtype or x.dtype))
 
 
-def arange(start, stop=None, step=1, dtype='int32'):
+def arange(start: int | float, stop: int | float | None = None, step: int | float = 1, dtype: Any = 'int32') -> Tensor:
     return Tensor(ACTIVE.xp.arange(start, stop, step, dtype=dtype))
 
 
@@ -62,7 +69,8 @@ def _sample_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
 
 
-def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+def random_uniform(shape: Sequence[int], minval: float = 0.0,
+                   maxval: float = 1.0, dtype: Any = None, seed: int | None = None) -> Tensor:
     """Uniform in ``[minval, maxval)``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
@@ -70,7 +78,8 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return Tensor((u * (maxval - minval) + minval).astype(dtype, copy=False))
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+def random_normal(shape: Sequence[int], mean: float = 0.0,
+                  stddev: float = 1.0, dtype: Any = None, seed: int | None = None) -> Tensor:
     """Normal with ``mean`` and ``stddev``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
@@ -78,12 +87,13 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return Tensor((z * stddev + mean).astype(dtype, copy=False))
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+def truncated_normal(shape: Sequence[int], mean: float = 0.0,
+                     stddev: float = 1.0, dtype: Any = None, seed: int | None = None) -> Tensor:
     from kcore.initializers import _truncated_normal
     return Tensor(_truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
 
 
-def random_binomial(shape, p=0.0, dtype=None, seed=None):
+def random_binomial(shape: Sequence[int], p: float = 0.0, dtype: Any = None, seed: int | None = None) -> Tensor:
     gen = _rng.generator(seed)
     return Tensor((gen.random(tuple(shape), dtype=np.float32) < p).astype(_floatx(dtype)))
 
@@ -91,14 +101,14 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 random_bernoulli = random_binomial
 
 
-def dropout(x, level, noise_shape=None, seed=None):
+def dropout(x: TensorLike, level: float, noise_shape: Sequence[int] | None = None, seed: int | None = None) -> Tensor:
     """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest."""
     from kcore.layers.core import dropout as _dropout
     return _dropout(to_tensor(x), level, noise_shape, _rng.generator(seed))
 
 
 # -- values ------------------------------------------------------------------------------
-def eval(x):  # noqa: A001 - Keras's name
+def eval(x: TensorLike) -> np.ndarray:  # noqa: A001 - Keras's name
     """The value of a tensor or variable as a NumPy array."""
     if isinstance(x, Tensor):
         return ACTIVE.backend.to_numpy(x.data)
@@ -108,7 +118,7 @@ def eval(x):  # noqa: A001 - Keras's name
 get_value = eval
 
 
-def set_value(x, value):
+def set_value(x: TensorLike, value: TensorLike) -> None:
     if hasattr(x, 'set_value') and not isinstance(x, Variable):  # an optimizer's lr (Keras 2 idiom)
         x.set_value(np.asarray(value).item())
         return
@@ -121,28 +131,28 @@ def set_value(x, value):
     x.assign(ACTIVE.backend.asarray(value, dtype=x.dtype))
 
 
-def batch_get_value(tensors):
+def batch_get_value(tensors: Sequence[TensorLike]) -> list[np.ndarray]:
     return [eval(t) for t in tensors]
 
 
-def batch_set_value(tuples):
+def batch_set_value(tuples: Sequence[tuple[Any, Any]]) -> None:
     for x, value in tuples:
         set_value(x, value)
 
 
-def update(x, new_x):
+def update(x: TensorLike, new_x: TensorLike) -> Any:
     return x.assign(as_array(new_x))
 
 
-def update_add(x, increment):
+def update_add(x: TensorLike, increment: TensorLike) -> Any:
     return x.assign_add(as_array(increment))
 
 
-def update_sub(x, decrement):
+def update_sub(x: TensorLike, decrement: TensorLike) -> Any:
     return x.assign_sub(as_array(decrement))
 
 
-def moving_average_update(x, value, momentum):
+def moving_average_update(x: TensorLike, value: TensorLike, momentum: float) -> Any:
     """``x = x * momentum + value * (1 - momentum)``, in place."""
     v = as_array(value)
     x.data *= momentum
@@ -150,7 +160,7 @@ def moving_average_update(x, value, momentum):
     return x
 
 
-def print_tensor(x, message=''):
+def print_tensor(x: TensorLike, message: str = '') -> Tensor:
     print(message, eval(x))
     return x
 
@@ -165,7 +175,7 @@ class SymbolicGradient:
         self.shape = getattr(wrt, 'shape', None)
 
 
-def gradients(loss, variables):
+def gradients(loss: TensorLike, variables: Any) -> list[Tensor]:
     """Gradients of ``sum(loss)`` with respect to ``variables``.
 
     For a tensor computed eagerly (recording is on by default) this returns the
@@ -183,14 +193,15 @@ def gradients(loss, variables):
     return out
 
 
-def stop_gradient(variables):
+def stop_gradient(variables: Any) -> Any:
     from kcore.backend.ops import stop_gradient as _sg
     if isinstance(variables, (list, tuple)):
         return [_sg(v) for v in variables]
     return _sg(variables)
 
 
-def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+def placeholder(shape: Sequence[int | None] | None = None, ndim: int | None = None,
+                dtype: Any = None, sparse: bool = False, name: str | None = None) -> Any:
     """A symbolic input (``shape`` includes the batch axis), for ``K.function``."""
     from kcore.layers.input_layer import Input
     if shape is None:
@@ -200,17 +211,18 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     return Input(batch_shape=tuple(shape), dtype=dtype or config.floatx(), name=name)
 
 
-def is_keras_tensor(x):
+def is_keras_tensor(x: TensorLike) -> bool:
     from kcore.models.symbolic import KerasTensor
     return isinstance(x, KerasTensor)
 
 
-def is_placeholder(x):
+def is_placeholder(x: TensorLike) -> bool:
     from kcore.layers.input_layer import InputLayer
     return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
 
 
-def function(inputs, outputs, updates=None, name=None, **kwargs):
+def function(inputs: Sequence[Any], outputs: Any,
+             updates: Any = None, name: str | None = None, **kwargs: Any) -> Callable[..., Any]:
     """A callable computing ``outputs`` from values of the symbolic ``inputs`` (Keras 2).
 
     ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the
@@ -243,19 +255,19 @@ class _LearningPhase:
 LEARNING_PHASE = _LearningPhase()
 
 
-def learning_phase():
+def learning_phase() -> Any:
     """The learning phase placeholder; ``int()`` of it is the current value (0 or 1)."""
     return LEARNING_PHASE
 
 
-def set_learning_phase(value):
+def set_learning_phase(value: TensorLike) -> None:
     _phase.set_global(value)
 
 
 learning_phase_scope = _phase.learning_phase_scope
 
 
-def in_train_phase(x, alt, training=None):
+def in_train_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) -> Any:
     if training is None:
         training = _phase.current()
     if training:
@@ -263,11 +275,11 @@ def in_train_phase(x, alt, training=None):
     return alt() if callable(alt) else alt
 
 
-def in_test_phase(x, alt, training=None):
+def in_test_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) -> Any:
     return in_train_phase(alt, x, training=training)
 
 
-def clear_session():
+def clear_session() -> None:
     """Reset automatic layer names (``dense``, ``dense_1``, ...) and the learning phase."""
     from kcore.utils import naming
     naming.reset()

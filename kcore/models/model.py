@@ -4,7 +4,12 @@
 subclass with its own ``call`` is a subclassed model.  Both get the training
 API from ``Trainer`` and the inspection/saving API below.
 """
+from __future__ import annotations
 
+from typing import Any, Callable, Sequence
+
+
+from kcore._typing import PathLike, ShapeLike, TensorLike
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.backend.device import ACTIVE
 from kcore.errors import layer_prefix
@@ -47,10 +52,10 @@ class Model(Trainer, Layer):
 
     # -- structure ------------------------------------------------------------------
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         return self._sublayers()
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by ``name`` or by position ``index`` in ``model.layers``."""
         if index is not None and name is not None:
             raise ValueError('get_layer() takes name or index, not both. Received: name=%r, index=%r.'
@@ -69,7 +74,7 @@ class Model(Trainer, Layer):
                              % (name, layer_prefix(self), ', '.join(repr(l.name) for l in layers)))
         raise ValueError('get_layer() needs a name or an index.')
 
-    def build(self, input_shape):
+    def build(self, input_shape: ShapeLike) -> None:
         """Create the weights of a subclassed model by running it once on stand-in data."""
         if self.built:
             return
@@ -89,29 +94,30 @@ class Model(Trainer, Layer):
             self.call(x)
         self.built = True
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: TensorLike, training: bool | None = None, mask: TensorLike | None = None) -> TensorLike:
         raise NotImplementedError('%s: subclassed models must implement call(inputs).' % layer_prefix(self))
 
-    def reset_states(self):
+    def reset_states(self) -> None:
         """Reset the states of every stateful layer (Keras 2's ``model.reset_states()``)."""
         for layer in self._all_sublayers():
             if getattr(layer, 'stateful', False) and hasattr(layer, 'reset_states'):
                 layer.reset_states()
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False):
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False) -> None:
         from kcore.models.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(
             '%s is a subclassed model: kcore cannot describe its architecture. Implement get_config() '
             '(returning its __init__ arguments) and register the class with kcore.plugins.register, '
             'or save only the weights with save_weights().' % layer_prefix(self))
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Model:
         """A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds a
         functional model; otherwise the config holds a subclass's ``__init__`` arguments."""
         if isinstance(config, dict) and {'layers', 'input_layers', 'output_layers'} <= set(config):
@@ -120,22 +126,23 @@ class Model(Trainer, Layer):
             return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
-    def to_json(self, **kwargs):
+    def to_json(self, **kwargs: Any) -> str:
         import json
         from kcore.saving.savable import json_default
         from kcore.saving.serialization import serialize
         return json.dumps(serialize(self), default=json_default, **kwargs)
 
     # -- saving ---------------------------------------------------------------------
-    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None):
+    def save(self, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True,
+             save_format: str | None = None) -> None:
         from kcore.saving import save_model
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    save_format=save_format)
 
-    def save_weights(self, filepath, overwrite=True, save_format=None):
+    def save_weights(self, filepath: PathLike, overwrite: bool = True, save_format: str | None = None) -> None:
         from kcore.saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+    def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False) -> Any:
         from kcore.saving import load_weights
         return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
