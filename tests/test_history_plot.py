@@ -42,6 +42,7 @@ def test_one_panel_per_metric_with_train_and_validation_curves(tmp_path, close_f
     np.testing.assert_allclose(lines['loss'][1], history.history['loss'])
     np.testing.assert_allclose(lines['val_loss'][1], history.history['val_loss'])
     assert loss_ax.get_xlabel() == 'epoch'
+    assert all(float(t).is_integer() for t in loss_ax.get_xticks())  # whole epochs only
     assert (tmp_path / 'h.png').read_bytes().startswith(b'\x89PNG')
 
 

@@ -8,12 +8,11 @@ curve together, epochs on the x axis.  Needs matplotlib
 
 def _import_pyplot():
     try:
-        import matplotlib
-        from matplotlib import pyplot
+        from matplotlib import pyplot, ticker
     except ImportError as exc:
         raise ImportError('plot_history needs matplotlib, which is not installed. Install it with '
                           '`pip install "kcore[plot]"` (or `pip install matplotlib`).') from exc
-    return matplotlib, pyplot
+    return pyplot, ticker
 
 
 def _history_dict(history):
@@ -50,7 +49,7 @@ def plot_history(history, metrics=None, to_file=None, figsize=None, dpi=100):
     is drawn against the validation runs' count, since the history does not
     record which epochs they were.
     """
-    _, pyplot = _import_pyplot()
+    pyplot, ticker = _import_pyplot()
     logs = _history_dict(history)
     if not logs:
         raise ValueError('plot_history: the history is empty; fit() logged nothing to plot. Train for at '
@@ -67,6 +66,7 @@ def plot_history(history, metrics=None, to_file=None, figsize=None, dpi=100):
         ax.set_title(name)
         ax.set_ylabel(name)
         ax.set_xlabel('epoch')
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         ax.legend()
     fig.tight_layout()
