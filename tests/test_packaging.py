@@ -26,9 +26,11 @@ PACKAGES = {
 
 
 def test_every_package_folder_is_covered():
-    found = {'.'} | {os.path.relpath(os.path.dirname(p), ROOT) for base in ('plugins', 'examples/plugins')
-                     for p in [os.path.join(ROOT, base, d, 'pyproject.toml') for d in os.listdir(os.path.join(ROOT, base))]
-                     if os.path.exists(p)}
+    found = {'.'}
+    for base in ('plugins', 'examples/plugins'):
+        for name in os.listdir(os.path.join(ROOT, base)):
+            if os.path.exists(os.path.join(ROOT, base, name, 'pyproject.toml')):
+                found.add(base + '/' + name)
     assert found == set(PACKAGES), 'add the new package to PACKAGES (and to run.sh setup)'
 
 

@@ -135,6 +135,17 @@ def test_update_freq_batch_writes_every_batch(tmp_path):
     assert sorted(scalars(str(tmp_path / 'train'))['batch_accuracy']) == [1, 2, 3, 4]
 
 
+def test_a_second_fit_continues_the_batch_and_epoch_curves(tmp_path):
+    x, y = _data()
+    model = _model()
+    tb = kcore.callbacks.TensorBoard(log_dir=str(tmp_path), update_freq='batch')
+    model.fit(x, y, batch_size=20, epochs=1, verbose=0, callbacks=[tb])
+    model.fit(x, y, batch_size=20, epochs=2, initial_epoch=1, verbose=0, callbacks=[tb])
+    train = scalars(str(tmp_path / 'train'))
+    assert sorted(train['batch_loss']) == [1, 2, 3, 4]
+    assert sorted(train['epoch_loss']) == [0, 1]
+
+
 def test_weight_histograms_match_the_weights_and_follow_histogram_freq(tmp_path):
     x, y = _data()
     model = _model()

@@ -5,9 +5,9 @@ The event files are written by tensorboardX (``pip install "kcore[tensorboard]"`
 The layout is the one Keras 2.3 writes on TensorFlow 2, so TensorBoard overlays
 training and validation curves: ``<log_dir>/train`` and ``<log_dir>/validation``
 runs, scalars ``epoch_<name>`` (step = epoch) and, with ``update_freq``,
-``batch_<name>`` (step = batches seen since training began).  ``val_loss`` is
-written as ``epoch_loss`` in the validation run.  The learning rate is written
-every epoch as ``epoch_learning_rate``.
+``batch_<name>`` (step = the optimizer's step count, so curves continue across
+``fit`` calls).  ``val_loss`` is written as ``epoch_loss`` in the validation run.
+The learning rate is written every epoch as ``epoch_learning_rate``.
 
 Deliberate differences from Keras 2.3 (no TensorFlow session to run):
 ``histogram_freq`` writes weight histograms only (no activations, so no
@@ -19,12 +19,23 @@ accepted and ignored, as Keras 2.3 does on TensorFlow 2 (with a warning for
 outputs on ``embeddings_data`` are not computed, so ``embeddings_data`` is
 ignored with a warning).
 """
+import itertools
 import os
 import warnings
 
 import numpy as np
 
 from kcore.training.callbacks import Callback
+
+
+#: event file names carry the time in seconds and the host; the process id and this
+#: counter keep two writers opened in the same second (two quick fits) from
+#: overwriting each other's file
+_FILE_NUMBER = itertools.count()
+
+
+def _unique_suffix(extra=''):
+    return '.%d.%d%s' % (os.getpid(), next(_FILE_NUMBER), extra)
 
 
 def _import_tensorboardx():
@@ -153,19 +164,22 @@ class TensorBoard(Callback):
 
     def _writer(self, run):
         if run not in self._writers:
-            self._writers[run] = self._tbx.SummaryWriter(logdir=os.path.join(self.log_dir, run), flush_secs=10)
+            self._writers[run] = self._tbx.SummaryWriter(logdir=os.path.join(self.log_dir, run), flush_secs=10,
+                                                         filename_suffix=_unique_suffix())
         return self._writers[run]
 
     def set_model(self, model):
         super().set_model(model)
         if self.write_graph and (getattr(model, '_layers', None) or getattr(model, 'layers', None)):
-            writer = self._tbx.FileWriter(os.path.join(self.log_dir, 'train'), filename_suffix='.graph')
+            writer = self._tbx.FileWriter(os.path.join(self.log_dir, 'train'),
+                                          filename_suffix=_unique_suffix('.graph'))
             from tensorboardX.proto.event_pb2 import Event
             writer.add_event(Event(graph_def=graph_def(model).SerializeToString()))
             writer.close()
 
     def on_train_begin(self, logs=None):
-        self._batches_seen = 0
+        # count on from the optimizer's steps, so a second fit() continues the batch curves
+        self._batches_seen = int(getattr(getattr(self.model, 'optimizer', None), 'iterations', 0) or 0)
 
     def on_train_batch_end(self, batch, logs=None):
         self._batches_seen += 1
