@@ -80,5 +80,6 @@ def test_top_level_submodules_load_on_access():
 
 
 def test_kcore_top_level():
-    assert kcore.__version__ == '0.1.0'
+    from importlib.metadata import version
+    assert kcore.__version__ == version('kcore')  # pyproject reads it from kcore/__init__.py
     assert {'Input', 'Layer', 'Model', 'Sequential', 'backend', 'layers', 'plugins'} <= set(kcore.__all__)
