@@ -153,7 +153,9 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir='TB', 
     if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or dpi <= 0:
         raise ValueError('model_to_dot: dpi must be a positive number. Received: dpi=%r.' % (dpi,))
     if not _is_graph(model):
-        kind = 'has not been built yet' if hasattr(model, '_stack') else 'is a subclassed model, which has no graph'
+        from kcore.models import Sequential
+        kind = ('has not been built yet' if isinstance(model, Sequential)
+                else 'is a subclassed model, which has no graph')
         raise ValueError('model_to_dot: model %r (%s) %s, so there is nothing to draw. Expected a functional or '
                          'Sequential model with known inputs: build it first (give the first layer '
                          'input_shape=..., or call model.build(input_shape)).'
