@@ -6,14 +6,17 @@ API from ``Trainer`` and the inspection/saving API below.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, Sequence
-
 
 from kcore._typing import PathLike, ShapeLike, TensorLike
 from kcore.autodiff.tensor import Tensor, no_grad
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
-from kcore.layers.base import Layer
+from kcore.layers.base import Layer, _is_shape
+from kcore.models.graph_config import functional_from_config
+from kcore.models.summary import print_summary
+from kcore.serialization import json_default, serialize
 from kcore.training.trainer import Trainer
 
 
@@ -35,6 +38,8 @@ class Model(Trainer, Layer):
             def call(self, inputs, training=None):
                 return self.out(self.hidden(inputs))
     """
+
+    _is_model = True
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or 'inputs' in kwargs or 'outputs' in kwargs):
@@ -85,7 +90,6 @@ class Model(Trainer, Layer):
         def stand_in(shape):
             shape = tuple(1 if d is None else d for d in shape)
             return Tensor(ACTIVE.xp.zeros(shape, dtype=self.dtype))
-        from kcore.layers.base import _is_shape
         if _is_shape(input_shape):
             x = stand_in(input_shape)
         else:
@@ -106,7 +110,6 @@ class Model(Trainer, Layer):
     def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
                 print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
                 show_trainable: bool = False) -> None:
-        from kcore.models.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
@@ -122,27 +125,24 @@ class Model(Trainer, Layer):
         functional model; otherwise the config holds a subclass's ``__init__`` arguments."""
         if isinstance(config, dict) and {'layers', 'input_layers', 'output_layers'} <= set(config):
             from kcore.models.functional import Functional
-            from kcore.models.graph_config import functional_from_config
             return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
     def to_json(self, **kwargs: Any) -> str:
-        import json
-        from kcore.saving.savable import json_default
-        from kcore.saving.serialization import serialize
         return json.dumps(serialize(self), default=json_default, **kwargs)
 
     # -- saving ---------------------------------------------------------------------
+    # kcore.saving loads on the first save or load (h5py and the file code), not at ``import kcore``
     def save(self, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True,
              save_format: str | None = None) -> None:
-        from kcore.saving import save_model
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+        from kcore import saving
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    save_format=save_format)
 
     def save_weights(self, filepath: PathLike, overwrite: bool = True, save_format: str | None = None) -> None:
-        from kcore.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
+        from kcore import saving
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False) -> Any:
-        from kcore.saving import load_weights
-        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        from kcore import saving
+        return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

@@ -153,8 +153,7 @@ def model_to_dot(model, show_shapes=False, show_layer_names=True, rankdir='TB', 
     if isinstance(dpi, bool) or not isinstance(dpi, (int, float)) or dpi <= 0:
         raise ValueError('model_to_dot: dpi must be a positive number. Received: dpi=%r.' % (dpi,))
     if not _is_graph(model):
-        from kcore.models import Sequential
-        kind = ('has not been built yet' if isinstance(model, Sequential)
+        kind = ('has not been built yet' if getattr(model, '_is_sequential', False)
                 else 'is a subclassed model, which has no graph')
         raise ValueError('model_to_dot: model %r (%s) %s, so there is nothing to draw. Expected a functional or '
                          'Sequential model with known inputs: build it first (give the first layer '

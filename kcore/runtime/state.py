@@ -1,28 +1,30 @@
 """``K`` functions about values and state: variables, constants, random tensors,
-``eval``/``get_value``/``set_value``, ``gradients``, ``function``, the learning
-phase and ``clear_session``."""
+``eval``/``get_value``/``set_value``, eager ``gradients``, the learning phase and
+``clear_session``.  The graph functions (``K.function``, ``K.placeholder``, symbolic
+``K.gradients``) live with the graph, in ``kcore.models.graph_function``."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from kcore import config
 from kcore._typing import TensorLike
 from kcore.autodiff import tensor as _tensor
-from kcore.autodiff.tensor import Tensor, Variable
-from kcore.backend import phase as _phase
-from kcore.backend import rng as _rng
-from kcore.backend.device import ACTIVE
-from kcore.backend.ops import as_array, to_tensor
+from kcore.autodiff.tensor import Tensor, Variable, apply
+from kcore.runtime import phase as _phase
+from kcore.runtime import rng as _rng
+from kcore.runtime.device import ACTIVE, backend_name
+from kcore.runtime.ops import as_array, stop_gradient as _stop_gradient, to_tensor
+from kcore.utils import naming
 
 
 def _floatx(dtype):
     return np.dtype(dtype or config.floatx())
 
 
-def variable(value: TensorLike, dtype: Any = None,
-             name: str | None = None, constraint: Any = None, trainable: bool = True) -> Variable:
+def variable(value: TensorLike, dtype: Any = None, name: str | None = None, constraint: Any = None,
+             trainable: bool = True) -> Variable:
     """A ``Variable`` holding a copy of ``value``, of ``dtype`` (default ``floatx``, integer
     values included, as in Keras 2)."""
     arr = as_array(value, _floatx(dtype))  # straight to dtype: float64 values keep their precision
@@ -30,23 +32,23 @@ def variable(value: TensorLike, dtype: Any = None,
                     constraint=constraint)
 
 
-def constant(value: TensorLike, dtype: Any = None,
-             shape: Sequence[int | None] | None = None, name: str | None = None) -> Tensor:
+def constant(value: TensorLike, dtype: Any = None, shape: Sequence[int] | None = None,
+             name: str | None = None) -> Tensor:
     arr = as_array(value, _floatx(dtype))
     if shape is not None:
         arr = ACTIVE.xp.broadcast_to(arr, tuple(shape)).copy()
     return Tensor(arr)
 
 
-def zeros(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Tensor:
+def zeros(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Variable:
     return variable(ACTIVE.xp.zeros(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def ones(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Tensor:
+def ones(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Variable:
     return variable(ACTIVE.xp.ones(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def eye(size: int, dtype: Any = None, name: str | None = None) -> Tensor:
+def eye(size: int | tuple[int, int], dtype: Any = None, name: str | None = None) -> Variable:
     n, m = (size, size) if isinstance(size, int) else size
     return variable(ACTIVE.xp.eye(n, m, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
@@ -59,7 +61,8 @@ def ones_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tens
     return Tensor(ACTIVE.xp.ones(x.shape, dtype=dtype or x.dtype))
 
 
-def arange(start: int | float, stop: int | float | None = None, step: int | float = 1, dtype: Any = 'int32') -> Tensor:
+def arange(start: int | float, stop: int | float | None = None, step: int | float = 1,
+           dtype: Any = 'int32') -> Tensor:
     return Tensor(ACTIVE.xp.arange(start, stop, step, dtype=dtype))
 
 
@@ -69,8 +72,8 @@ def _sample_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
 
 
-def random_uniform(shape: Sequence[int], minval: float = 0.0,
-                   maxval: float = 1.0, dtype: Any = None, seed: int | None = None) -> Tensor:
+def random_uniform(shape: Sequence[int], minval: float = 0.0, maxval: float = 1.0, dtype: Any = None,
+                   seed: int | None = None) -> Tensor:
     """Uniform in ``[minval, maxval)``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
@@ -78,8 +81,8 @@ def random_uniform(shape: Sequence[int], minval: float = 0.0,
     return Tensor((u * (maxval - minval) + minval).astype(dtype, copy=False))
 
 
-def random_normal(shape: Sequence[int], mean: float = 0.0,
-                  stddev: float = 1.0, dtype: Any = None, seed: int | None = None) -> Tensor:
+def random_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+                  seed: int | None = None) -> Tensor:
     """Normal with ``mean`` and ``stddev``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
@@ -87,10 +90,9 @@ def random_normal(shape: Sequence[int], mean: float = 0.0,
     return Tensor((z * stddev + mean).astype(dtype, copy=False))
 
 
-def truncated_normal(shape: Sequence[int], mean: float = 0.0,
-                     stddev: float = 1.0, dtype: Any = None, seed: int | None = None) -> Tensor:
-    from kcore.initializers import _truncated_normal
-    return Tensor(_truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
+def truncated_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+                     seed: int | None = None) -> Tensor:
+    return Tensor(_rng.truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
 
 
 def random_binomial(shape: Sequence[int], p: float = 0.0, dtype: Any = None, seed: int | None = None) -> Tensor:
@@ -101,10 +103,19 @@ def random_binomial(shape: Sequence[int], p: float = 0.0, dtype: Any = None, see
 random_bernoulli = random_binomial
 
 
-def dropout(x: TensorLike, level: float, noise_shape: Sequence[int] | None = None, seed: int | None = None) -> Tensor:
-    """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest."""
-    from kcore.layers.core import dropout as _dropout
-    return _dropout(to_tensor(x), level, noise_shape, _rng.generator(seed))
+def dropout(x: TensorLike, level: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
+            generator: Any = None) -> Tensor:
+    """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest; ``noise_shape``
+    entries of None take x's size.  ``generator`` (else one for ``seed``) draws the mask."""
+    x = to_tensor(x)
+    if level >= 1:
+        return x * 0.0
+    shape = tuple(x.shape)
+    if noise_shape is not None:
+        shape = tuple(s if n is None else n for s, n in zip(shape, noise_shape))
+    gen = generator or _rng.generator(seed)
+    keep = gen.random(shape, dtype=np.float32) >= level
+    return apply('dropout_mask', x, keep, np.asarray(1.0 / (1.0 - level), dtype=x.dtype).item())
 
 
 # -- values ------------------------------------------------------------------------------
@@ -165,75 +176,20 @@ def print_tensor(x: TensorLike, message: str = '') -> Tensor:
     return x
 
 
-# -- graphs ------------------------------------------------------------------------------
-class SymbolicGradient:
-    """What ``K.gradients`` returns for symbolic tensors: evaluated by ``K.function``."""
-
-    def __init__(self, loss, wrt):
-        self.loss = loss
-        self.wrt = wrt
-        self.shape = getattr(wrt, 'shape', None)
-
-
-def gradients(loss: TensorLike, variables: Any) -> list[Tensor]:
-    """Gradients of ``sum(loss)`` with respect to ``variables``.
-
-    For a tensor computed eagerly (recording is on by default) this returns the
-    gradients as tensors now.  For a symbolic tensor of a functional graph it
-    returns placeholders that ``K.function`` evaluates, as Keras 2 did.
-    """
-    from kcore.models.symbolic import KerasTensor
+# -- gradients ---------------------------------------------------------------------------
+def gradients(loss: TensorLike, variables: Any) -> list[Tensor | None]:
+    """Gradients of ``sum(loss)`` with respect to ``variables``, for a tensor computed
+    eagerly (``K.gradients`` adds symbolic tensors, in ``kcore.models.graph_function``)."""
     single = not isinstance(variables, (list, tuple))
     variables = [variables] if single else list(variables)
-    if isinstance(loss, KerasTensor):
-        out = [SymbolicGradient(loss, v) for v in variables]
-    else:
-        grads = _tensor.gradients(loss, variables)
-        out = [None if g is None else Tensor(g) for g in grads]
-    return out
+    grads = _tensor.gradients(loss, variables)
+    return [None if g is None else Tensor(g) for g in grads]
 
 
 def stop_gradient(variables: Any) -> Any:
-    from kcore.backend.ops import stop_gradient as _sg
     if isinstance(variables, (list, tuple)):
-        return [_sg(v) for v in variables]
-    return _sg(variables)
-
-
-def placeholder(shape: Sequence[int | None] | None = None, ndim: int | None = None,
-                dtype: Any = None, sparse: bool = False, name: str | None = None) -> Any:
-    """A symbolic input (``shape`` includes the batch axis), for ``K.function``."""
-    from kcore.layers.input_layer import Input
-    if shape is None:
-        if ndim is None:
-            raise ValueError('placeholder() needs shape=... or ndim=....')
-        shape = (None,) * ndim
-    return Input(batch_shape=tuple(shape), dtype=dtype or config.floatx(), name=name)
-
-
-def is_keras_tensor(x: TensorLike) -> bool:
-    from kcore.models.symbolic import KerasTensor
-    return isinstance(x, KerasTensor)
-
-
-def is_placeholder(x: TensorLike) -> bool:
-    from kcore.layers.input_layer import InputLayer
-    return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
-
-
-def function(inputs: Sequence[Any], outputs: Any,
-             updates: Any = None, name: str | None = None, **kwargs: Any) -> Callable[..., Any]:
-    """A callable computing ``outputs`` from values of the symbolic ``inputs`` (Keras 2).
-
-    ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the
-    graph between them on ``x``.  ``K.learning_phase()`` may be one of the
-    inputs (feed 0 or 1); outputs may include ``K.gradients`` placeholders.
-    """
-    from kcore.models.graph_function import GraphFunction
-    if updates:
-        raise NotImplementedError('K.function(updates=...) is not supported: kcore runs eagerly. Apply '
-                                  'updates in Python after calling the function.')
-    return GraphFunction(inputs, outputs)
+        return [_stop_gradient(v) for v in variables]
+    return _stop_gradient(variables)
 
 
 class _LearningPhase:
@@ -281,9 +237,29 @@ def in_test_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) 
 
 def clear_session() -> None:
     """Reset automatic layer names (``dense``, ``dense_1``, ...) and the learning phase."""
-    from kcore.utils import naming
     naming.reset()
     _phase.set_global(None)
+
+
+# -- the device, for K ---------------------------------------------------------------------
+def backend() -> str:
+    """The active device backend's name ('numpy', 'cuda', ...)."""
+    return backend_name()
+
+
+def device_count() -> int:
+    """How many devices the active backend has (1 for the CPU)."""
+    return ACTIVE.backend.device_count()
+
+
+def array_module() -> Any:
+    """The active backend's array module (``numpy`` or ``cupy``), for plugin code that
+    works on raw arrays: an optimizer's ``update_step``, a kernel."""
+    return ACTIVE.xp
+
+
+def cast_to_floatx(x: TensorLike) -> np.ndarray:
+    return np.asarray(x, dtype=config.floatx())
 
 
 __all__ = sorted(n for n, v in list(globals().items())
