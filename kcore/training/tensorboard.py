@@ -124,7 +124,10 @@ class TensorBoard(Callback):
     ``embeddings_metadata`` (a file of labels, one a line, or a dict layer name
     -> file), ``embeddings_data`` (ignored), ``update_freq`` ('epoch', 'batch'
     or an integer N: batch scalars every N batches).
+    Under a distribution strategy only the chief (rank 0) writes.
     """
+
+    chief_only = True
 
     def __init__(self, log_dir='./logs', histogram_freq=0, batch_size=32, write_graph=True, write_grads=False,
                  write_images=False, embeddings_freq=0, embeddings_layer_names=None, embeddings_metadata=None,
