@@ -60,6 +60,10 @@ class DownloadError(KcoreError, OSError):
     offline = False
 
 
+class DistributedError(KcoreError, RuntimeError):
+    """Distributed training cannot start, or its processes disagree (different models)."""
+
+
 def layer_prefix(layer):
     """``Layer 'dense_1' (Dense)``: the opening of every layer error."""
     return "Layer %r (%s)" % (getattr(layer, 'name', '?'), type(layer).__name__)
@@ -79,5 +83,5 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
-           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'layer_prefix',
-           'add_context']
+           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'DistributedError',
+           'layer_prefix', 'add_context']

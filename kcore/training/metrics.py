@@ -9,11 +9,13 @@ import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Tensor, no_grad
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.errors import ShapeError
 from kcore.training import losses as _losses
 from kcore.utils.naming import snake_case
+from kcore.plugins import registry
+from kcore.serialization import deserialize
 
 
 # -- functions ---------------------------------------------------------------------------
@@ -89,7 +91,16 @@ sparse_categorical_crossentropy = _losses.sparse_categorical_crossentropy
 
 # -- stateful metrics ----------------------------------------------------------------------
 class Metric:
-    """Base class: ``update_state`` accumulates, ``result`` reads, ``reset_state`` clears."""
+    """Base class: ``update_state`` accumulates, ``result`` reads, ``reset_state`` clears.
+
+    ``summed_state`` names the attributes that hold the state as sums over
+    samples: the states of shards of the data then add up to the state of the
+    whole, which is how distributed training merges the metrics of its
+    processes.  A metric whose state is not such a sum leaves it empty, and
+    each process reports its own value.
+    """
+
+    summed_state = ()
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
@@ -125,6 +136,8 @@ class Metric:
 class Mean(Metric):
     """The (weighted) mean of the values seen since the last reset."""
 
+    summed_state = ('total', 'count')
+
     def __init__(self, name='mean', dtype=None):
         super().__init__(name, dtype)
         self.reset_state()
@@ -153,6 +166,8 @@ class Mean(Metric):
 
 
 class Sum(Metric):
+    summed_state = ('total',)
+
     def __init__(self, name='sum', dtype=None):
         super().__init__(name, dtype)
         self.reset_state()
@@ -255,6 +270,10 @@ class _ConfusionMetric(Metric):
 
     _direction = 'up'
     _counts = ('tp', 'fp', 'tn', 'fn')
+
+    @property
+    def summed_state(self):
+        return self._counts
 
     def _init_counts(self, thresholds, default):
         self.init_thresholds = thresholds
@@ -531,10 +550,8 @@ def get(identifier):
     """A metric from a registered name, a config dict, a ``Metric`` (class or instance)
     or a function; classes are instantiated with their defaults."""
     if isinstance(identifier, str):
-        from kcore.plugins import registry
         obj = registry('metrics').get(identifier)
     elif isinstance(identifier, dict):
-        from kcore.saving.serialization import deserialize
         obj = deserialize(identifier, 'metrics')
     elif callable(identifier):
         obj = identifier
