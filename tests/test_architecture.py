@@ -31,7 +31,7 @@ FLOORS = [
     ('layers', ['kcore.layers']),
     ('saving', ['kcore.saving']),
     ('distribute', ['kcore.distribute']),
-    ('training', ['kcore.training', 'kcore.utils']),
+    ('training', ['kcore.training', 'kcore.utils', 'kcore.datasets', 'kcore.preprocessing']),
     ('models', ['kcore.models']),
     ('facades', ['kcore', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',
                  'kcore.callbacks', 'kcore.engine', 'kcore._builtins', 'kcore.testing', 'kcore.cli',

@@ -75,8 +75,8 @@ def test_top_level_submodules_load_on_access():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ['False', 'True']
-    with pytest.raises(AttributeError, match="no attribute 'datasets'"):
-        kcore.datasets
+    with pytest.raises(AttributeError, match="no attribute 'wrappers_of_nothing'"):
+        kcore.wrappers_of_nothing
 
 
 def test_kcore_top_level():

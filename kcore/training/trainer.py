@@ -304,7 +304,7 @@ class Trainer:
         if data is None:
             return None
         if data_mod.is_generator_like(data):
-            if steps is None and hasattr(data, '__next__'):
+            if steps is None and hasattr(data, '__next__') and not isinstance(data, data_mod.Sequence):
                 raise ValueError('validation_steps is required when validation_data is a generator: it says '
                                  'how many batches make one validation pass. Received: validation_steps=None. '
                                  'Set it, or pass a kcore.utils.Sequence.')

@@ -3,6 +3,7 @@ import numpy as np
 
 from kcore.training.data import Sequence  # noqa: F401
 from kcore.utils.progbar import Progbar  # noqa: F401
+from kcore.utils.data_utils import get_file, validate_file  # noqa: F401
 from kcore.runtime import rng
 from kcore.runtime.device import ACTIVE
 from kcore.plugins import registry
