@@ -14,7 +14,8 @@ from kcore.models import Model, Sequential  # noqa: E402
 
 _SUBMODULES = ('layers', 'models', 'losses', 'metrics', 'optimizers', 'callbacks', 'initializers',
                'regularizers', 'constraints', 'activations', 'utils', 'plugins', 'saving', 'testing',
-               'engine', 'errors', 'distribute', 'applications')
+               'engine', 'errors', 'distribute', 'wrappers', 'datasets', 'preprocessing',
+               'applications')
 
 
 def __getattr__(name):

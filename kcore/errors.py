@@ -83,5 +83,5 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
-           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'DistributedError', 'layer_prefix',
-           'add_context']
+           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'DistributedError',
+           'layer_prefix', 'add_context']

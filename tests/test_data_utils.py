@@ -207,3 +207,18 @@ def test_offline_a_cached_file_with_another_hash_is_used(tmp_path, capsys):
     path = get_file('placed.npz', 'http://127.0.0.1:9/placed.npz', file_hash='0' * 32, cache_dir=str(tmp_path))
     assert _read(path) == b'placed by hand'
     assert 'using the local file' in capsys.readouterr().out
+
+
+class _FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_in_a_terminal_redraws_in_place(tmp_path, monkeypatch):
+    src, _ = _source(tmp_path, data=b'x' * 300000)
+    out = _FakeTTY()
+    monkeypatch.setattr('sys.stdout', out)
+    monkeypatch.setattr(data_utils, '_CHUNK', 1000)
+    get_file('p.bin', src.as_uri(), cache_dir=str(tmp_path / 'c'))
+    text = out.getvalue()
+    assert '\r' in text and '\r300000/300000 [' + '=' * 30 + ']' in text

@@ -99,6 +99,8 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
     else:
         fpath = os.path.join(datadir, fname)
 
+    if untar and os.path.exists(untar_fpath) and not os.path.exists(fpath):
+        return untar_fpath  # unpacked already and the archive deleted (Keras would download it again)
     if not os.path.exists(fpath):
         print('Downloading data from', origin)
         _download(origin, fpath, file_hash, hash_algorithm)
