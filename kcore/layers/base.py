@@ -130,8 +130,8 @@ class Layer:
                              'be fully known; build() receives the input shape to derive them from.'
                              % (layer_prefix(self), name, shape))
         dtype = _normalize_dtype(dtype or self._dtype)
-        if _weight_budget.remaining is not None:
-            _weight_budget.spend(self, name, shape, dtype)
+        if _allocation.check is not None:
+            _allocation.check(self, name, shape, dtype)
         if initializer is None:
             initializer = 'glorot_uniform' if np.dtype(dtype).kind == 'f' else 'zeros'
         init = initializers.get(initializer)
@@ -615,37 +615,25 @@ class collect_losses:
         _loss_scope.collector = self._prev
 
 
-class _WeightBudget(threading.local):
-    """Bytes ``add_weight`` may still allocate (None: no limit), and who to blame."""
-
-    remaining = None
-    on_exceed = None
-
-    def spend(self, layer, name, shape, dtype):
-        nbytes = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
-        if nbytes > self.remaining:
-            self.on_exceed(layer, name, shape, nbytes, self.remaining)
-        self.remaining -= nbytes
+class _AllocationHook(threading.local):
+    check = None  # None, or check(layer, name, shape, dtype), called before add_weight allocates
 
 
-_weight_budget = _WeightBudget()
+_allocation = _AllocationHook()
 
 
-class weight_budget:
-    """Within the block, ``add_weight`` allocates at most ``max_bytes`` in total;
-    beyond it ``on_exceed(layer, name, shape, nbytes, remaining)`` is called (and
-    must raise).  Loading a model file sets it to the weight bytes the file
-    declares, so a crafted architecture cannot make kcore allocate more."""
+class allocation_hook:
+    """Within the block, ``add_weight`` calls ``check(layer, name, shape, dtype)`` before it
+    allocates; ``check`` may raise to refuse.  Loading a model file puts its weight budget
+    here (``kcore.saving.budget``), so the layers know nothing of files."""
 
-    def __init__(self, max_bytes, on_exceed):
-        self.max_bytes = int(max_bytes)
-        self.on_exceed = on_exceed
+    def __init__(self, check):
+        self.check = check
 
     def __enter__(self):
-        self._prev = (_weight_budget.remaining, _weight_budget.on_exceed)
-        _weight_budget.remaining = self.max_bytes
-        _weight_budget.on_exceed = self.on_exceed
+        self._prev = _allocation.check
+        _allocation.check = self.check
         return self
 
     def __exit__(self, *exc):
-        _weight_budget.remaining, _weight_budget.on_exceed = self._prev
+        _allocation.check = self._prev

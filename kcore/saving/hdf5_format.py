@@ -21,9 +21,9 @@ import numpy as np
 from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
 from kcore._version import __version__
-from kcore.layers.base import weight_budget
 from kcore.plugins.registry import singular
 from kcore.layers.lambda_layer import safe_mode_scope
+from kcore.saving.budget import weight_budget
 from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
 from kcore.saving.savable import check_savable, to_json
 from kcore.serialization import deserialize
