@@ -22,8 +22,8 @@ from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
-from kcore.training import optimizers as optimizers_mod
-from kcore.training.compile_utils import CompiledLoss, CompiledMetrics, resolve_name
+from kcore.serialization import resolve
+from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
 from kcore.training.metrics import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
@@ -61,7 +61,7 @@ class Trainer:
         if kwargs:
             raise TypeError('compile() got unexpected argument(s): %s. Expected: optimizer, loss, metrics, '
                             'loss_weights, weighted_metrics.' % ', '.join(sorted(kwargs)))
-        self.optimizer = optimizers_mod.get(resolve_name('optimizers', optimizer))
+        self.optimizer = resolve('optimizers', optimizer)
         names = self._output_names()
         self.compiled_loss = CompiledLoss(loss, loss_weights, names)
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names,
