@@ -40,8 +40,12 @@ def pad_spatial(x, pads, value=0):
         return x
     out = buffers.empty((x.shape[0],) + tuple(n + a + b for n, (a, b) in zip(x.shape[1:-1], pads))
                         + x.shape[-1:], x.dtype)
-    out[...] = value
-    out[(slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, x.shape[1:-1]))] = x
+    inner = [slice(a, a + n) for (a, _), n in zip(pads, x.shape[1:-1])]
+    for d, ((a, b), n) in enumerate(zip(pads, x.shape[1:-1])):  # only the borders are filled
+        lead = (slice(None),) + tuple(inner[:d])
+        out[lead + (slice(0, a),)] = value
+        out[lead + (slice(a + n, a + n + b),)] = value
+    out[(slice(None),) + tuple(inner)] = x
     return out
 
 
