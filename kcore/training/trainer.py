@@ -17,6 +17,7 @@ from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
+from kcore.training import heap
 from kcore.training import optimizers as optimizers_mod
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics, resolve_name
 from kcore.training.metrics import Mean
@@ -49,6 +50,7 @@ class Trainer:
         ``jit_compile`` are accepted for Keras compatibility and ignored (kcore
         always runs eagerly).
         """
+        heap.keep_freed_memory()
         kwargs.pop('sample_weight_mode', None)
         kwargs.pop('target_tensors', None)
         if kwargs:
@@ -168,6 +170,7 @@ class Trainer:
             return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def predict_step(self, data):
+        heap.keep_freed_memory()
         x, _, _ = data_mod.unpack(data)
         with no_grad():
             return self(x, training=False)
