@@ -15,7 +15,8 @@ def register_backends(register):
 def register_kernels(register):
     from kcore._builtins.layers import LAYER_KERNELS
     from kcore.autodiff.primitives import KERNELS
-    for name, fn in list(KERNELS.items()) + list(LAYER_KERNELS.items()):
+    from kcore.training.update_kernels import KERNELS as UPDATE_KERNELS
+    for name, fn in list(KERNELS.items()) + list(LAYER_KERNELS.items()) + list(UPDATE_KERNELS.items()):
         register(fn, name=name)
 
 
