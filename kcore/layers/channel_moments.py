@@ -19,7 +19,7 @@ chunks depend only on the shape, so results are the same for any thread count.
 """
 import numpy as np
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 
 #: elements per chunk: 64 Ki float32 (256 KiB) rows of x plus a temporary stay in L2
 CHUNK_ELEMENTS = 1 << 16

@@ -18,7 +18,7 @@ backend; it does nothing on other C libraries or when
 import os
 import sys
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 
 #: glibc's ``mallopt`` parameters and the values set
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3

@@ -9,7 +9,7 @@ feeds them slices of large variables (``update_chunk_size``) so that the
 one temporary stays in the CPU cache; hyperparameters arrive as Python floats
 (no float64 up-casts).
 """
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 
 
 def sgd_update(g, w, velocity, lr, momentum, nesterov):
