@@ -13,9 +13,11 @@ pool); the cache holds at most ``MAX_BYTES`` of buffers, dropping free ones,
 oldest first, beyond that.
 
 Where kcore's training loop has told glibc to keep freed memory in the process
-(``kcore.training.heap``), fresh arrays reuse warm pages already, and the cache
-steps aside: its free buffers could serve only this module's outputs, while the
-heap serves every array (peak memory of the BatchNorm CNN benchmark 113 -> 97 MiB).
+(``kcore.training.heap``), fresh arrays below glibc's mmap threshold reuse warm
+pages already, and the cache steps aside for them: its free buffers could serve
+only this module's outputs, while the heap serves every array (peak memory of the
+BatchNorm CNN benchmark 113 -> 97 MiB).  Larger arrays are still mmap'd by glibc,
+so they keep coming from the cache.
 """
 import sys
 import threading
@@ -43,7 +45,7 @@ def empty(shape, dtype):
     xp = ACTIVE.xp
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if xp is not np or nbytes < MIN_BYTES or heap.keep_freed_memory():
+    if xp is not np or nbytes < MIN_BYTES or (nbytes < heap.MMAP_THRESHOLD and heap.keep_freed_memory()):
         return xp.empty(shape, dtype=dtype)
     with _lock:
         for i in range(len(_bases)):

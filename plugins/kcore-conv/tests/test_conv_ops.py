@@ -321,8 +321,8 @@ def test_stride_one_input_gradient_by_correlation_matches_the_col2im_route(monke
     x = rng.standard_normal((3,) + spatial + (4,)).astype(np.float64)
     if fmt == 'channels_first':
         x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
-    w = rng.standard_normal((3,) * rank + (4, 5))
-    b = rng.standard_normal(5)
+    w = rng.standard_normal((3,) * rank + (4, 3))  # no more filters than input channels: the route applies
+    b = rng.standard_normal(3)
     kernel = ACTIVE.kernels['conv%dd' % rank]
     args = dict(padding=padding, dilation_rate=(dilation,) * rank, data_format=fmt,
                 activation='relu' if relu else None)
@@ -330,7 +330,7 @@ def test_stride_one_input_gradient_by_correlation_matches_the_col2im_route(monke
     g = rng.standard_normal(out.shape)
     fast = vjp(g, (True, True, True))
     assert convolution._full_correlation_pads((3,) * rank, (1,) * rank, (dilation,) * rank,
-                                              [(0, 0)] * rank, 1) is not None
+                                              [(0, 0)] * rank, 1, 4, 4) is not None
     monkeypatch.setattr(convolution, '_full_correlation_pads', lambda *a: None)
     out2, vjp2 = kernel(x, w, b, **args)
     general = vjp2(g, (True, True, True))
@@ -353,3 +353,13 @@ def test_padding_fills_the_borders_of_a_reused_dirty_buffer(monkeypatch):
     assert out.sum() == x.sum() and out[:, 1:301, 2:252].all()
     assert not out[:, :1].any() and not out[:, 301:].any() and not out[:, :, :2].any() and not out[:, :, 252:].any()
     buffers.clear()
+
+
+def test_the_correlation_route_is_kept_to_stride_one_without_more_filters_than_inputs():
+    from kcore_conv.kernels.convolution import _full_correlation_pads
+    same = [(1, 1), (1, 1)]
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), same, 1, 32, 32) == [(1, 1), (1, 1)]
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), [(0, 0)] * 2, 1, 32, 16) == [(2, 2), (2, 2)]
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), same, 1, 32, 64) is None  # larger gradient
+    assert _full_correlation_pads((3, 3), (2, 1), (1, 1), same, 1, 32, 32) is None  # strided
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), same, 2, 32, 32) is None  # grouped

@@ -18,8 +18,8 @@ from kcore.backend.device import ACTIVE
 from kcore_conv import buffers, geometry, parallel
 from kcore_conv.kernels.common import bias_relu_epilogue, plan_windows
 from kcore_conv.kernels.depthwise import depthwise_conv
-from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, scatter_windows,
-                                to_channels_last, window_view)
+from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, padded_buffer,
+                                scatter_windows, to_channels_last, window_view)
 
 
 # -- the two array routines ---------------------------------------------------------
@@ -189,7 +189,7 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
     out = _correlate(pad_spatial(xl, pads), _grouped_weights(w, groups), kernel, strides, dilation, out_sizes,
                      bias_relu_epilogue(b, activation))
     padded_sizes = tuple(n + a + c for n, (a, c) in zip(in_sizes, pads))
-    gpads = _full_correlation_pads(kernel, strides, dilation, pads, groups)
+    gpads = _full_correlation_pads(kernel, strides, dilation, pads, groups, in_channels, w.shape[-1])
 
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format)
@@ -208,10 +208,13 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
     return from_channels_last(out, data_format), vjp
 
 
-def _full_correlation_pads(kernel, strides, dilation, pads, groups):
+def _full_correlation_pads(kernel, strides, dilation, pads, groups, in_channels, filters):
     """For an ungrouped convolution at stride 1, the padding of the output gradient that turns
-    the input gradient into a plain correlation with the flipped kernel (``None`` otherwise)."""
-    if groups != 1 or any(s != 1 for s in strides):
+    the input gradient into a plain correlation with the flipped kernel (``None`` otherwise).
+
+    Only where the output has no more channels than the input: the padded output gradient
+    is then no larger than the input, so the route costs no more memory than col2im's."""
+    if groups != 1 or any(s != 1 for s in strides) or filters > in_channels:
         return None
     out = [((k - 1) * d - a, (k - 1) * d - b) for k, d, (a, b) in zip(kernel, dilation, pads)]
     return out if all(a >= 0 and b >= 0 for a, b in out) else None
@@ -225,12 +228,11 @@ def _input_gradient_by_correlation(g, relu_out, w, kernel, dilation, gpads, in_s
     xp = ACTIVE.xp
     rank = len(kernel)
     flipped = xp.ascontiguousarray(xp.swapaxes(w[(slice(None, None, -1),) * rank], -1, -2))  # (*k, cout, cin)
-    if relu_out is not None:
-        masked = buffers.empty(g.shape, g.dtype)
-        xp.greater(relu_out, 0, out=masked)
-        masked *= g
-        g = masked
-    gpad = pad_spatial(g, gpads)
+    gpad, inner = padded_buffer(g.shape, gpads, g.dtype)
+    if relu_out is None:
+        inner[...] = g
+    else:
+        xp.multiply(g, relu_out > 0, out=inner)
     return _correlate(gpad, _grouped_weights(flipped, 1), kernel, (1,) * rank, dilation, in_sizes)
 
 
