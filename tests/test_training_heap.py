@@ -1,4 +1,4 @@
-"""``kcore.training.heap``: glibc keeps freed memory for the next training step."""
+"""``kcore.training.heap``: with KCORE_KEEP_FREED_MEMORY=1, glibc keeps freed memory for the next step."""
 import ctypes
 import os
 import subprocess
@@ -35,17 +35,19 @@ def _glibc():
 
 
 def _child(setting):
-    env = dict(os.environ, KCORE_KEEP_FREED_MEMORY=setting)
+    env = {k: v for k, v in os.environ.items() if k != 'KCORE_KEEP_FREED_MEMORY'}
+    if setting is not None:
+        env['KCORE_KEEP_FREED_MEMORY'] = setting
     out = subprocess.run([sys.executable, '-c', _CHILD], env=env, capture_output=True, text=True, timeout=120,
                          check=True).stdout.split()
     return out[0] == 'True', int(out[1])
 
 
 @pytest.mark.skipif(not _glibc(), reason='glibc only')
-def test_compile_keeps_freed_memory_unless_disabled():
+def test_compile_keeps_freed_memory_when_asked_to():
     applied, faults = _child('1')
-    applied_off, faults_off = _child('0')
-    assert applied and not applied_off
+    applied_off, faults_off = _child(None)  # the default: glibc's own settings
+    assert applied and not applied_off and not _child('0')[0]
     assert faults < 500 and faults * 10 < faults_off  # 10 steps x 6,144 pages: faulted in anew when trimmed
 
 
@@ -57,6 +59,10 @@ def test_applied_once_and_remembered(monkeypatch):
     assert calls == [1]
 
 
-def test_disabled_by_the_environment(monkeypatch):
-    monkeypatch.setenv('KCORE_KEEP_FREED_MEMORY', '0')
+@pytest.mark.parametrize('value', [None, '0', 'yes'])
+def test_off_unless_the_environment_says_1(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv('KCORE_KEEP_FREED_MEMORY', raising=False)
+    else:
+        monkeypatch.setenv('KCORE_KEEP_FREED_MEMORY', value)
     assert heap._apply() is False

@@ -13,7 +13,7 @@ pool); the cache holds at most ``MAX_BYTES`` of buffers, dropping free ones,
 oldest first, beyond that.
 
 Where kcore's training loop has told glibc to keep freed memory in the process
-(``kcore.training.heap``), fresh arrays below glibc's mmap threshold reuse warm
+(``kcore.training.heap``, opt-in), fresh arrays below glibc's mmap threshold reuse warm
 pages already, and the cache steps aside for them: its free buffers could serve
 only this module's outputs, while the heap serves every array (peak memory of the
 BatchNorm CNN benchmark 113 -> 97 MiB).  Larger arrays are still mmap'd by glibc,
