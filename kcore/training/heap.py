@@ -8,7 +8,7 @@ fault per 4 KiB page (about 6,800 per step of the BatchNorm CNN benchmark).
 Raising the mmap threshold to glibc's maximum (32 MiB on 64-bit) and the trim
 threshold to 1 GiB lets those blocks stay in the heap and be reused warm, and
 kcore-conv's buffer cache then steps aside (peak memory of that benchmark
-112 -> 98 MiB).
+about 115 -> 98 MiB).
 
 Opt-in (``KCORE_KEEP_FREED_MEMORY=1``) because the setting is process-wide:
 every library in the process gets it (PyTorch's CPU steps in the same process
