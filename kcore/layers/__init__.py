@@ -9,6 +9,22 @@ from kcore.layers.input_spec import InputSpec
 # functional forms of the merge layers: name -> module that defines them
 _FUNCTIONS = {name: 'kcore.layers.merge' for name in
               ('add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate', 'dot')}
+# Keras 1's dilated convolutions: factories of the registered Conv1D/Conv2D
+_FUNCTIONS.update({name: 'kcore.legacy.layers' for name in
+                   ('AtrousConvolution1D', 'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D')})
+_FUNCTIONS['deserialize_keras_object'] = 'kcore.utils.generic_utils'
+
+
+def serialize(layer):
+    """``{'class_name': ..., 'config': ...}`` of a layer (Keras's ``keras.layers.serialize``)."""
+    from kcore.saving.serialization import serialize as _serialize
+    return _serialize(layer, 'layers')
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from its ``serialize`` output, through the layer registry."""
+    from kcore.saving.serialization import deserialize as _deserialize
+    return _deserialize(config, 'layers', custom_objects)
 
 
 __getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)
@@ -19,4 +35,4 @@ def __dir__():
     return sorted(set(globals()) | set(registry('layers').names()) | set(_FUNCTIONS))
 
 
-__all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec']
+__all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec', 'serialize', 'deserialize']

@@ -11,6 +11,7 @@ import inspect
 from kcore.errors import UnknownNameError
 from kcore.plugins import registry
 from kcore.plugins.registry import singular
+from kcore.saving.custom_objects import CUSTOM_OBJECTS
 
 
 def _kind_of(obj):
@@ -58,6 +59,8 @@ def serialize(obj, kind=None):
 def _lookup(name, kind, custom_objects):
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if name in CUSTOM_OBJECTS:  # Keras 2's get_custom_objects() / CustomObjectScope
+        return CUSTOM_OBJECTS[name]
     try:
         return registry(kind).get(name)
     except UnknownNameError as e:
