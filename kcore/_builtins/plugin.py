@@ -74,6 +74,9 @@ def register_metrics(register):
         register(fn, name=name, aliases=aliases)
     for cls in BUILTIN_CLASSES:
         register(cls)
+    from kcore.training.keras2_metrics import CLASSES
+    for cls in CLASSES:
+        register(cls)
 
 
 @hookimpl
