@@ -51,7 +51,7 @@ _LOSS_METRICS = [
 
 _RNN_LAYERS = [
     'SimpleRNN', 'LSTM', 'GRU', 'RNN', 'SimpleRNNCell', 'LSTMCell', 'GRUCell', 'StackedRNNCells',
-    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D',
+    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D', 'CuDNNLSTM', 'CuDNNGRU',
 ]
 
 #: package -> kind -> names

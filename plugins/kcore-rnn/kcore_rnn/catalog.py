@@ -6,6 +6,7 @@ import importlib.util
 
 from kcore_rnn.bidirectional import Bidirectional
 from kcore_rnn.conv_lstm2d import ConvLSTM2D
+from kcore_rnn.cudnn import CuDNNGRU, CuDNNLSTM
 from kcore_rnn.gru import GRU, GRUCell
 from kcore_rnn.lstm import LSTM, LSTMCell
 from kcore_rnn.rnn import RNN
@@ -59,4 +60,11 @@ LAYERS = [
                                                   merge_mode='ave'))]),
     (TimeDistributed, (), [_factory((2, 4, 3), lambda: TimeDistributed(_dense(2)))]),
     (ConvLSTM2D, (), _conv_lstm_examples()),
+    (CuDNNLSTM, (), [
+        _ex((2, 4, 3), units=3),
+        _ex((2, 3, 4), units=2, return_sequences=True, return_state=True, unit_forget_bias=False,
+            bias_initializer='random_uniform')]),
+    (CuDNNGRU, (), [
+        _ex((2, 4, 3), units=3, bias_initializer='random_uniform'),
+        _ex((2, 3, 4), units=2, return_sequences=True, go_backwards=True)]),
 ]
