@@ -51,7 +51,8 @@ _LOSS_METRICS = [
 
 _RNN_LAYERS = [
     'SimpleRNN', 'LSTM', 'GRU', 'RNN', 'SimpleRNNCell', 'LSTMCell', 'GRUCell', 'StackedRNNCells',
-    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D', 'CuDNNLSTM', 'CuDNNGRU',
+    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D', 'CuDNNLSTM', 'CuDNNGRU', 'ConvLSTM2DCell', 'ConvRNN2D',
+    'Wrapper',
 ]
 
 #: package -> kind -> names
