@@ -61,6 +61,7 @@ class Trainer:
                                                 self.compiled_loss.losses, self._output_shapes())
         self._compile_config = {'optimizer': optimizer, 'loss': loss, 'metrics': metrics,
                                 'loss_weights': loss_weights, 'weighted_metrics': weighted_metrics}
+        self.loss, self.loss_weights = loss, loss_weights  # Keras 2: the arguments as given
         self._loss_tracker = Mean(name='loss')
         self._output_loss_trackers = [Mean(name=n) for n in self.compiled_loss.names]
         self._train_vars = None
