@@ -2,9 +2,11 @@
 (``kcore.layers.Conv2D`` from kcore-conv, your own registered ``MyLayer``) are
 reached exactly like the built-in ``Dense``."""
 from kcore import plugins as _plugins
+from kcore import serialization as _serialization
 from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.input_spec import InputSpec
+from kcore.layers import op_layer as _op_layer  # noqa: F401  (installs x + y, x[0], ... on KerasTensors)
 
 # functional forms of the merge layers: name -> module that defines them
 _FUNCTIONS = {name: 'kcore.layers.merge' for name in
@@ -17,22 +19,19 @@ _FUNCTIONS['deserialize_keras_object'] = 'kcore.utils.generic_utils'
 
 def serialize(layer):
     """``{'class_name': ..., 'config': ...}`` of a layer (Keras's ``keras.layers.serialize``)."""
-    from kcore.saving.serialization import serialize as _serialize
-    return _serialize(layer, 'layers')
+    return _serialization.serialize(layer, 'layers')
 
 
 def deserialize(config, custom_objects=None):
     """A layer from its ``serialize`` output, through the layer registry."""
-    from kcore.saving.serialization import deserialize as _deserialize
-    return _deserialize(config, 'layers', custom_objects)
+    return _serialization.deserialize(config, 'layers', custom_objects)
 
 
 __getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)
 
 
 def __dir__():
-    from kcore.plugins import registry
-    return sorted(set(globals()) | set(registry('layers').names()) | set(_FUNCTIONS))
+    return sorted(set(globals()) | set(_plugins.registry('layers').names()) | set(_FUNCTIONS))
 
 
 __all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec', 'serialize', 'deserialize']

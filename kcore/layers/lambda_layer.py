@@ -31,7 +31,8 @@ from kcore.errors import SavingError, layer_prefix
 from kcore.layers.base import Layer
 
 #: modules whose functions a config may name safely (resolved with getattr only)
-SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.backend.ops', 'kcore.backend.state', 'kcore.activations')
+SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.runtime.ops', 'kcore.runtime.state', 'kcore.activations',
+                         'kcore.backend.ops', 'kcore.backend.state')  # the last two: files saved before the move
 
 
 class _SafeMode(threading.local):

@@ -13,11 +13,11 @@ as in Keras 2.3.
 import numpy as np
 
 from kcore import activations, config, constraints, initializers, regularizers
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.saving.serialization import serialize
+from kcore.serialization import serialize
 from kcore.utils.conv_utils import conv_output_length, normalize_padding, normalize_tuple
 
 

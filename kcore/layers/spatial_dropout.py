@@ -26,7 +26,7 @@ class _SpatialDropout(Dropout):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        return dropout(inputs, self.rate, self._noise_shape(tuple(inputs.shape)), self._generator())
+        return dropout(inputs, self.rate, self._noise_shape(tuple(inputs.shape)), generator=self._generator())
 
     def get_config(self):
         cfg = super().get_config()

@@ -4,11 +4,11 @@ They keep Keras 1's argument names (``init``, ``W_regularizer``, ``bias``, ...)
 and weight names and order, so old configs and weights load.
 """
 from kcore import _legacy_paths, activations, constraints, initializers, regularizers
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.saving.serialization import serialize
+from kcore.serialization import serialize
 
 
 class _Legacy(Layer):

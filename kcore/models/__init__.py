@@ -1,18 +1,12 @@
 """Models: ``Sequential``, ``Model`` (functional or subclassed), loading and cloning."""
-import importlib
-
-# Loaded on first access: kcore.layers imports kcore.models.symbolic, and the
-# model classes import kcore.layers.
-_LAZY = {'Model': 'kcore.models.model', 'Sequential': 'kcore.models.sequential',
-         'Functional': 'kcore.models.functional'}
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError("module 'kcore.models' has no attribute %r" % name)
+from kcore.models.cloning import clone_model as _clone
+from kcore.models.functional import Functional
+from kcore.models.model import Model
+from kcore.models.sequential import Sequential
+from kcore.serialization import deserialize
 
 
+# kcore.saving loads on the first save or load, not at ``import kcore``
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Load a model saved with ``model.save`` (kcore or Keras HDF5)."""
     from kcore.saving import load_model as _load
@@ -27,18 +21,15 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
 def model_from_json(json_string, custom_objects=None):
     """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``."""
     import json
-    from kcore.saving.serialization import deserialize
     return deserialize(json.loads(json_string), 'layers', custom_objects)
 
 
 def model_from_config(config, custom_objects=None):
-    from kcore.saving.serialization import deserialize
     return deserialize(config, 'layers', custom_objects)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
     """A new model with the same architecture and fresh weights (Keras semantics)."""
-    from kcore.models.cloning import clone_model as _clone
     return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
 
 

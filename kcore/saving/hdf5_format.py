@@ -18,20 +18,19 @@ import os
 
 import numpy as np
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
+from kcore._version import __version__
 from kcore.layers.base import weight_budget
+from kcore.layers.lambda_layer import safe_mode_scope
 from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
 from kcore.saving.savable import check_savable, to_json
-
-
-def _version():
-    import kcore
-    return kcore.__version__
+from kcore.serialization import deserialize
+from kcore.saving.training_config import compile_from_config
 
 
 def _stamp():
-    return {'backend': ACTIVE.backend.name, 'keras_version': 'kcore-%s' % _version()}
+    return {'backend': ACTIVE.backend.name, 'keras_version': 'kcore-%s' % __version__}
 
 
 def _h5py():
@@ -98,7 +97,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
         f.attrs['model_config'] = plan.model_config
         for key, value in _stamp().items():
             f.attrs[key] = value
-        f.attrs['kcore_version'] = _version()
+        f.attrs['kcore_version'] = __version__
         f.attrs['kcore_registered_by'] = to_json(providers(json.loads(plan.model_config)), 'providers')
         f.attrs['kcore_config_sha256'] = config_digest(plan.model_config, training)
         hdf5_weights.write_weights(f.create_group('model_weights'), model, _stamp())
@@ -113,7 +112,7 @@ def save_weights(model, filepath, overwrite=True):
     check_savable(model, weights_only=True)
     with _new_file(filepath, overwrite) as f:
         hdf5_weights.write_weights(f, model, _stamp())
-        f.attrs['kcore_version'] = _version()
+        f.attrs['kcore_version'] = __version__
 
 
 # -- loading ----------------------------------------------------------------------------------------
@@ -158,8 +157,6 @@ def _missing_name_hint(error, config):
 
 def rebuild(config, custom_objects, filepath):
     """The model described by ``config`` (a dict), built from registered names only."""
-    from kcore.models.model import Model
-    from kcore.saving.serialization import deserialize
     if not isinstance(config, dict) or not isinstance(config.get('class_name'), str):
         raise SavingError('The model config in %r is malformed: expected {"class_name": ..., "config": ...}. '
                           'Received: %.200r.' % (filepath, config))
@@ -175,7 +172,7 @@ def rebuild(config, custom_objects, filepath):
     except Exception as e:  # a layer refusing its config: keep the type, say which file
         add_context(e, 'Raised while rebuilding the model saved in %r.' % filepath)
         raise
-    if not isinstance(model, Model):
+    if not getattr(model, '_is_model', False):
         raise SavingError('The model config in %r describes a %s, not a model.' % (filepath, type(model).__name__))
     shape = config.get('build_input_shape')
     if not model.built and shape is not None:
@@ -218,7 +215,6 @@ def _over_budget(filepath):
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5)."""
-    from kcore.layers.lambda_layer import safe_mode_scope
     with _open(filepath, 'model') as reader:
         f = reader.root
         config = reader.json_attr(f, 'model_config')
@@ -259,7 +255,6 @@ def _verify_digest(reader):
 
 
 def _compile(reader, model, training, custom_objects, foreign):
-    from kcore.saving.training_config import compile_from_config
     try:
         compile_from_config(model, training, custom_objects)
     except UnknownNameError as e:

@@ -3,8 +3,8 @@ SensitivityAtSpecificity and SpecificityAtSensitivity (Keras 2.3's definitions).
 import numpy as np
 
 from kcore import config
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.training.metrics import Mean, Metric, _ConfusionMetric, _divide_no_nan, match_ranks
 
 

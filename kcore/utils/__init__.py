@@ -4,6 +4,8 @@
 training loop imports ``kcore.utils.nest`` early and must not pull in the rest."""
 import importlib
 
+from kcore.runtime import rng
+
 _NAMES = {
     'Sequence': 'kcore.training.data',
     'Progbar': 'kcore.utils.progbar',
@@ -35,5 +37,4 @@ def __dir__():
 def set_random_seed(seed):
     """Seed Python's, NumPy's and kcore's generators: the same script then gives
     bit-identical weights and training history on the CPU."""
-    from kcore.backend import rng
     rng.set_seed(seed)

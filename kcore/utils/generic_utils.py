@@ -6,7 +6,7 @@ file; a ``Lambda`` is saved by the name of a registered function instead.
 """
 import inspect
 
-from kcore.saving.custom_objects import CUSTOM_OBJECTS
+from kcore.serialization import CUSTOM_OBJECTS, registered_name
 from kcore.utils.progbar import Progbar  # noqa: F401  (Keras imports it from here)
 
 
@@ -52,7 +52,6 @@ def serialize_keras_object(instance):
     if instance is None:
         return None
     if hasattr(instance, 'get_config'):
-        from kcore.saving.serialization import registered_name
         return {'class_name': registered_name(instance) or type(instance).__name__,
                 'config': instance.get_config()}
     if hasattr(instance, '__name__'):

@@ -1,5 +1,6 @@
 """Keras 2's ``keras.utils.losses_utils``: loss reductions and sample weighting."""
 from kcore import _legacy_paths
+from kcore.runtime import ops as K
 
 
 class Reduction:
@@ -18,15 +19,9 @@ class Reduction:
             raise ValueError('Invalid Reduction key %r. Expected one of %s.' % (key, cls.all()))
 
 
-def _K():
-    from kcore import backend
-    return backend
-
-
 def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
     """Drop or add a trailing axis of size 1 so that ``y_true`` and ``sample_weight`` line up
     with ``y_pred``; returns ``(y_pred, y_true)`` or ``(y_pred, y_true, sample_weight)``."""
-    K = _K()
     if y_true is not None:
         if K.ndim(y_true) == K.ndim(y_pred) + 1 and K.int_shape(y_true)[-1] == 1:
             y_true = K.squeeze(y_true, -1)
@@ -45,7 +40,6 @@ def squeeze_or_expand_dimensions(y_pred, y_true=None, sample_weight=None):
 def reduce_weighted_loss(weighted_losses, reduction=Reduction.SUM_OVER_BATCH_SIZE):
     """Sum (``SUM``), mean over every element (``SUM_OVER_BATCH_SIZE``) or nothing (``NONE``)."""
     Reduction.validate(reduction)
-    K = _K()
     if reduction == Reduction.NONE:
         return weighted_losses
     total = K.sum(weighted_losses)
@@ -56,14 +50,13 @@ def reduce_weighted_loss(weighted_losses, reduction=Reduction.SUM_OVER_BATCH_SIZ
 
 def broadcast_weights(values, sample_weight):
     """``sample_weight`` broadcast to the shape of ``values``."""
-    K = _K()
-    return K.to_tensor(sample_weight) * K.ones_like(values)
+    values = K.to_tensor(values)
+    return K.broadcast_to(K.cast(K.to_tensor(sample_weight), values.dtype), tuple(values.shape))
 
 
 def compute_weighted_loss(losses, sample_weight=None, reduction=Reduction.SUM_OVER_BATCH_SIZE, name=None):
     """Weight per-sample ``losses`` by ``sample_weight`` and reduce them."""
     Reduction.validate(reduction)
-    K = _K()
     losses = K.to_tensor(losses)
     if sample_weight is not None:
         losses, _, sample_weight = squeeze_or_expand_dimensions(losses, None, sample_weight)

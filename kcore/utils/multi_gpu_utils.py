@@ -8,7 +8,7 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
     active backend has fewer than ``gpus`` devices; the replication itself is
     provided by a backend that implements ``replicate_model`` (the CUDA one).
     """
-    from kcore.backend.device import ACTIVE
+    from kcore.runtime.device import ACTIVE
     n = len(gpus) if isinstance(gpus, (list, tuple)) else gpus
     if not isinstance(n, int) or isinstance(n, bool) or n <= 1:
         raise ValueError('For multi-gpu usage to be effective, call multi_gpu_model with gpus >= 2. '
