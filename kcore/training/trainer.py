@@ -221,14 +221,23 @@ class Trainer:
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
+        _require_steps(x, steps_per_epoch, 'steps_per_epoch')
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                       max_queue_size, workers)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
+        metrics = self.metrics_names
+        # Keras 2.3's params (batch_size, epochs, steps, samples, verbose, do_validation, metrics);
+        # steps is also given for arrays, which the progress bar reads
         cb = callbacks_mod.CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
                                         params={'verbose': verbose, 'epochs': epochs, 'steps': train.steps,
-                                                'mode': 'train'})
+                                                'mode': 'train', 'batch_size': None if train.is_generator
+                                                else (batch_size or 32),
+                                                'samples': None if train.is_generator else train.n,
+                                                'do_validation': val is not None,
+                                                'metrics': metrics + ['val_' + m for m in metrics]
+                                                if val is not None else list(metrics)})
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
@@ -320,6 +329,7 @@ class Trainer:
         or with ``return_dict`` a dict by name."""
         _reject_unknown('evaluate', kwargs)
         self._assert_compiled('evaluate')
+        _require_steps(x, steps, 'steps')
         adapter = data_mod.make_adapter(x, y, sample_weight, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
         cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
@@ -336,9 +346,11 @@ class Trainer:
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose='auto', steps=None, callbacks=None, max_queue_size=10,
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
                 workers=1, use_multiprocessing=False):
-        """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches."""
+        """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches;
+        silent unless ``verbose`` is given (Keras 2.3's default)."""
+        _require_steps(x, steps, 'steps')
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
         cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
@@ -426,6 +438,15 @@ class Trainer:
         _reject_unknown('predict_generator', kwargs)
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                             workers=workers, verbose=verbose)
+
+
+def _require_steps(x, steps, name):
+    """Keras 2.3: a Python generator (unlike a Sequence) has no length, so ``steps`` must say
+    how much of it one pass reads; without it an endless generator would never end a pass."""
+    if steps is None and hasattr(x, '__next__') and not isinstance(x, data_mod.Sequence):
+        raise ValueError('`%s=None` is only valid for a generator based on the `keras.utils.Sequence` class. '
+                         'Please specify `%s` or use the `keras.utils.Sequence` class. Received: a %s.'
+                         % (name, name, type(x).__name__))
 
 
 def _reject_unknown(what, kwargs):
