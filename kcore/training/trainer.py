@@ -5,6 +5,7 @@
 taking one batch and returning logs (or predictions).  Everything else here is
 plumbing around them: data adapters, callbacks, and log bookkeeping.
 """
+import numbers
 import warnings
 
 import numpy as np
@@ -67,6 +68,19 @@ class Trainer:
         self._train_vars = None
         self._is_compiled = True
         self.stop_training = False
+
+    def _keras2_lists(self, data, which):
+        """Keras 2.3 reads a Python list of numbers, or of lists, as one array when the model has
+        one input (``which='inputs'``) or one output: ``predict([[1, 2], [3, 4]])``; a flat list is
+        a column, one number per sample."""
+        if not isinstance(data, list) or not data:
+            return data
+        tensors = getattr(self, which, None)
+        one = (len(tensors) == 1) if tensors else getattr(self, '_is_sequential', False)
+        if one and all(isinstance(d, (list, tuple, numbers.Number)) and not isinstance(d, bool) for d in data):
+            array = np.asarray(data)
+            return array[:, None] if array.ndim == 1 else array  # one number per sample: a column
+        return data
 
     def _output_names(self):
         names = getattr(self, 'output_names', None)
@@ -222,6 +236,7 @@ class Trainer:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
         _require_steps(x, steps_per_epoch, 'steps_per_epoch')
+        x, y = self._keras2_lists(x, 'inputs'), self._keras2_lists(y, 'outputs')
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                       max_queue_size, workers)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
@@ -330,6 +345,7 @@ class Trainer:
         _reject_unknown('evaluate', kwargs)
         self._assert_compiled('evaluate')
         _require_steps(x, steps, 'steps')
+        x, y = self._keras2_lists(x, 'inputs'), self._keras2_lists(y, 'outputs')
         adapter = data_mod.make_adapter(x, y, sample_weight, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
         cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
@@ -351,6 +367,7 @@ class Trainer:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches;
         silent unless ``verbose`` is given (Keras 2.3's default)."""
         _require_steps(x, steps, 'steps')
+        x = self._keras2_lists(x, 'inputs')
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
         cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
