@@ -31,6 +31,7 @@ FLOORS = [
                  'kcore.constraints']),
     ('layers', ['kcore.layers', 'kcore.legacy']),
     ('saving', ['kcore.saving']),
+    ('distribute', ['kcore.distribute']),
     ('training', ['kcore.training', 'kcore.utils']),
     ('models', ['kcore.models', 'kcore.utils.layer_utils']),
     ('facades', ['kcore', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',
