@@ -49,6 +49,14 @@ def register_constraints(register):
 
 
 @hookimpl
+def register_ops(register):
+    # Keras 2's K functions beyond the core op set, so that they also record on symbolic tensors
+    from kcore.runtime import keras2_ops
+    for name in keras2_ops.DIFFERENTIABLE:
+        register(getattr(keras2_ops, name), name=name)
+
+
+@hookimpl
 def register_layers(register):
     for cls, aliases, example in layers.LAYERS:
         register(cls, aliases=aliases, example=example)

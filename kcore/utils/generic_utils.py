@@ -6,6 +6,7 @@ file; a ``Lambda`` is saved by the name of a registered function instead.
 """
 import inspect
 
+from kcore.runtime.keras2_ops import transpose_shape  # noqa: F401  (Keras 2 kept it here too)
 from kcore.serialization import CUSTOM_OBJECTS, registered_name
 from kcore.utils.progbar import Progbar  # noqa: F401  (Keras imports it from here)
 
@@ -148,19 +149,6 @@ def slice_arrays(arrays, start=None, stop=None):
     if isinstance(arrays, list):
         return [take(a) for a in arrays]
     return take(arrays)
-
-
-def transpose_shape(shape, target_format, spatial_axes):
-    """A channels-last ``shape`` reordered for ``target_format`` ('channels_first' moves the last
-    entry in front of ``spatial_axes``)."""
-    if target_format == 'channels_first':
-        first, last = spatial_axes[0], spatial_axes[-1]
-        new = list(shape[:first]) + [shape[last + 1]] + list(shape[first:last + 1]) + list(shape[last + 2:])
-        return tuple(new) if isinstance(shape, tuple) else new
-    if target_format == 'channels_last':
-        return shape
-    raise ValueError('transpose_shape: data format must be "channels_first" or "channels_last". '
-                     'Received: %r.' % (target_format,))
 
 
 def check_for_unexpected_keys(name, input_dict, expected_values):

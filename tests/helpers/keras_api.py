@@ -50,6 +50,9 @@ EXCLUDED_NAMES = {
                         'from a file (see kcore.utils.generic_utils)',
     ('keras.optimizers', 'TFOptimizer'): 'wraps a TensorFlow optimizer; kcore has no TensorFlow',
 }
+EXCLUDED_NAMES.update({('keras.backend.tensorflow_backend', name): 'a TensorFlow session/graph handle; kcore has '
+                       'no TensorFlow graph or session' for name in
+                       ('get_session', 'set_session', 'get_graph', 'v1_variable_initialization', 'is_symbolic')})
 
 _HEADER = re.compile(r'^## `([\w.]+)`')
 _FROM = re.compile(r'^- from `([\w.]*)`: (.*)$')
