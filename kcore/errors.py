@@ -60,6 +60,13 @@ class SavingError(KcoreError, ValueError):
     """A model file that cannot be written or read: damaged, foreign or unsafe."""
 
 
+class DownloadError(KcoreError, OSError):
+    """A file that ``get_file`` could not download, verify or extract.
+    ``offline`` is True when the server could not be reached at all."""
+
+    offline = False
+
+
 class DistributedError(KcoreError, RuntimeError):
     """Distributed training cannot start, or its processes disagree (different models)."""
 
@@ -83,5 +90,6 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'MissingPluginError',
-           'PluginLoadWarning', 'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DistributedError',
+           'PluginLoadWarning', 'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError',
+           'DistributedError',
            'layer_prefix', 'add_context']

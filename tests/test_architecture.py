@@ -20,7 +20,7 @@ import_graph = _tool()
 
 #: floors, bottom to top; a module is on the floor of its longest matching prefix
 FLOORS = [
-    ('foundation', ['kcore._version', 'kcore.errors', 'kcore.config', 'kcore._deprecated',
+    ('foundation', ['kcore._version', 'kcore._typing', 'kcore.errors', 'kcore.config', 'kcore._deprecated',
                     'kcore.utils.nest', 'kcore.utils.naming', 'kcore.utils.progbar', 'kcore._legacy_paths',
                     'kcore.utils.conv_utils']),
     ('plugins', ['kcore.plugins']),
@@ -32,7 +32,7 @@ FLOORS = [
     ('layers', ['kcore.layers', 'kcore.legacy']),
     ('saving', ['kcore.saving']),
     ('distribute', ['kcore.distribute']),
-    ('training', ['kcore.training', 'kcore.utils']),
+    ('training', ['kcore.training', 'kcore.utils', 'kcore.datasets', 'kcore.preprocessing']),
     ('models', ['kcore.models', 'kcore.utils.layer_utils']),
     ('facades', ['kcore', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',
                  'kcore.callbacks', 'kcore.engine', 'kcore._builtins', 'kcore.testing', 'kcore.cli',

@@ -5,12 +5,16 @@ creates weights with ``add_weight``, ``call(inputs)`` computes,
 ``compute_output_shape`` answers without computing, ``get_config`` reproduces
 ``__init__``.  ``__call__`` ties them together in numbered steps below.
 """
+from __future__ import annotations
+
 import inspect
 import threading
+from typing import Any, Sequence
 
 import numpy as np
 
 from kcore import config, constraints, initializers, regularizers
+from kcore._typing import Shape, ShapeLike, TensorLike
 from kcore.autodiff.tensor import Tensor, Variable, no_grad
 from kcore.runtime import phase
 from kcore.runtime.device import ACTIVE
@@ -57,7 +61,8 @@ class Layer:
     _is_graph_network = False
     _is_sequential = False
 
-    def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None, dynamic: bool = False,
+                 **kwargs: Any) -> None:
         unknown = set(kwargs) - _LAYER_KWARGS
         if unknown:
             raise TypeError('%s: unexpected keyword argument(s) %s. A layer accepts its own arguments '
@@ -101,7 +106,7 @@ class Layer:
         for layer in self._sublayers():
             layer.trainable = value
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         """The arguments that rebuild this layer with ``from_config`` (not its weights)."""
         cfg = {'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype.name}
         if self._batch_input_shape is not None:
@@ -111,12 +116,13 @@ class Layer:
         return cfg
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Layer:
         return cls(**config)
 
     # -- weights --------------------------------------------------------------
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable=True, constraint=None, **kwargs):
+    def add_weight(self, name: str | None = None, shape: Shape | None = None, dtype: Any = None,
+                   initializer: Any = None, regularizer: Any = None, trainable: bool = True,
+                   constraint: Any = None, **kwargs: Any) -> Variable:
         """Create a variable owned by this layer (call it from ``build``).
 
         Arguments are Keras 2's; Keras 3's order (``add_weight(shape, initializer, ...)``)
@@ -178,7 +184,7 @@ class Layer:
         return own
 
     @property
-    def weights(self):
+    def weights(self) -> list[Variable]:
         """Own weights in creation order, then each sub-layer's (Keras 3 order)."""
         out, seen = [], set()
         for v in self._tracked_variables():
@@ -192,11 +198,11 @@ class Layer:
         return out
 
     @property
-    def trainable_weights(self):
+    def trainable_weights(self) -> list[Variable]:
         return [v for v, t in self._weights_with_owner_trainability() if t]
 
     @property
-    def non_trainable_weights(self):
+    def non_trainable_weights(self) -> list[Variable]:
         return [v for v, t in self._weights_with_owner_trainability() if not t]
 
     def _weights_with_owner_trainability(self):
@@ -226,11 +232,11 @@ class Layer:
     def non_trainable_variables(self):
         return self.non_trainable_weights
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays (copies), in ``weights`` order."""
         return [ACTIVE.backend.to_numpy(v.data).copy() for v in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Sequence[TensorLike]) -> None:
         params = self.weights
         if len(weights) != len(params):
             raise ValueError('%s: set_weights() expects a list of %d arrays (%s). Received: %d arrays.'
@@ -244,14 +250,14 @@ class Layer:
                                  % (layer_prefix(self), v.name, tuple(v.shape), tuple(w.shape)))
             v.assign(ACTIVE.backend.asarray(w, dtype=v.dtype))
 
-    def count_params(self):
+    def count_params(self) -> int:
         if not self.built:
             raise ValueError('%s has not been built yet, so its weights do not exist. Call it on an '
                              'input, or build it with layer.build(input_shape).' % layer_prefix(self))
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
     # -- losses ----------------------------------------------------------------
-    def add_loss(self, loss):
+    def add_loss(self, loss: Any) -> None:
         """Add a loss (a tensor, or a zero-argument callable) to be minimised with the model's.
 
         It is kept on the layer (``layer.losses``, until the layer's next call) and,
@@ -287,7 +293,7 @@ class Layer:
             sub._call_losses = []
 
     # -- building ----------------------------------------------------------------
-    def build(self, input_shape):
+    def build(self, input_shape: ShapeLike) -> None:
         """Create the weights; the base implementation only marks the layer built."""
         self.built = True
 
@@ -305,11 +311,11 @@ class Layer:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: ShapeLike) -> ShapeLike:
         """Output shape(s) for ``input_shape``; override when it can be told without running."""
         raise NotImplementedError
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: TensorLike, mask: TensorLike | None = None) -> TensorLike | None:
         """The output mask: passed through when ``supports_masking``, else dropped
         (Keras 3 drops it silently; Keras 2 raised).
 
@@ -322,11 +328,11 @@ class Layer:
             return None
         return mask
 
-    def call(self, inputs, *args, **kwargs):
+    def call(self, inputs: TensorLike, *args: Any, **kwargs: Any) -> TensorLike:
         return inputs
 
     # -- calling ---------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._call_losses:  # losses of the previous call
             self._call_losses = []
         if args:
@@ -504,12 +510,12 @@ class Layer:
         return self._get_node_attr(node_index, 'output')
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> ShapeLike:
         x = self.input
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in x]
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> ShapeLike:
         x = self.output
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in nest.flatten(x)]
 

@@ -5,12 +5,16 @@
 taking one batch and returning logs (or predictions).  Everything else here is
 plumbing around them: data adapters, callbacks, and log bookkeeping.
 """
+from __future__ import annotations
+
 import numbers
 import warnings
+from typing import Any, Sequence
 
 import numpy as np
 
 from kcore._deprecated import rename_kwargs
+from kcore._typing import Logs, TensorLike
 from kcore.autodiff.tensor import no_grad
 from kcore.distribute.strategy import DEFAULT as SINGLE_PROCESS, get_strategy
 from kcore.runtime.device import ACTIVE
@@ -41,9 +45,9 @@ class Trainer:
         self._output_loss_trackers = []
 
     # -- compile -------------------------------------------------------------------------
-    def compile(self, optimizer='rmsprop', loss=None, metrics=None, loss_weights=None,
-                weighted_metrics=None, run_eagerly=None, steps_per_execution=None, jit_compile=None,
-                **kwargs):
+    def compile(self, optimizer: Any = 'rmsprop', loss: Any = None, metrics: Any = None, loss_weights: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool | None = None, steps_per_execution: int | None = None,
+                jit_compile: bool | None = None, **kwargs: Any) -> None:
         """Configure training: an optimizer, a loss (per output if several) and metrics.
 
         Each of ``optimizer``, ``loss`` and the metrics may be a registered name,
@@ -112,7 +116,7 @@ class Trainer:
                                    'model.compile(optimizer=\'adam\', loss=\'mse\').' % (layer_prefix(self), what))
 
     @property
-    def metrics_names(self):
+    def metrics_names(self) -> list[str]:
         """Names of the values ``evaluate`` returns, in order."""
         if not self._is_compiled:
             return []
@@ -125,7 +129,7 @@ class Trainer:
             return []
         return [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
 
-    def reset_metrics(self):
+    def reset_metrics(self) -> None:
         for m in self.metrics:
             m.reset_state()
 
@@ -176,7 +180,7 @@ class Trainer:
             self._cache_variables()
         return [v.regularizer(v) for v in self._regularized_vars]
 
-    def train_step(self, data):
+    def train_step(self, data: Any) -> Logs:
         """One optimisation step on a batch; returns the running logs."""
         x, y, sample_weight = data_mod.unpack(data)
         if data_mod.is_empty(x):  # this process's slice of a batch smaller than the number of processes
@@ -193,7 +197,7 @@ class Trainer:
         self.optimizer.apply_gradients(zip(grads, self._train_vars))
         return self._update_metrics(targets, preds, weights, loss, per_output)
 
-    def test_step(self, data):
+    def test_step(self, data: Any) -> Logs:
         x, y, sample_weight = data_mod.unpack(data)
         if data_mod.is_empty(x):
             return self._logs()
@@ -201,7 +205,7 @@ class Trainer:
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=False)
             return self._update_metrics(targets, preds, weights, loss, per_output)
 
-    def predict_step(self, data):
+    def predict_step(self, data: Any) -> TensorLike:
         x, _, _ = data_mod.unpack(data)
         if data_mod.is_empty(x):
             return None
@@ -236,11 +240,14 @@ class Trainer:
             yield x, y, cw if sw is None else np.asarray(sw) * cw.reshape(cw.shape + (1,) * (np.ndim(sw) - 1))
 
     # -- fit ----------------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
-            use_multiprocessing=False, **kwargs):
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: int | str = 'auto', callbacks: Sequence[callbacks_mod.Callback] | None = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
+            class_weight: dict[int, float] | None = None, sample_weight: TensorLike | None = None,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1,
+            max_queue_size: int = 10, workers: int = 1, use_multiprocessing: bool = False,
+            **kwargs: Any) -> callbacks_mod.History:
         """Train for ``epochs`` epochs (Keras's arguments and defaults); returns a ``History``.
 
         ``x`` may be an array, a list of arrays (one per input), a dict keyed by
@@ -321,7 +328,7 @@ class Trainer:
         if data is None:
             return None
         if data_mod.is_generator_like(data):
-            if steps is None and hasattr(data, '__next__'):
+            if steps is None and hasattr(data, '__next__') and not isinstance(data, data_mod.Sequence):
                 raise ValueError('validation_steps is required when validation_data is a generator: it says '
                                  'how many batches make one validation pass. Received: validation_steps=None. '
                                  'Set it, or pass a kcore.utils.Sequence.')
@@ -384,9 +391,11 @@ class Trainer:
         return logs
 
     # -- evaluate / predict -------------------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose='auto', sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False,
-                 **kwargs):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = 'auto',
+                 sample_weight: TensorLike | None = None, steps: int | None = None,
+                 callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
+                 workers: int = 1, use_multiprocessing: bool = False, return_dict: bool = False,
+                 **kwargs: Any) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on the data: a scalar, a list in ``metrics_names`` order,
         or with ``return_dict`` a dict by name."""
         _reject_unknown('evaluate', kwargs)
@@ -408,8 +417,9 @@ class Trainer:
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None, max_queue_size=10,
-                workers=1, use_multiprocessing=False):
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 0, steps: int | None = None,
+                callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
+                workers: int = 1, use_multiprocessing: bool = False) -> np.ndarray | list[np.ndarray]:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches;
         silent unless ``verbose`` is given (Keras 2.3's default)."""
         _require_steps(x, steps, 'steps')
@@ -437,8 +447,9 @@ class Trainer:
         return outs[0] if len(outs) == 1 else outs
 
     # -- single batches --------------------------------------------------------------------------------------
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
-                       return_dict=False):
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
+                       class_weight: dict[int, float] | None = None, reset_metrics: bool = True,
+                       return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """One optimisation step on one batch; returns its loss (and metrics).
 
         With ``reset_metrics=False`` the metrics accumulate over calls (Keras)."""
@@ -451,7 +462,8 @@ class Trainer:
         logs = self.train_step(batch)
         return self._format_results(logs, return_dict)
 
-    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
+                      reset_metrics: bool = True, return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) of one batch, without updating the weights."""
         self._assert_compiled('test_on_batch')
         if reset_metrics:
@@ -459,7 +471,7 @@ class Trainer:
         logs = self.test_step(_batch_arrays(x, y, sample_weight))
         return self._format_results(logs, return_dict)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
         """Outputs for one batch, as NumPy arrays."""
         x, _, _ = _batch_arrays(x, None, None)
         out = self.predict_step((x,))
