@@ -134,3 +134,14 @@ def test_without_the_plugins_from_import_names_the_package():
     assert len(lines) == 2, proc.stdout
     assert lines[0].startswith('MissingPluginError') and 'pip install kcore-rnn' in lines[0]
     assert 'pip install kcore-conv' in lines[1]
+
+
+def test_facades_re_export_keras_2_helpers():
+    from kcore.losses import K, losses_utils, serialize_keras_object
+    from kcore.metrics import BaseMeanIoU, SensitivitySpecificityBase
+    from kcore.optimizers import deserialize_keras_object
+    assert K is kcore.backend and losses_utils is kcore.utils.losses_utils
+    assert serialize_keras_object is kcore.utils.generic_utils.serialize_keras_object
+    assert deserialize_keras_object is kcore.utils.generic_utils.deserialize_keras_object
+    assert issubclass(kcore.metrics.MeanIoU, BaseMeanIoU)
+    assert issubclass(kcore.metrics.SensitivityAtSpecificity, SensitivitySpecificityBase)
