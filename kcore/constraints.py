@@ -3,6 +3,7 @@ from kcore.runtime import ops as K
 from kcore import _legacy_paths
 from kcore.serialization import deserialize as _deserialize
 from kcore.serialization import serialize as _serialize
+from kcore.serialization import resolve
 
 
 class Constraint:
@@ -67,14 +68,7 @@ class MinMaxNorm(Constraint):
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = _deserialize(identifier, 'constraints')
-        return obj() if isinstance(obj, type) else obj
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret constraint identifier: %r.' % (identifier,))
+    return resolve('constraints', identifier)
 
 
 BUILTINS = [(MaxNorm, ('max_norm', 'maxnorm')), (NonNeg, ('non_neg', 'nonneg')),

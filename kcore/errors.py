@@ -18,7 +18,10 @@ class KcoreError(Exception):
 
 
 class UnknownNameError(KcoreError, KeyError):
-    """A name (layer, loss, optimizer, ...) that no registry knows."""
+    """A name (layer, loss, optimizer, ...) that no registry knows; ``kind`` and ``name``
+    say which (None when not raised by a registry)."""
+
+    kind = name = None
 
     def __str__(self):  # KeyError would quote the message; keep it readable.
         return str(self.args[0]) if self.args else ''

@@ -13,6 +13,7 @@ from kcore.runtime import rng as _rng
 from kcore.runtime.device import ACTIVE
 from kcore import _legacy_paths
 from kcore.serialization import deserialize as _deserialize
+from kcore.serialization import resolve
 from kcore.serialization import serialize as _s
 
 
@@ -215,16 +216,7 @@ class Identity(Initializer):
 
 def get(identifier):
     """An initializer from a name ('glorot_uniform'), a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = _deserialize(identifier, 'initializers')
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret initializer identifier: %r.' % (identifier,))
+    return resolve('initializers', identifier)
 
 
 def serialize(init):

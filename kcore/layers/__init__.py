@@ -7,6 +7,8 @@ from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.input_spec import InputSpec
 from kcore.layers import op_layer as _op_layer  # noqa: F401  (installs x + y, x[0], ... on KerasTensors)
+from kcore.serialization import deserialize as _deserialize
+from kcore.serialization import serialize as _serialize
 
 # functional forms of the merge layers: name -> module that defines them
 _FUNCTIONS = {name: 'kcore.layers.merge' for name in
@@ -28,6 +30,16 @@ def deserialize(config, custom_objects=None):
 
 
 __getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)
+
+
+def serialize(layer):
+    """``{'class_name', 'config'}`` of a layer (Keras's ``layers.serialize``)."""
+    return _serialize(layer, 'layers')
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from ``{'class_name', 'config'}``, through the layer registry only."""
+    return _deserialize(config, 'layers', custom_objects)
 
 
 def __dir__():

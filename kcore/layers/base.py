@@ -7,6 +7,7 @@ creates weights with ``add_weight``, ``call(inputs)`` computes,
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from typing import Any, Sequence
@@ -23,13 +24,42 @@ from kcore.errors import ShapeError, add_context, layer_prefix
 from kcore.layers import input_spec as _spec
 from kcore.layers.keras_tensor import KerasTensor, is_symbolic
 from kcore.layers.node import Node
-from kcore.serialization import serialize
+from kcore.serialization import registered_name, serialize
 from kcore.utils import nest, naming
 
 _LAYER_KWARGS = frozenset(['input_shape', 'input_dim', 'batch_input_shape', 'batch_size',
                            'weights', 'activity_regularizer', 'autocast', 'input_dtype'])
 
 _CALL_INFO = {}
+#: the base arguments every layer's config carries itself (get_config), never recorded twice
+_BASE_ARGS = _LAYER_KWARGS | {'name', 'trainable', 'dtype', 'dynamic'}
+
+
+def _recording(init):
+    """``init`` wrapped to record the arguments of the outermost constructor call, so that
+    a layer with plain arguments needs no hand-written ``get_config`` (Keras 3 does this)."""
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        if '_init_arguments' not in self.__dict__:
+            self.__dict__['_init_arguments'] = (init, args, kwargs)
+        init(self, *args, **kwargs)
+    __init__._records_arguments = True
+    return __init__
+
+
+def _plain(value):
+    """``value`` as it can stand in a config: plain data, or a registered object's config."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _plain(v) for k, v in value.items()}
+    if registered_name(value) is None:
+        raise TypeError('a value of type %s, neither plain data nor a registered object' % type(value).__name__)
+    return serialize(value)  # a registered function's name, or a registered object's config
 
 
 def _call_info(cls):
@@ -106,9 +136,55 @@ class Layer:
         for layer in self._sublayers():
             layer.trainable = value
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get('__init__')
+        if init is not None and not getattr(init, '_records_arguments', False):
+            cls.__init__ = _recording(init)
+
+    def _recorded_config(self):
+        """The constructor arguments of this layer as a config (plain values, registered
+        objects serialized); ``TypeError`` names an argument that cannot be stored."""
+        if '_init_arguments' not in self.__dict__:
+            return {}
+        init, args, kwargs = self._init_arguments
+        bound = inspect.signature(init).bind(self, *args, **kwargs).arguments
+        out = {}
+        for i, (name, value) in enumerate(bound.items()):
+            param = inspect.signature(init).parameters[name]
+            if i == 0:
+                continue  # self
+            if param.kind is param.VAR_POSITIONAL:
+                if value:
+                    raise TypeError('*%s (positional arguments without names)' % name)
+                continue
+            items = value.items() if param.kind is param.VAR_KEYWORD else [(name, value)]
+            for key, item in items:
+                if key in _BASE_ARGS:
+                    continue
+                try:
+                    out[key] = _plain(item)
+                except TypeError as e:
+                    raise TypeError('argument %r: %s' % (key, e)) from None
+        return out
+
     def get_config(self) -> dict[str, Any]:
-        """The arguments that rebuild this layer with ``from_config`` (not its weights)."""
-        cfg = {'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype.name}
+        """The arguments that rebuild this layer with ``from_config`` (not its weights).
+
+        A subclass that keeps ``Layer.get_config`` gets its constructor arguments
+        recorded: plain values, and registered objects (initializers, activations, ...)
+        by their configs.  Override it only for arguments that are neither.
+        """
+        cfg = {}
+        if type(self).get_config is Layer.get_config:
+            try:
+                cfg = self._recorded_config()
+            except TypeError as e:
+                raise NotImplementedError(
+                    '%s: get_config() cannot record the constructor %s. Expected plain values (numbers, '
+                    'strings, lists, dicts, None) or registered objects. Implement get_config() returning '
+                    'the arguments that rebuild the layer.' % (layer_prefix(self), e)) from None
+        cfg.update({'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype.name})
         if self._batch_input_shape is not None:
             cfg['batch_input_shape'] = self._batch_input_shape
         if self.activity_regularizer is not None:
@@ -136,8 +212,8 @@ class Layer:
                              'be fully known; build() receives the input shape to derive them from.'
                              % (layer_prefix(self), name, shape))
         dtype = _normalize_dtype(dtype or self._dtype)
-        if _weight_budget.remaining is not None:
-            _weight_budget.spend(self, name, shape, dtype)
+        if _allocation.check is not None:
+            _allocation.check(self, name, shape, dtype)
         if initializer is None:
             initializer = 'glorot_uniform' if np.dtype(dtype).kind == 'f' else 'zeros'
         init = initializers.get(initializer)
@@ -621,37 +697,25 @@ class collect_losses:
         _loss_scope.collector = self._prev
 
 
-class _WeightBudget(threading.local):
-    """Bytes ``add_weight`` may still allocate (None: no limit), and who to blame."""
-
-    remaining = None
-    on_exceed = None
-
-    def spend(self, layer, name, shape, dtype):
-        nbytes = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
-        if nbytes > self.remaining:
-            self.on_exceed(layer, name, shape, nbytes, self.remaining)
-        self.remaining -= nbytes
+class _AllocationHook(threading.local):
+    check = None  # None, or check(layer, name, shape, dtype), called before add_weight allocates
 
 
-_weight_budget = _WeightBudget()
+_allocation = _AllocationHook()
 
 
-class weight_budget:
-    """Within the block, ``add_weight`` allocates at most ``max_bytes`` in total;
-    beyond it ``on_exceed(layer, name, shape, nbytes, remaining)`` is called (and
-    must raise).  Loading a model file sets it to the weight bytes the file
-    declares, so a crafted architecture cannot make kcore allocate more."""
+class allocation_hook:
+    """Within the block, ``add_weight`` calls ``check(layer, name, shape, dtype)`` before it
+    allocates; ``check`` may raise to refuse.  Loading a model file puts its weight budget
+    here (``kcore.saving.budget``), so the layers know nothing of files."""
 
-    def __init__(self, max_bytes, on_exceed):
-        self.max_bytes = int(max_bytes)
-        self.on_exceed = on_exceed
+    def __init__(self, check):
+        self.check = check
 
     def __enter__(self):
-        self._prev = (_weight_budget.remaining, _weight_budget.on_exceed)
-        _weight_budget.remaining = self.max_bytes
-        _weight_budget.on_exceed = self.on_exceed
+        self._prev = _allocation.check
+        _allocation.check = self.check
         return self
 
     def __exit__(self, *exc):
-        _weight_budget.remaining, _weight_budget.on_exceed = self._prev
+        _allocation.check = self._prev

@@ -21,8 +21,9 @@ import numpy as np
 from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
 from kcore._version import __version__
-from kcore.layers.base import weight_budget
+from kcore.plugins.registry import singular
 from kcore.layers.lambda_layer import safe_mode_scope
+from kcore.saving.budget import weight_budget
 from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
 from kcore.saving.savable import check_savable, to_json
 from kcore.serialization import deserialize
@@ -143,7 +144,7 @@ def _no_model_error(reader):
 
 
 def _missing_name_hint(error, config):
-    """Add what the file says about where an unknown name came from."""
+    """Add what the file says about where an unknown name came from, and how to load it."""
     text = str(error)
     for name, dist in providers(config).items():
         if repr(name) in text:
@@ -152,6 +153,11 @@ def _missing_name_hint(error, config):
                 add_context(error, 'The file says %r was provided by the distribution %r when it was saved; '
                                    'install it (pip install %s) to load this model.' % (name, dist, package))
             break
+    if error.name is not None and 'pip install' not in text:
+        add_context(error, 'Unknown %s %r in this file: kcore rebuilds it from the registries only. Either '
+                           'register the class once before loading (kcore.plugins.register(%s), or publish it '
+                           'in a plugin), or pass custom_objects={%r: %s}.'
+                    % (singular(error.kind), error.name, error.name, error.name, error.name))
     return error
 
 

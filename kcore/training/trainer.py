@@ -23,8 +23,9 @@ from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
-from kcore.training import optimizers as optimizers_mod
-from kcore.training.compile_utils import CompiledLoss, CompiledMetrics, resolve_name
+from kcore.serialization import resolve
+from kcore.training import heap
+from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
 from kcore.training.metrics import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
@@ -57,12 +58,13 @@ class Trainer:
         ``jit_compile`` are accepted for Keras compatibility and ignored (kcore
         always runs eagerly).
         """
+        heap.keep_freed_memory()
         kwargs.pop('sample_weight_mode', None)
         kwargs.pop('target_tensors', None)
         if kwargs:
             raise TypeError('compile() got unexpected argument(s): %s. Expected: optimizer, loss, metrics, '
                             'loss_weights, weighted_metrics.' % ', '.join(sorted(kwargs)))
-        self.optimizer = optimizers_mod.get(resolve_name('optimizers', optimizer))
+        self.optimizer = resolve('optimizers', optimizer)
         names = self._output_names()
         self.compiled_loss = CompiledLoss(loss, loss_weights, names)
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names,
@@ -206,6 +208,7 @@ class Trainer:
             return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def predict_step(self, data: Any) -> TensorLike:
+        heap.keep_freed_memory()
         x, _, _ = data_mod.unpack(data)
         if data_mod.is_empty(x):
             return None
