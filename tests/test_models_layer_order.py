@@ -1,4 +1,4 @@
-"""A functional model lists its layers in Keras's order (kcore/models/layer_order.py),
+"""A functional model lists its layers in Keras's order (``Functional``),
 so that Keras's weight files, which pair layers by position, line up."""
 import kcore
 from kcore.layers import Activation, Add, Concatenate, Dense, Input
@@ -21,12 +21,6 @@ def test_the_shortcut_listed_first_in_the_merge_is_walked_first():
     long = Dense(4, name='long_2')(Dense(4, name='long_1')(x))
     model = kcore.Model(x, Add(name='add')([short, long]))
     assert [l.name for l in model.layers] == ['x', 'long_1', 'short', 'long_2', 'add']
-
-
-def test_inputs_that_no_output_reads_are_kept_first():
-    a, b = Input(shape=(2,), name='a'), Input(shape=(2,), name='b')
-    model = kcore.Model([a, b], Dense(1, name='d')(a))
-    assert [l.name for l in model.layers] == ['b', 'a', 'd']
 
 
 def test_shared_layers_are_listed_once_at_their_deepest_use():
