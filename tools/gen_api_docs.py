@@ -90,7 +90,7 @@ def render(short, module, rows, primary):
             continue
         seen[path] = 'kcore.%s.%s' % (short, name)
         lines += ['## `kcore.%s.%s`' % (short, name), '',
-                  '::: %s' % path, '    options:', '      show_root_heading: false', '']
+                  '::: %s' % path, '    options:', '      show_root_heading: true', '      show_root_full_path: false', '      show_root_toc_entry: false', '']
     return '\n'.join(lines).rstrip() + '\n'
 
 
