@@ -8,7 +8,7 @@ from kcore._builtins import layers
 from kcore.autodiff import primitives
 from kcore.plugins import hookimpl
 from kcore.runtime.device import NumpyBackend
-from kcore.training import callbacks, losses, metrics, optimizers, schedules
+from kcore.training import callbacks, losses, metrics, optimizers, schedules, update_kernels
 
 
 @hookimpl
@@ -18,7 +18,8 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
-    for name, fn in list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items()):
+    for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
+                     + list(update_kernels.KERNELS.items())):
         register(fn, name=name)
 
 
@@ -49,6 +50,14 @@ def register_constraints(register):
 
 
 @hookimpl
+def register_ops(register):
+    # Keras 2's K functions beyond the core op set, so that they also record on symbolic tensors
+    from kcore.runtime import keras2_ops
+    for name in keras2_ops.DIFFERENTIABLE:
+        register(getattr(keras2_ops, name), name=name)
+
+
+@hookimpl
 def register_layers(register):
     for cls, aliases, example in layers.LAYERS:
         register(cls, aliases=aliases, example=example)
@@ -69,6 +78,9 @@ def register_metrics(register):
     for name, fn, aliases in metrics.BUILTIN_FUNCTIONS:
         register(fn, name=name, aliases=aliases)
     for cls in metrics.BUILTIN_CLASSES:
+        register(cls)
+    from kcore.training.keras2_metrics import CLASSES
+    for cls in CLASSES:
         register(cls)
 
 
