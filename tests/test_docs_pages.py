@@ -85,16 +85,14 @@ def test_the_site_builds_strictly_offline(tmp_path):
 
 
 def _benchmark_summary_rows():
-    text = _read(os.path.join(ROOT, 'benchmarks', 'README.md'))
-    section = text.split('## Summary', 1)[1].split('\n## ', 1)[0]
-    return [line for line in section.splitlines() if line.startswith('|')]
+    return _tool('docs_hooks').summary_table(_read(os.path.join(ROOT, 'benchmarks', 'README.md')))
 
 
 def test_the_performance_page_has_todays_benchmark_table():
     page = _read(os.path.join(DOCS, 'performance.md'))
     table = page.split('<!-- begin: summary table', 1)[1].split('<!-- end: summary table -->')[0]
     assert [l for l in table.splitlines() if l.startswith('|')] == _benchmark_summary_rows(), (
-        "docs/performance.md's table differs from benchmarks/README.md's summary: copy it over")
+        "docs/performance.md's table differs from benchmarks/README.md's summary: run python tools/docs_hooks.py")
 
 
 def test_the_benchmark_chart_reads_every_ratio_of_the_summary():

@@ -113,3 +113,26 @@ def on_files(files, config):
     for path, content in pictures().items():
         files.append(File.generated(config, path, content=content))
     return files
+
+
+def summary_table(text):
+    """The rows of the summary table of benchmarks/README.md, as they stand."""
+    section = text.split('## Summary', 1)[1].split('\n## ', 1)[0]
+    return [line for line in section.splitlines() if line.startswith('|')]
+
+
+def sync_performance_page():
+    """Copy today's summary table into docs/performance.md (between its markers)."""
+    with open(BENCHMARKS, encoding='utf-8') as f:
+        rows = summary_table(f.read())
+    path = os.path.join(ROOT, 'docs', 'performance.md')
+    with open(path, encoding='utf-8') as f:
+        page = f.read()
+    start = page.index('\n', page.index('<!-- begin: summary table')) + 1
+    end = page.index('<!-- end: summary table -->')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(page[:start] + '\n'.join(rows) + '\n' + page[end:])
+
+
+if __name__ == '__main__':  # python tools/docs_hooks.py: refresh docs/performance.md's table
+    sync_performance_page()
