@@ -7,6 +7,9 @@ build, never by hand.
 - ``img/benchmark_ratios.svg``: the time ratios against PyTorch from the summary table of
   ``benchmarks/README.md``.
 
+It also adds the API reference pages ``api/*.md`` (``tools/gen_api_docs.py``), generated from
+the registries at each build, so they cannot drift from the code.
+
 The files are added to the build in memory (nothing is written under docs/). They need the
 ``plot`` dependencies (pydot, matplotlib; in the ``docs`` extra) and Graphviz's ``dot``.
 """
@@ -109,8 +112,20 @@ def pictures():
             'img/training_curve.svg': draw_training_curve()}
 
 
+def api_pages():
+    """docs/api/*.md as tools/gen_api_docs.py writes them, from today's registries."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('gen_api_docs', os.path.join(ROOT, 'tools', 'gen_api_docs.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return {'api/' + page: text for page, text in tool.pages().items()}
+
+
 def on_files(files, config):
-    for path, content in pictures().items():
+    for path, content in list(pictures().items()) + list(api_pages().items()):
+        stale = files.get_file_from_path(path)  # e.g. an old copy written by gen_api_docs.py
+        if stale is not None:
+            files.remove(stale)
         files.append(File.generated(config, path, content=content))
     return files
 

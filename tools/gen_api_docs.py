@@ -1,4 +1,6 @@
-"""Write docs/api/*.md, the API reference pages that mkdocstrings fills from docstrings.
+"""docs/api/*.md, the API reference pages that mkdocstrings fills from docstrings.
+
+The docs build adds them (tools/docs_hooks.py); writing them out is for reading them.
 
 Most of kcore's public names are not defined in the module users import them from:
 ``kcore.layers.Dense`` resolves through the layer registry (and ``Conv2D`` comes from
@@ -6,8 +8,8 @@ the kcore-conv plugin).  mkdocstrings reads sources statically, so each page nam
 every public object by the path where it is defined.  The list is taken from the
 running registries, so a plugin's names appear once the plugin is installed.
 
-    python tools/gen_api_docs.py           # rewrite docs/api/
-    python tools/gen_api_docs.py --check   # exit 1 when a page is out of date
+    python tools/gen_api_docs.py           # write them into docs/api/ (git ignores it)
+    python tools/gen_api_docs.py --check   # exit 1 when docs/api/ is out of date
 """
 import argparse
 import importlib
