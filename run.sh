@@ -3,6 +3,8 @@
 #   ./run.sh demo    set up, then train an MLP on real handwritten digits
 #   ./run.sh test    set up, then run every test (core, plugins, example plugin, seed examples)
 #   ./run.sh setup   only create/refresh the environment
+#   ./run.sh docs    set up, then build the documentation site strictly into site/ (offline)
+#                    (./run.sh docs serve: the same site at http://127.0.0.1:8000)
 # KCORE_VENV chooses the environment folder (default .venv).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,7 +16,7 @@ setup() {
     "$PY" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip
   fi
-  "$VENV/bin/python" -m pip install -q -e ".[test,demo,image,dataframe,plot,tensorboard]" \
+  "$VENV/bin/python" -m pip install -q -e ".[test,demo,image,dataframe,plot,tensorboard,docs]" \
     -e "plugins/kcore-conv[test]" -e "plugins/kcore-losses[test]" \
     -e "plugins/kcore-rnn[test]" -e "plugins/kcore-gpu[test]" -e "plugins/kcore-mpi[test]" \
     -e "plugins/kcore-applications[test]" \
@@ -27,5 +29,9 @@ case "${1:-}" in
   # one BLAS thread: the tests' matrices are small, and a second thread only fights
   # the data-reader threads for the cores
   test) setup; OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" "$VENV/bin/python" -m pytest -q -p no:randomly "${@:2}" ;;
-  *) echo "usage: ./run.sh demo|test|setup" >&2; exit 2 ;;
+  docs)
+    setup
+    if [ "${2:-}" = serve ]; then exec "$VENV/bin/python" -m mkdocs serve --strict "${@:3}"; fi
+    "$VENV/bin/python" -m mkdocs build --strict "${@:2}" ;;
+  *) echo "usage: ./run.sh demo|test|setup|docs" >&2; exit 2 ;;
 esac
