@@ -21,7 +21,7 @@ import numpy as np
 from kcore.backend.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
 from kcore.layers.base import weight_budget
-from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
+from kcore.saving import atomic, h5_reader, hdf5_weights, integrity, keras_compat, preflight, safety, sniff
 from kcore.saving.savable import check_savable, to_json
 
 
@@ -79,13 +79,16 @@ def _new_file(filepath, overwrite):
     never touches the disk; the finished image is written by plain Python I/O,
     whose failures are ordinary exceptions.  The format is HDF5 1.8's, whose
     object headers carry checksums; every h5py and Keras since 2008 reads it.
-    The cost is one copy of the file in memory while saving.
+    The cost is one copy of the file in memory while saving.  The file starts
+    with a user block holding a checksum of the rest (see ``integrity``).
     """
     atomic.check_target(filepath, overwrite)
     buffer = io.BytesIO()
-    with _h5py().File(buffer, 'w', libver=('v108', 'latest')) as f:
+    with _h5py().File(buffer, 'w', libver=('v108', 'latest'), userblock_size=integrity.USER_BLOCK) as f:
         yield f
-    atomic.write_bytes(filepath, buffer.getbuffer(), overwrite)
+    image = buffer.getbuffer()
+    integrity.stamp(image)
+    atomic.write_bytes(filepath, image, overwrite)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -122,6 +125,8 @@ def _open(filepath, what):
         raise SavingError('Expected a file path (str or os.PathLike). Received: %r.' % (filepath,))
     filepath = os.fspath(filepath)
     sniff.check_hdf5(filepath, what)
+    integrity.verify(filepath)  # kcore's own files: any changed byte is an error before HDF5 parses one
+    preflight.check(filepath, h5_reader.MAX_ATTR_BYTES)  # any file: a walk in another process, time-limited
     return h5_reader.H5Reader(filepath)
 
 
