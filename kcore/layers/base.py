@@ -436,6 +436,10 @@ class Layer:
         """Run ``call`` on stand-in data twice (different sizes for unknown axes) and
         keep the axes that did not change: the layer needs no ``compute_output_shape``."""
         runs = []
+        if _weight_budget.stand_in_bytes is not None:  # building a declared structure (a file, a JSON)
+            inputs = [t for t in nest.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
+            _weight_budget.check_stand_in(self, [tuple(3 if d is None else d for d in t.shape) for t in inputs],
+                                          [t.dtype for t in inputs])
         for fill in (2, 3):
             def stand_in(t):
                 if not isinstance(t, KerasTensor):
@@ -461,6 +465,9 @@ class Layer:
                     raise
             self._call_losses = saved_losses
             runs.append(out)
+            if _weight_budget.stand_in_bytes is not None:  # what the function made counts too
+                made = [t for t in nest.flatten(out) if hasattr(t, 'shape') and hasattr(t, 'dtype')]
+                _weight_budget.check_stand_in(self, [tuple(t.shape) for t in made], [t.dtype for t in made])
         first = _map_tensors(lambda t: tuple(t.shape), runs[0])
         second = [tuple(t.shape) for t in nest.flatten(runs[1])]
         it = iter(second)
@@ -612,10 +619,20 @@ class collect_losses:
 
 
 class _WeightBudget(threading.local):
-    """Bytes ``add_weight`` may still allocate (None: no limit), and who to blame."""
+    """Bytes ``add_weight`` may still allocate (None: no limit), and who to blame; also the
+    bytes of stand-in data shape inference may make meanwhile (None: no limit)."""
 
     remaining = None
     on_exceed = None
+    stand_in_bytes = None
+
+    def check_stand_in(self, layer, shapes, dtypes):
+        if self.stand_in_bytes is None:
+            return
+        nbytes = sum(int(np.prod(s, dtype=np.float64)) * np.dtype(d).itemsize for s, d in zip(shapes, dtypes))
+        if nbytes > self.stand_in_bytes:
+            self.on_exceed(layer, None, max(shapes, key=lambda s: np.prod(s, dtype=np.float64)), nbytes,
+                           self.stand_in_bytes)
 
     def spend(self, layer, name, shape, dtype):
         nbytes = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
@@ -631,17 +648,21 @@ class weight_budget:
     """Within the block, ``add_weight`` allocates at most ``max_bytes`` in total;
     beyond it ``on_exceed(layer, name, shape, nbytes, remaining)`` is called (and
     must raise).  Loading a model file sets it to the weight bytes the file
-    declares, so a crafted architecture cannot make kcore allocate more."""
+    stores, so a crafted architecture cannot make kcore allocate more.
+    ``stand_in_bytes`` caps the data shape inference may make meanwhile (a
+    weightless Lambda on a huge declared input); beyond it ``on_exceed`` is
+    called with ``name=None``."""
 
-    def __init__(self, max_bytes, on_exceed):
+    def __init__(self, max_bytes, on_exceed, stand_in_bytes=None):
         self.max_bytes = int(max_bytes)
         self.on_exceed = on_exceed
+        self.stand_in_bytes = stand_in_bytes
 
     def __enter__(self):
-        self._prev = (_weight_budget.remaining, _weight_budget.on_exceed)
-        _weight_budget.remaining = self.max_bytes
-        _weight_budget.on_exceed = self.on_exceed
+        b = _weight_budget
+        self._prev = (b.remaining, b.on_exceed, b.stand_in_bytes)
+        b.remaining, b.on_exceed, b.stand_in_bytes = self.max_bytes, self.on_exceed, self.stand_in_bytes
         return self
 
     def __exit__(self, *exc):
-        _weight_budget.remaining, _weight_budget.on_exceed = self._prev
+        _weight_budget.remaining, _weight_budget.on_exceed, _weight_budget.stand_in_bytes = self._prev

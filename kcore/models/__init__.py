@@ -25,21 +25,42 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
 
 
 def model_from_json(json_string, custom_objects=None):
-    """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``."""
-    import json
+    """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``.
+
+    The text is parsed within ``kcore.saving.config_limits`` and the model may
+    allocate at most ``KCORE_MAX_CONFIG_WEIGHT_BYTES`` (512 MiB) of weights: a
+    200-byte JSON must not make kcore allocate 10 GB.  Build bigger models in code.
+    """
+    from kcore.saving import config_limits
     from kcore.saving.serialization import deserialize
-    return deserialize(json.loads(json_string), 'layers', custom_objects)
+    config = config_limits.parse(json_string, 'given to model_from_json')
+    with config_limits.declared_budget('model_from_json'):
+        return deserialize(config, 'layers', custom_objects)
 
 
 def model_from_config(config, custom_objects=None):
+    """Rebuild a model from ``model.get_config()``-style ``{'class_name', 'config'}``, with the
+    limits of ``model_from_json``."""
+    from kcore.saving import config_limits
     from kcore.saving.serialization import deserialize
-    return deserialize(config, 'layers', custom_objects)
+    config_limits.check(config, 'given to model_from_config')
+    with config_limits.declared_budget('model_from_config'):
+        return deserialize(config, 'layers', custom_objects)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
-    """A new model with the same architecture and fresh weights (Keras semantics)."""
+    """A new model with the same architecture and fresh weights (Keras semantics).
+
+    Without ``clone_function`` the clone may allocate only as many weight bytes
+    as ``model`` holds (plus 1 MiB): a layer whose config does not rebuild it
+    faithfully cannot make a clone blow up.
+    """
     from kcore.models.cloning import clone_model as _clone
-    return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
+    if clone_function is not None:
+        return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
+    from kcore.saving import config_limits
+    with config_limits.clone_budget(model):
+        return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
 
 
 __all__ = ['Model', 'Sequential', 'Functional', 'load_model', 'save_model', 'model_from_json',

@@ -32,6 +32,11 @@ def _size(value):
     return total
 
 
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
 def walk(path, max_attr_bytes):
     """Problems found in the file (a list of strings); raises what h5py raises on opening."""
     import h5py
@@ -49,7 +54,10 @@ def walk(path, max_attr_bytes):
                 problems.append('attribute %r of %r asks for more memory than the file can hold'
                                 % (name, obj.name))
                 continue
-            except Exception:  # noqa: BLE001
+            except OSError as e:  # the library failed reading it: this process must not try
+                problems.append('attribute %r of %r cannot be read (%s)' % (name, obj.name, _first_line(e)))
+                continue
+            except Exception:  # noqa: BLE001 - a type h5py does not read: the reader refuses it by type
                 continue
             if size > max_attr_bytes:
                 problems.append('attribute %r of %r holds %d bytes, more than the %d allowed'

@@ -208,17 +208,23 @@ def _build_shape(value, filepath):
     return tuples if len(tuples) > 1 or shapes is value else tuples[0]
 
 
-#: weight bytes a rebuilt model may allocate beyond what the file declares (small unsaved state)
+#: weight bytes a rebuilt model may allocate beyond what the file stores (small unsaved state)
 WEIGHT_BUDGET_SLACK = 1 << 20
 
 
 def _over_budget(filepath):
-    def refuse(layer, name, shape, nbytes, remaining):
-        raise SavingError('The architecture in %r asks %s for a weight %r of shape %s (%d bytes), but the file '
-                          'declares only %d more bytes of weights. Every weight of a saved model is in its '
-                          'file, so the file is damaged or crafted; nothing was allocated.'
-                          % (filepath, layer_prefix(layer), name, tuple(shape), nbytes, max(0, remaining)))
-    return refuse
+    from kcore.saving.config_limits import refusal
+    return refusal('The architecture in %r' % filepath,
+                   'the file stores only that many bytes of weights (plus %d for compressed data), and every '
+                   'weight of a saved model is in its file, so the file is damaged or crafted'
+                   % h5_reader.EXPANSION_ALLOWANCE)
+
+
+def load_budget(reader, weights):
+    """The weight budget of a model rebuilt from ``reader``: bytes stored, never bytes declared."""
+    from kcore.saving.config_limits import STAND_IN_BYTES
+    budget = hdf5_weights.stored_bytes(reader, weights) + h5_reader.EXPANSION_ALLOWANCE + WEIGHT_BUDGET_SLACK
+    return weight_budget(budget, _over_budget(reader.filepath), stand_in_bytes=STAND_IN_BYTES)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
@@ -244,8 +250,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         weights = reader.child(f, 'model_weights', 'group')
         if weights is None:
             raise reader.damaged('the "model_weights" group is missing')
-        budget = hdf5_weights.declared_bytes(reader, weights) + WEIGHT_BUDGET_SLACK
-        with safe_mode_scope(safe_mode), weight_budget(budget, _over_budget(reader.filepath)):
+        with safe_mode_scope(safe_mode), load_budget(reader, weights):
             model = rebuild(config, custom_objects, reader.filepath)
         with safe_mode_scope(safe_mode):
             hdf5_weights.load_weights(reader, weights, model)
