@@ -33,8 +33,9 @@ def model_from_json(json_string, custom_objects=None):
     """
     from kcore.saving import config_limits
     from kcore.saving.serialization import deserialize
+    from kcore.saving.state_guard import unchanged_on_failure
     config = config_limits.parse(json_string, 'given to model_from_json')
-    with config_limits.declared_budget('model_from_json'):
+    with unchanged_on_failure(), config_limits.declared_budget('model_from_json'):
         return deserialize(config, 'layers', custom_objects)
 
 
@@ -43,8 +44,9 @@ def model_from_config(config, custom_objects=None):
     limits of ``model_from_json``."""
     from kcore.saving import config_limits
     from kcore.saving.serialization import deserialize
+    from kcore.saving.state_guard import unchanged_on_failure
     config_limits.check(config, 'given to model_from_config')
-    with config_limits.declared_budget('model_from_config'):
+    with unchanged_on_failure(), config_limits.declared_budget('model_from_config'):
         return deserialize(config, 'layers', custom_objects)
 
 

@@ -21,7 +21,8 @@ import numpy as np
 from kcore.backend.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
 from kcore.layers.base import weight_budget
-from kcore.saving import atomic, h5_reader, hdf5_weights, integrity, keras_compat, preflight, safety, sniff
+from kcore.saving import (atomic, h5_reader, hdf5_weights, integrity, keras_compat, preflight, safety, sniff,
+                          state_guard)
 from kcore.saving.savable import check_savable, to_json
 
 
@@ -228,7 +229,15 @@ def load_budget(reader, weights):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5)."""
+    """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5).
+
+    A failed load leaves process-wide settings as they were (``state_guard``).
+    """
+    with state_guard.unchanged_on_failure():
+        return _load_model(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_model(filepath, custom_objects, compile, safe_mode):
     from kcore.layers.lambda_layer import safe_mode_scope
     with _open(filepath, 'model') as reader:
         f = reader.root
