@@ -13,10 +13,11 @@ def __getattr__(name):
     raise AttributeError("module 'kcore.models' has no attribute %r" % name)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
     """Load a model saved with ``model.save`` (kcore or Keras HDF5)."""
     from kcore.saving import load_model as _load
-    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode,
+                 trust_plugins=trust_plugins)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):

@@ -19,10 +19,14 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
                  save_format=save_format)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Rebuild a model from an HDF5 file written by kcore or Keras; compiled if it was."""
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
+    """Rebuild a model from an HDF5 file written by kcore or Keras; compiled if it was.
+
+    ``trust_plugins``: see ``kcore.saving.hdf5_format.load_model``.
+    """
     from kcore.saving.hdf5_format import load_model as _load
-    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode,
+                 trust_plugins=trust_plugins)
 
 
 def save_weights(model, filepath, overwrite=True):

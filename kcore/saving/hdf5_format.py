@@ -228,16 +228,26 @@ def load_budget(reader, weights):
     return weight_budget(budget, _over_budget(reader.filepath), stand_in_bytes=STAND_IN_BYTES)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
     """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5).
 
     A failed load leaves process-wide settings as they were (``state_guard``).
+
+    A kcore file records which distribution provided each registered name
+    (``Dense`` by kcore, ``Conv2D`` by kcore-conv).  If a name is now provided
+    by another distribution (a plugin that replaced ``Dense``), loading
+    *refuses* with an error naming both, rather than warning: the model would
+    silently run other code than it was saved with, and a warning among many
+    is easily missed -- or turned off -- while the wrong numbers it leads to
+    are not.  ``trust_plugins=['that-dist']`` (or ``True`` for every installed
+    plugin) accepts the difference.  Names registered in-process by your own
+    code always pass.
     """
     with state_guard.unchanged_on_failure():
-        return _load_model(filepath, custom_objects, compile, safe_mode)
+        return _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins)
 
 
-def _load_model(filepath, custom_objects, compile, safe_mode):
+def _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins):
     from kcore.layers.lambda_layer import safe_mode_scope
     with _open(filepath, 'model') as reader:
         f = reader.root
@@ -251,6 +261,9 @@ def _load_model(filepath, custom_objects, compile, safe_mode):
             major = keras_compat.keras_major(reader.text_attr(f, 'keras_version'))
             config = keras_compat.normalize(config, major)
         safety.check_no_code(config, safe_mode, reader.filepath)
+        if not foreign:
+            from kcore.plugins import trust
+            trust.check_providers(providers(config), reader.filepath, trust_plugins)
         training = reader.json_attr(f, 'training_config') if compile else None
         if foreign and training is not None:
             training = keras_compat.normalize(training, major)
