@@ -17,6 +17,7 @@ from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
+from kcore.training import data_checks
 from kcore.training import optimizers as optimizers_mod
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics, resolve_name
 from kcore.training.metrics import Mean
@@ -217,11 +218,15 @@ class Trainer:
         if kwargs:
             raise TypeError('fit() got unexpected argument(s): %s.' % ', '.join(sorted(kwargs)))
         self._assert_compiled('fit')
+        data_checks.check_loop_arguments(epochs, steps_per_epoch, initial_epoch)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                       max_queue_size, workers)
+        if not train.is_generator:
+            data_checks.check_arrays(train)
+            data_checks.check_labels(self.compiled_loss, train.y)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
