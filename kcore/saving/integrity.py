@@ -8,7 +8,7 @@ HDF5 user block, which HDF5 and h5py skip and never read:
     b'kcore-sha256:' + 64 hex digits of SHA-256(bytes 512..end) + b'\\n', zero-padded
 
 ``stamp`` writes it into a finished file image; ``verify`` re-hashes the file
-with plain reads (1 MiB at a time, so memory stays flat) and raises
+with plain reads (4 MiB at a time, so memory stays flat) and raises
 ``SavingError`` on any difference.  Keras and h5py read such files unchanged.
 Files without the stamp (Keras's, older kcore's) are checked by ``preflight``
 instead.  The checksum detects damage; a file crafted with a recomputed
@@ -21,14 +21,18 @@ from kcore.errors import SavingError
 #: bytes reserved at the start of every kcore file (HDF5 allows 512, 1024, 2048, ...)
 USER_BLOCK = 512
 MAGIC = b'kcore-sha256:'
-_CHUNK = 1 << 20
+_CHUNK = 4 << 20
 
 
 def _digest(stream):
     h = hashlib.sha256()
-    for block in iter(lambda: stream.read(_CHUNK), b''):
-        h.update(block)
-    return h.hexdigest()
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    while True:
+        n = stream.readinto(buffer)
+        if not n:
+            return h.hexdigest()
+        h.update(view[:n])
 
 
 def stamp(image):
