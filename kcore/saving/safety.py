@@ -21,6 +21,21 @@ The lessons of Keras's loading CVEs, each a rule here:
   external links, external storage, virtual datasets, soft links leaving their
   group and object references are refused.
 
+Issue 15's attacks, each a rule too:
+
+* one changed byte in a global heap made libhdf5 loop forever: kcore files
+  carry a whole-file SHA-256 in the HDF5 user block, checked before HDF5 parses
+  anything (``integrity``), and every file is walked first by a forked helper
+  with a time and memory limit (``preflight``);
+* tiny files that made kcore allocate gigabytes: the weight budget counts the
+  bytes a file stores, not declares, compressed data has a decompression
+  budget, partially stored datasets are refused, shape inference has a cap on
+  stand-in data, configs are parsed within limits (``config_limits``);
+* a Lambda naming ``K.set_epsilon``: safe mode allows only pure functions
+  (``kcore.layers.lambda_layer.PURE_FUNCTIONS``), and a failed load restores
+  every process-wide setting (``state_guard``);
+* a plugin replacing ``Dense``: ``kcore.plugins.trust``.
+
 This module holds the config rules; ``h5_reader.H5Reader`` (the only way the
 loaders touch an HDF5 file) holds the file rules.
 """
