@@ -180,6 +180,9 @@ class H5Reader:
                 raise self.damaged('attribute %r of %r is not UTF-8 text' % (name, obj.name)) from None
         if not isinstance(value, str):
             raise self.damaged('attribute %r of %r should be text; it is %s' % (name, obj.name, type(value).__name__))
+        if len(value) > MAX_ATTR_BYTES:  # a variable-length string: its size is known only once read
+            raise self.damaged('attribute %r of %r holds %d characters, more than the %d allowed'
+                               % (name, obj.name, len(value), MAX_ATTR_BYTES))
         return value
 
     def json_attr(self, obj, name):

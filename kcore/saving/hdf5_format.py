@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from kcore.backend.device import ACTIVE
-from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
+from kcore.errors import SavingError, UnknownNameError, add_context
 from kcore.layers.base import weight_budget
 from kcore.saving import (atomic, h5_reader, hdf5_weights, integrity, keras_compat, preflight, safety, sniff,
                           state_guard)
