@@ -6,8 +6,7 @@
 ``import kcore`` is light: plugins (and their entry points) load on the first
 name look-up, e.g. ``kcore.layers.Dense`` or ``compile(loss='mse')``.
 """
-__version__ = '0.1.0'
-
+from kcore._version import __version__  # noqa: E402
 from kcore import config  # noqa: E402  (reads ~/.kcore/kcore.json)
 from kcore import backend  # noqa: E402
 from kcore.layers import Input, Layer  # noqa: E402

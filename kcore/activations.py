@@ -1,5 +1,8 @@
 """Activation functions, by name (``Dense(64, activation='relu')``) or as callables."""
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
+from kcore.serialization import deserialize
+from kcore.plugins import registry
+from kcore.serialization import serialize as _s
 
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
@@ -75,11 +78,9 @@ def get(identifier):
     if identifier is None:
         return linear
     if isinstance(identifier, (str, dict)):
-        from kcore.saving.serialization import deserialize
         if isinstance(identifier, dict) and identifier.get('class_name') not in (None, 'function'):
             return deserialize(identifier, 'layers')  # an activation layer used as a function
         name = identifier if isinstance(identifier, str) else identifier.get('config')
-        from kcore.plugins import registry
         return registry('activations').get(name)
     if callable(identifier):
         return identifier
@@ -88,11 +89,9 @@ def get(identifier):
 
 
 def serialize(fn):
-    from kcore.plugins import registry
     name = registry('activations').name_of(fn)
     if name is not None:
         return name
-    from kcore.saving.serialization import serialize as _s
     return _s(fn)
 
 

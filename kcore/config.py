@@ -10,6 +10,7 @@ The file is read once, at import; kcore never writes it.
 import json
 import os
 import warnings
+from kcore._deprecated import warn_renamed
 
 _DEFAULTS = {
     'backend': 'numpy',
@@ -45,7 +46,6 @@ def _read_file(path):
         warnings.warn('kcore: ignoring config file %s: expected a JSON object.' % path, RuntimeWarning)
         return {}
     if 'image_dim_ordering' in data and 'image_data_format' not in data:
-        from kcore._deprecated import warn_renamed
         warn_renamed('"image_dim_ordering" in %s' % path, '"image_data_format"')
         data['image_data_format'] = {'tf': 'channels_last', 'th': 'channels_first'}.get(
             data['image_dim_ordering'], data['image_dim_ordering'])

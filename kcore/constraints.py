@@ -1,5 +1,6 @@
 """Weight constraints, applied to a variable after each optimizer update."""
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
+from kcore.serialization import deserialize
 
 
 class Constraint:
@@ -64,7 +65,6 @@ class MinMaxNorm(Constraint):
 
 
 def get(identifier):
-    from kcore.saving.serialization import deserialize
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):

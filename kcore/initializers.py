@@ -9,8 +9,10 @@ import math
 import numpy as np
 
 from kcore import config
-from kcore.backend import rng as _rng
-from kcore.backend.device import ACTIVE
+from kcore.runtime import rng as _rng
+from kcore.runtime.device import ACTIVE
+from kcore.serialization import deserialize
+from kcore.serialization import serialize as _s
 
 
 class Initializer:
@@ -72,17 +74,6 @@ def _uniform(gen, shape, low, high, dtype):
     return (gen.random(shape, dtype=np.float32) * (high - low) + low).astype(dtype, copy=False)
 
 
-def _truncated_normal(gen, shape, mean, stddev, dtype):
-    """Normal samples redrawn until all lie within two standard deviations."""
-    xp = ACTIVE.xp
-    out = gen.standard_normal(shape, dtype=np.float32)
-    bad = xp.abs(out) > 2
-    while bool(bad.any()):
-        out = xp.where(bad, gen.standard_normal(shape, dtype=np.float32), out)
-        bad = xp.abs(out) > 2
-    return (out * stddev + mean).astype(dtype, copy=False)
-
-
 class RandomNormal(_Random):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
@@ -113,7 +104,7 @@ class TruncatedNormal(_Random):
         self.mean, self.stddev = mean, stddev
 
     def __call__(self, shape, dtype=None):
-        return _truncated_normal(self._gen(), shape, self.mean, self.stddev, _dtype(dtype))
+        return _rng.truncated_normal(self._gen(), shape, self.mean, self.stddev, _dtype(dtype))
 
     def get_config(self):
         return {'mean': self.mean, 'stddev': self.stddev, 'seed': self.seed}
@@ -152,7 +143,7 @@ class VarianceScaling(_Random):
         dtype = _dtype(dtype)
         if self.distribution == 'truncated_normal':
             # 0.8796... is the stddev of a standard normal truncated to [-2, 2]
-            return _truncated_normal(self._gen(), shape, 0.0, math.sqrt(scale) / 0.87962566103423978, dtype)
+            return _rng.truncated_normal(self._gen(), shape, 0.0, math.sqrt(scale) / 0.87962566103423978, dtype)
         if self.distribution == 'untruncated_normal':
             return _normal(self._gen(), shape, 0.0, math.sqrt(scale), dtype)
         limit = math.sqrt(3.0 * scale)
@@ -223,7 +214,6 @@ class Identity(Initializer):
 
 def get(identifier):
     """An initializer from a name ('glorot_uniform'), a config dict, an instance or a callable."""
-    from kcore.saving.serialization import deserialize
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):
@@ -237,7 +227,6 @@ def get(identifier):
 
 
 def serialize(init):
-    from kcore.saving.serialization import serialize as _s
     return _s(init, 'initializers')
 
 

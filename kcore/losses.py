@@ -5,15 +5,15 @@ from kcore.training.losses import (BinaryCrossentropy, CategoricalCrossentropy, 
                                    LossFunctionWrapper, MeanSquaredError, SparseCategoricalCrossentropy,
                                    binary_crossentropy, categorical_crossentropy, get, mean_squared_error,
                                    mse, reduce_weighted, sparse_categorical_crossentropy)
+from kcore.serialization import serialize as _s
+from kcore.serialization import deserialize as _d
 
 
 def serialize(loss):
-    from kcore.saving.serialization import serialize as _s
     return _s(loss, 'losses')
 
 
 def deserialize(config, custom_objects=None):
-    from kcore.saving.serialization import deserialize as _d
     return _d(config, 'losses', custom_objects)
 
 

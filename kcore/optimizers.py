@@ -2,15 +2,15 @@
 from kcore import plugins as _plugins
 from kcore.training import schedules  # noqa: F401
 from kcore.training.optimizers import Optimizer, get  # noqa: F401
+from kcore.serialization import serialize as _s
+from kcore.serialization import deserialize as _d
 
 
 def serialize(optimizer):
-    from kcore.saving.serialization import serialize as _s
     return _s(optimizer, 'optimizers')
 
 
 def deserialize(config, custom_objects=None):
-    from kcore.saving.serialization import deserialize as _d
     return _d(config, 'optimizers', custom_objects)
 
 

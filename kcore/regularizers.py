@@ -1,5 +1,6 @@
 """Weight and activity regularizers: a penalty added to the loss."""
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
+from kcore.serialization import deserialize
 
 
 class Regularizer:
@@ -64,7 +65,6 @@ def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - Keras's argument names
 
 
 def get(identifier):
-    from kcore.saving.serialization import deserialize
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):

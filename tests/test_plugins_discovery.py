@@ -9,6 +9,7 @@ import kcore
 from kcore import plugins
 from kcore.errors import DuplicateNameError, PluginLoadWarning, UnknownNameError
 from kcore.plugins.manager import manager
+from kcore.testing import isolated
 
 from helpers.dists import layer_plugin, plugin_site  # noqa: F401  (fixture)
 
@@ -305,7 +306,7 @@ def test_first_party_hint_with_autoload_off(plugin_site, monkeypatch):
 def test_isolated_restores_the_previous_state(plugin_site):
     plugin_site.add('kcore-scoped', {'kt_scoped': layer_plugin('ScopedLayer')})
     assert plugins.get('layers', 'ScopedLayer')
-    with manager.isolated():
+    with isolated():
         assert not manager._loaded
         assert plugins.get('layers', 'ScopedLayer')  # discovered again inside
     assert plugins.get('layers', 'ScopedLayer') is sys.modules['kt_scoped'].ScopedLayer

@@ -197,7 +197,7 @@ KILLED_SAVE = textwrap.dedent('''
     def slow_write(filepath, data, overwrite=True):
         with atomic.atomic_path(filepath, overwrite) as tmp:
             with open(tmp, 'wb') as out:
-                out.write(bytes(data)[:1000])
+                out.write(bytes(data[0] if isinstance(data, (list, tuple)) else data)[:1000])
                 out.flush()
             print('writing', flush=True)
             time.sleep(60)

@@ -10,9 +10,12 @@ import textwrap
 import time
 
 import h5py
+import pytest
 import numpy as np
 
 from helpers.saving_attacks import restamp, valid_model_file
+from kcore.errors import SavingError
+from kcore.models import load_model
 from kcore.saving import integrity
 
 LOAD = textwrap.dedent('''
@@ -46,12 +49,14 @@ def _break_global_heap(path, offset=9, value=0x7F):
         f.write(data)
 
 
-def test_kcore_files_carry_a_checksum_that_h5py_and_keras_ignore(tmp_path):
+def test_kcore_files_end_with_a_checksum_that_h5py_and_keras_ignore(tmp_path):
     valid_model_file(tmp_path / 'm.h5')
     assert integrity.stored_digest(tmp_path / 'm.h5') is not None
     assert integrity.verify(tmp_path / 'm.h5') is True
-    with h5py.File(tmp_path / 'm.h5', 'r') as f:  # any HDF5 reader skips the user block
-        assert f.userblock_size == integrity.USER_BLOCK
+    data = (tmp_path / 'm.h5').read_bytes()
+    assert data.startswith(b'\x89HDF\r\n\x1a\n')  # still an HDF5 file from byte 0
+    assert data[-integrity.TRAILER:].startswith(integrity.MAGIC)
+    with h5py.File(tmp_path / 'm.h5', 'r') as f:  # any HDF5 reader ignores the trailer
         assert 'model_config' in f.attrs
 
 
@@ -109,3 +114,20 @@ def test_load_weights_is_protected_the_same_way(tmp_path):
                           timeout=120, env=env)
     assert done.returncode == 3, done.stdout + done.stderr
     assert 'did not finish within 2 s' in done.stdout
+
+
+@pytest.mark.parametrize('cut', [1, 30, 75])
+def test_a_file_cut_inside_its_checksum_trailer_is_called_truncated(tmp_path, cut):
+    valid_model_file(tmp_path / 'm.h5')
+    data = (tmp_path / 'm.h5').read_bytes()
+    (tmp_path / 'm.h5').write_bytes(data[:-cut])
+    with pytest.raises(SavingError, match='truncated'):
+        load_model(tmp_path / 'm.h5')
+
+
+def test_a_kcore_file_edited_with_h5py_loads_unverified_but_walked(tmp_path):
+    model, x = valid_model_file(tmp_path / 'm.h5')
+    with h5py.File(tmp_path / 'm.h5', 'a') as f:  # h5py ends the file at its HDF5 end: the trailer goes
+        f.attrs['note'] = 'edited by hand ' * 100
+    assert integrity.stored_digest(tmp_path / 'm.h5') is None
+    np.testing.assert_allclose(load_model(tmp_path / 'm.h5').predict(x), model.predict(x))

@@ -16,6 +16,7 @@ from kcore.errors import SavingError, UnknownNameError
 from kcore.layers import Activation, Dense, Dropout, Input
 from kcore.models import Model, Sequential, load_model, model_from_json
 from kcore.saving import check_savable
+from kcore.testing import isolated
 
 
 def _data(n=16, d=6, k=3, seed=0):
@@ -399,7 +400,7 @@ def test_first_party_plugin_name_gives_the_pip_install_line(tmp_path, fresh_plug
     model.save(tmp_path / 'm.h5')
     with h5py.File(tmp_path / 'm.h5', 'r') as f:
         assert json.loads(f.attrs['kcore_registered_by'])['Conv2D'].startswith('kcore-conv ')
-    with fresh_plugins.isolated():
+    with isolated(fresh_plugins):
         monkeypatch.setenv('KCORE_DISABLE_PLUGINS', 'conv')
         with pytest.raises(UnknownNameError, match="Conv2D.*pip install kcore-conv"):
             load_model(tmp_path / 'm.h5')

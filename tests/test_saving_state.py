@@ -7,7 +7,7 @@ import pytest
 import kcore
 from helpers.saving_attacks import edit_h5, rewrite_config
 from kcore import backend as K
-from kcore.backend import phase
+from kcore.runtime import phase
 from kcore.errors import SavingError
 from kcore.layers import Activation
 from kcore.models import Sequential, load_model, model_from_json

@@ -11,7 +11,7 @@ cannot be called on data.
 from kcore.layers.activation_layers import ELU, PReLU, ReLU, LeakyReLU, Softmax, ThresholdedReLU
 from kcore.layers.core import ActivityRegularization, Activation, Dense, Dropout, Flatten
 from kcore.layers.embeddings import Embedding
-from kcore.layers.input_layer import InputLayer
+from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.lambda_layer import Lambda
 from kcore.layers.masking import Masking
 from kcore.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
@@ -20,32 +20,29 @@ from kcore.layers.normalization import KERNELS as _NORMALIZATION_KERNELS
 from kcore.layers.normalization import BatchNormalization, LayerNormalization
 from kcore.layers.op_layer import OpLayer
 from kcore.layers.reshaping import Permute, RepeatVector, Reshape
+from kcore.models.functional import Functional
+from kcore.models.sequential import Sequential
+from kcore.runtime import ops
 
 #: kernels defined next to the layers that use them (registered by the built-in plugin)
 LAYER_KERNELS = dict(_NORMALIZATION_KERNELS)
 
 
 def _sequential_example():
-    from kcore.models.sequential import Sequential
     return Sequential([Dense(3, activation='tanh'), Dense(2)])
 
 
 def _functional_example():
-    from kcore.layers.input_layer import Input
-    from kcore.models.functional import Functional
     a = Input(shape=(4,))
     h = Dense(3, activation='tanh')(a)
     return Functional(a, Concatenate()([Dense(2)(h), h]))
 
 
 def _lambda_example():
-    from kcore.backend import ops
     return Lambda(ops.square)
 
 
 def _models():
-    from kcore.models.functional import Functional
-    from kcore.models.sequential import Sequential
     return [
         (Sequential, (), [{'factory': _sequential_example, 'input_shape': (2, 4)}]),
         (Functional, ('Model',), [{'factory': _functional_example, 'input_shape': (2, 4)}]),

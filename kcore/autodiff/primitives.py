@@ -9,7 +9,7 @@ any of them (see ``hookspecs.register_kernels``).  Composite ops (``K.var``,
 """
 import math
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 
 KERNELS = {}
 

@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 
 
 class _GradState(threading.local):

@@ -5,6 +5,7 @@ from kcore import plugins as _plugins
 from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.input_spec import InputSpec
+from kcore.layers import op_layer as _op_layer  # noqa: F401  (installs x + y, x[0], ... on KerasTensors)
 
 # functional forms of the merge layers: name -> module that defines them
 _FUNCTIONS = {name: 'kcore.layers.merge' for name in
@@ -15,8 +16,7 @@ __getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)
 
 
 def __dir__():
-    from kcore.plugins import registry
-    return sorted(set(globals()) | set(registry('layers').names()) | set(_FUNCTIONS))
+    return sorted(set(globals()) | set(_plugins.registry('layers').names()) | set(_FUNCTIONS))
 
 
 __all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec']

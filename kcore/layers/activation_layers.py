@@ -7,11 +7,11 @@ import numpy as np
 
 from kcore import constraints, initializers, regularizers
 from kcore.autodiff.tensor import Tensor, apply
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
-from kcore.saving.serialization import serialize
+from kcore.serialization import serialize
 
 
 class _ElementWise(Layer):

@@ -10,13 +10,16 @@ import threading
 
 import numpy as np
 
-from kcore import config
+from kcore import config, constraints, initializers, regularizers
 from kcore.autodiff.tensor import Tensor, Variable, no_grad
-from kcore.backend import phase
-from kcore.backend.device import ACTIVE
+from kcore.runtime import phase
+from kcore.runtime.device import ACTIVE
+from kcore.runtime.ops import cast
 from kcore.errors import ShapeError, add_context, layer_prefix
 from kcore.layers import input_spec as _spec
-from kcore.models.symbolic import KerasTensor, Node, is_symbolic
+from kcore.layers.keras_tensor import KerasTensor, is_symbolic
+from kcore.layers.node import Node
+from kcore.serialization import serialize
 from kcore.utils import nest, naming
 
 _LAYER_KWARGS = frozenset(['input_shape', 'input_dim', 'batch_input_shape', 'batch_size',
@@ -48,6 +51,12 @@ def _is_shape(x):
 class Layer:
     """Base class of every layer (and of ``Model``)."""
 
+    #: what saving and the summary ask instead of checking model classes (Keras's flags):
+    #: a model, a graph of layers (functional), a plain stack (Sequential)
+    _is_model = False
+    _is_graph_network = False
+    _is_sequential = False
+
     def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
         unknown = set(kwargs) - _LAYER_KWARGS
         if unknown:
@@ -70,7 +79,6 @@ class Layer:
         self._build_input_shape = None
         act_reg = kwargs.get('activity_regularizer')
         if act_reg is not None:
-            from kcore import regularizers
             act_reg = regularizers.get(act_reg)
         self.activity_regularizer = act_reg
 
@@ -99,7 +107,6 @@ class Layer:
         if self._batch_input_shape is not None:
             cfg['batch_input_shape'] = self._batch_input_shape
         if self.activity_regularizer is not None:
-            from kcore.saving.serialization import serialize
             cfg['activity_regularizer'] = serialize(self.activity_regularizer)
         return cfg
 
@@ -115,7 +122,6 @@ class Layer:
         Arguments are Keras 2's; Keras 3's order (``add_weight(shape, initializer, ...)``)
         is also understood when the first argument is a shape.
         """
-        from kcore import constraints, initializers, regularizers
         if _is_shape(name) and shape is None:  # Keras 3 positional order
             name, shape = None, name
         shape = () if shape is None else shape_tuple(shape)
@@ -393,7 +399,6 @@ class Layer:
     def _convert_inputs(self, inputs):
         if type(inputs) is Tensor:
             if inputs.dtype.kind == 'f' and inputs.dtype != self._dtype:
-                from kcore.backend.ops import cast
                 mask = inputs._keras_mask
                 inputs = cast(inputs, self._dtype)
                 inputs._keras_mask = mask
@@ -403,7 +408,6 @@ class Layer:
     def _convert_one(self, x):
         if isinstance(x, Tensor):
             if x.dtype.kind == 'f' and x.dtype != self._dtype and not isinstance(x, Variable):
-                from kcore.backend.ops import cast
                 mask = x._keras_mask
                 x = cast(x, self._dtype)
                 x._keras_mask = mask

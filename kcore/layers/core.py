@@ -9,12 +9,13 @@ import numpy as np
 from kcore import activations, config, constraints, initializers, regularizers
 from kcore._deprecated import rename_kwargs
 from kcore.autodiff.tensor import apply
-from kcore.backend import ops as K
-from kcore.backend import rng as _rng
+from kcore.runtime import ops as K
+from kcore.runtime import rng as _rng
+from kcore.runtime.state import dropout
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.saving.serialization import serialize
+from kcore.serialization import serialize
 
 
 def _is_count(value):
@@ -170,24 +171,12 @@ class Dropout(RandomLayer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        return dropout(inputs, self.rate, self.noise_shape, self._generator())
+        return dropout(inputs, self.rate, self.noise_shape, generator=self._generator())
 
     def get_config(self):
         cfg = super().get_config()
         cfg.update({'rate': self.rate, 'noise_shape': self.noise_shape})
         return cfg
-
-
-def dropout(x, rate, noise_shape=None, generator=None):
-    """Inverted dropout of tensor ``x``; ``noise_shape`` entries of None take x's size."""
-    if rate >= 1:
-        return x * 0.0
-    shape = tuple(x.shape)
-    if noise_shape is not None:
-        shape = tuple(s if n is None else n for s, n in zip(shape, noise_shape))
-    gen = generator or _rng.global_generator()
-    keep = gen.random(shape, dtype=np.float32) >= rate
-    return apply('dropout_mask', x, keep, np.asarray(1.0 / (1.0 - rate), dtype=x.dtype).item())
 
 
 class Flatten(Layer):

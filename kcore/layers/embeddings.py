@@ -6,7 +6,7 @@ from kcore._deprecated import rename_kwargs
 from kcore.autodiff.tensor import Tensor, apply
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
-from kcore.saving.serialization import serialize
+from kcore.serialization import serialize
 
 
 class Embedding(Layer):

@@ -2,7 +2,8 @@
 import numpy as np
 
 from kcore.layers.base import Layer, shape_tuple
-from kcore.models.symbolic import KerasTensor, Node
+from kcore.layers.keras_tensor import KerasTensor
+from kcore.layers.node import Node
 
 
 class InputLayer(Layer):

@@ -31,7 +31,8 @@ from kcore.errors import SavingError, layer_prefix
 from kcore.layers.base import Layer
 
 #: modules whose functions a config may name (resolved with getattr only)
-SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.backend.ops', 'kcore.backend.state', 'kcore.activations')
+SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.runtime.ops', 'kcore.runtime.state', 'kcore.activations',
+                         'kcore.backend.ops', 'kcore.backend.state')  # the last two: files saved before the move
 #: what safe mode lets a config name from those modules: pure functions of their inputs.  Not
 #: setters (set_epsilon, set_floatx, set_learning_phase, set_value, update...), printing
 #: (print_tensor), randomness (random_*, dropout: they advance the global generator), nor

@@ -1,6 +1,6 @@
 """``Masking``: skip time steps whose features all equal a padding value."""
 from kcore.autodiff.tensor import Tensor, apply
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.layers.base import Layer
 
 

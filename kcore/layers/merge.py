@@ -9,8 +9,8 @@ only where every input's mask keeps it; Concatenate concatenates the masks.
 import functools
 
 from kcore.autodiff.tensor import Tensor
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 

@@ -12,12 +12,12 @@ import numpy as np
 from kcore import constraints, initializers, regularizers
 from kcore.autodiff.primitives import unbroadcast
 from kcore.autodiff.tensor import Tensor, apply, no_grad
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.saving.serialization import serialize
+from kcore.serialization import serialize
 
 
 def normalize_moments(x, gamma, beta, axes, epsilon):

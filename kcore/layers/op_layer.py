@@ -6,12 +6,20 @@ of an ``OpLayer`` that remembers the op by *name* and its non-tensor arguments
 as JSON, so the model's config holds no code: on loading, the name resolves only
 among ``kcore.backend``'s functions and the registered ``ops`` (plugins).
 """
+import functools
+
 import numpy as np
 
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
-from kcore.models.symbolic import NOT_OPS, KerasTensor
+from kcore.layers.keras_tensor import KerasTensor, has_symbolic
+from kcore.plugins import registry
+from kcore.runtime import ops
 from kcore.utils import naming
+
+#: ``K`` names that are not ops on tensors (shape facts, conversions): never wrapped
+NOT_OPS = frozenset(['shape', 'int_shape', 'ndim', 'dtype', 'count_params', 'epsilon', 'is_tensor',
+                     'as_array', 'to_tensor'])
 
 
 def _getitem(x, key):
@@ -23,14 +31,12 @@ _EXTRA_OPS = {'getitem': _getitem}
 
 
 def resolve_op(name):
-    """The function an op name stands for: a ``kcore.backend.ops`` function or a registered op."""
+    """The function an op name stands for: a ``kcore.runtime.ops`` function or a registered op."""
     if name in _EXTRA_OPS:
         return _EXTRA_OPS[name]
-    from kcore.backend import ops
     if name in ops.__all__ and name not in NOT_OPS:
         fn = getattr(ops, name)
         return getattr(fn, '__wrapped_op__', fn)
-    from kcore.plugins import registry
     fn = registry('ops').get(name)  # raises UnknownNameError with close matches
     return getattr(fn, '__wrapped_op__', fn)
 
@@ -152,3 +158,59 @@ def symbolic_call(name, args, kwargs):
     layer = OpLayer(name, dtype=floats[0] if floats else None)
     layer._args, layer._kwargs = args_t, kwargs_t
     return layer(tensors)
+
+
+# -- symbolic dispatch: K functions and Python operators on KerasTensors ------------------
+def install_dispatch(namespace, names):
+    """Wrap the functions ``names`` of a module namespace with ``dispatch_symbolic``
+    (``kcore.backend`` does this for its ops; kcore's layers call the bare ones)."""
+    for name in names:
+        fn = namespace.get(name)
+        if callable(fn) and name not in NOT_OPS and not hasattr(fn, '__wrapped_op__'):
+            namespace[name] = dispatch_symbolic(fn)
+
+
+_CONTAINERS_OR_SYMBOLIC = frozenset([KerasTensor, list, tuple])
+
+
+def dispatch_symbolic(fn, name=None):
+    """Wrap a ``K`` function so that, called on KerasTensors, it records an op layer
+    in the functional graph instead of computing (``K.mean(model.output)``)."""
+    op_name = name or fn.__name__
+
+    @functools.wraps(fn)
+    def op(*args, **kwargs):
+        for a in args:  # the common case (tensors, arrays, numbers) in one cheap pass
+            if type(a) in _CONTAINERS_OR_SYMBOLIC:
+                break
+        else:
+            if not kwargs:
+                return fn(*args)
+        if has_symbolic(args, kwargs):
+            return symbolic_call(op_name, args, kwargs)
+        return fn(*args, **kwargs)
+    op.__wrapped_op__ = fn
+    return op
+
+
+def _symbolic_op(name, *args):
+    return symbolic_call(name, args, {})
+
+
+def _install_operators():
+    """``x + y``, ``2 * x``, ``x[:, 0]``, ... on KerasTensors, as Keras 3 allows; ``==``
+    stays identity (KerasTensors are dict keys)."""
+    binary = {'add': 'add', 'sub': 'subtract', 'mul': 'multiply', 'truediv': 'divide', 'pow': 'pow',
+              'matmul': 'matmul'}
+    for py, op in binary.items():
+        setattr(KerasTensor, '__%s__' % py, lambda self, other, op=op: _symbolic_op(op, self, other))
+        setattr(KerasTensor, '__r%s__' % py, lambda self, other, op=op: _symbolic_op(op, other, self))
+    for py, op in {'lt': 'less', 'le': 'less_equal', 'gt': 'greater', 'ge': 'greater_equal'}.items():
+        setattr(KerasTensor, '__%s__' % py, lambda self, other, op=op: _symbolic_op(op, self, other))
+    KerasTensor.__neg__ = lambda self: _symbolic_op('negative', self)
+    KerasTensor.__abs__ = lambda self: _symbolic_op('abs', self)
+    KerasTensor.__pos__ = lambda self: self
+    KerasTensor.__getitem__ = lambda self, key: _symbolic_op('getitem', self, key)
+
+
+_install_operators()

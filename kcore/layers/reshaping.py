@@ -1,7 +1,7 @@
 """Layers that rearrange axes without computing: Reshape, Permute, RepeatVector."""
 import numpy as np
 
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec

@@ -1,18 +1,12 @@
 """Models: ``Sequential``, ``Model`` (functional or subclassed), loading and cloning."""
-import importlib
-
-# Loaded on first access: kcore.layers imports kcore.models.symbolic, and the
-# model classes import kcore.layers.
-_LAZY = {'Model': 'kcore.models.model', 'Sequential': 'kcore.models.sequential',
-         'Functional': 'kcore.models.functional'}
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError("module 'kcore.models' has no attribute %r" % name)
+from kcore.models.cloning import clone_model as _clone
+from kcore.models.functional import Functional
+from kcore.models.model import Model
+from kcore.models.sequential import Sequential
+from kcore.serialization import deserialize
 
 
+# kcore.saving loads on the first save or load, not at ``import kcore``
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
     """Load a model saved with ``model.save`` (kcore or Keras HDF5)."""
     from kcore.saving import load_model as _load
@@ -33,7 +27,6 @@ def model_from_json(json_string, custom_objects=None):
     200-byte JSON must not make kcore allocate 10 GB.  Build bigger models in code.
     """
     from kcore.saving import config_limits
-    from kcore.saving.serialization import deserialize
     from kcore.saving.state_guard import unchanged_on_failure
     config = config_limits.parse(json_string, 'given to model_from_json')
     with unchanged_on_failure(), config_limits.declared_budget('model_from_json'):
@@ -44,7 +37,6 @@ def model_from_config(config, custom_objects=None):
     """Rebuild a model from ``model.get_config()``-style ``{'class_name', 'config'}``, with the
     limits of ``model_from_json``."""
     from kcore.saving import config_limits
-    from kcore.saving.serialization import deserialize
     from kcore.saving.state_guard import unchanged_on_failure
     config_limits.check(config, 'given to model_from_config')
     with unchanged_on_failure(), config_limits.declared_budget('model_from_config'):
@@ -58,7 +50,6 @@ def clone_model(model, input_tensors=None, clone_function=None):
     as ``model`` holds (plus 1 MiB): a layer whose config does not rebuild it
     faithfully cannot make a clone blow up.
     """
-    from kcore.models.cloning import clone_model as _clone
     if clone_function is not None:
         return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
     from kcore.saving import config_limits

@@ -3,7 +3,7 @@ from kcore.errors import layer_prefix
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.models.functional import Functional
 from kcore.models.sequential import Sequential
-from kcore.models.symbolic import KerasTensor
+from kcore.layers.keras_tensor import KerasTensor
 from kcore.utils import nest
 
 

@@ -1,14 +1,18 @@
 """Functional models: a graph of layer calls between ``Input``s and outputs."""
-from kcore.backend.phase import learning_phase_scope
+from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.input_layer import InputLayer
+from kcore.models.graph_config import functional_config, functional_from_config
 from kcore.models.model import Model
-from kcore.models.symbolic import KerasTensor, topological_nodes
+from kcore.layers.keras_tensor import KerasTensor
+from kcore.layers.node import topological_nodes
 from kcore.utils import nest
 
 
 class Functional(Model):
     """``Model(inputs, outputs)``: inputs and outputs may be one tensor, a list or a dict."""
+
+    _is_graph_network = True
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
@@ -141,11 +145,9 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def get_config(self):
-        from kcore.models.graph_config import functional_config
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kcore.models.graph_config import functional_from_config
         return functional_from_config(cls, config, custom_objects)
 

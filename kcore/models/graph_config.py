@@ -18,8 +18,8 @@ either spelling.  Loading resolves every class through the registries only.
 """
 from kcore.errors import layer_prefix
 from kcore.layers.input_layer import InputLayer
-from kcore.models.symbolic import KerasTensor
-from kcore.saving.serialization import deserialize, serialize
+from kcore.layers.keras_tensor import KerasTensor
+from kcore.serialization import deserialize, serialize
 from kcore.utils import nest
 
 

@@ -1,13 +1,73 @@
-"""``K.function``: run part of a functional graph from chosen inputs to chosen outputs."""
+"""The ``K`` functions of the graph: ``K.function`` (run part of a functional graph
+from chosen inputs to chosen outputs), ``K.placeholder`` and symbolic ``K.gradients``.
+
+They sit with the graph, above the layers; ``kcore.backend`` re-exports them.
+"""
 import numpy as np
 
+from kcore import config
 from kcore.autodiff import tensor as _tensor
 from kcore.autodiff.tensor import Tensor, Variable, enable_grad, no_grad
-from kcore.backend.device import ACTIVE
-from kcore.backend.phase import learning_phase_scope
-from kcore.backend.state import LEARNING_PHASE, SymbolicGradient
-from kcore.layers.input_layer import InputLayer
-from kcore.models.symbolic import KerasTensor, topological_nodes
+from kcore.layers.input_layer import Input, InputLayer
+from kcore.runtime import state as _state
+from kcore.runtime.device import ACTIVE
+from kcore.runtime.phase import learning_phase_scope
+from kcore.runtime.state import LEARNING_PHASE
+from kcore.utils import nest
+from kcore.layers.keras_tensor import KerasTensor
+from kcore.layers.node import topological_nodes
+
+
+class SymbolicGradient:
+    """What ``K.gradients`` returns for symbolic tensors: evaluated by ``K.function``."""
+
+    def __init__(self, loss, wrt):
+        self.loss = loss
+        self.wrt = wrt
+        self.shape = getattr(wrt, 'shape', None)
+
+
+def gradients(loss, variables):
+    """Gradients of ``sum(loss)`` with respect to ``variables``.
+
+    For a tensor computed eagerly (recording is on by default) this returns the
+    gradients as tensors now.  For a symbolic tensor of a functional graph it
+    returns placeholders that ``K.function`` evaluates, as Keras 2 did.
+    """
+    if isinstance(loss, KerasTensor):
+        variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+        return [SymbolicGradient(loss, v) for v in variables]
+    return _state.gradients(loss, variables)
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    """A symbolic input (``shape`` includes the batch axis), for ``K.function``."""
+    if shape is None:
+        if ndim is None:
+            raise ValueError('placeholder() needs shape=... or ndim=....')
+        shape = (None,) * ndim
+    return Input(batch_shape=tuple(shape), dtype=dtype or config.floatx(), name=name)
+
+
+def is_keras_tensor(x):
+    return isinstance(x, KerasTensor)
+
+
+def is_placeholder(x):
+    return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """A callable computing ``outputs`` from values of the symbolic ``inputs`` (Keras 2).
+
+    ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the
+    graph between them on ``x``.  ``K.learning_phase()`` may be one of the
+    inputs (feed 0 or 1); outputs may include ``K.gradients`` placeholders.
+    """
+    if updates:
+        raise NotImplementedError('K.function(updates=...) is not supported: kcore runs eagerly. Apply '
+                                  'updates in Python after calling the function.')
+    return GraphFunction(inputs, outputs)
 
 
 class GraphFunction:
@@ -59,7 +119,6 @@ class GraphFunction:
         with mode, scope:
             for node in self._nodes:
                 out = node.run(feed)
-                from kcore.utils import nest
                 for t, v in zip(node.output_tensors, nest.flatten(out)):
                     feed[id(t)] = v
         results = []

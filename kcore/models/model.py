@@ -4,11 +4,15 @@
 subclass with its own ``call`` is a subclassed model.  Both get the training
 API from ``Trainer`` and the inspection/saving API below.
 """
+import json
 
 from kcore.autodiff.tensor import Tensor, no_grad
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
-from kcore.layers.base import Layer
+from kcore.layers.base import Layer, _is_shape
+from kcore.models.graph_config import functional_from_config
+from kcore.models.summary import print_summary
+from kcore.serialization import json_default, serialize
 from kcore.training.trainer import Trainer
 
 
@@ -30,6 +34,8 @@ class Model(Trainer, Layer):
             def call(self, inputs, training=None):
                 return self.out(self.hidden(inputs))
     """
+
+    _is_model = True
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or 'inputs' in kwargs or 'outputs' in kwargs):
@@ -80,7 +86,6 @@ class Model(Trainer, Layer):
         def stand_in(shape):
             shape = tuple(1 if d is None else d for d in shape)
             return Tensor(ACTIVE.xp.zeros(shape, dtype=self.dtype))
-        from kcore.layers.base import _is_shape
         if _is_shape(input_shape):
             x = stand_in(input_shape)
         else:
@@ -100,7 +105,6 @@ class Model(Trainer, Layer):
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
-        from kcore.models.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
@@ -116,26 +120,23 @@ class Model(Trainer, Layer):
         functional model; otherwise the config holds a subclass's ``__init__`` arguments."""
         if isinstance(config, dict) and {'layers', 'input_layers', 'output_layers'} <= set(config):
             from kcore.models.functional import Functional
-            from kcore.models.graph_config import functional_from_config
             return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
     def to_json(self, **kwargs):
-        import json
-        from kcore.saving.savable import json_default
-        from kcore.saving.serialization import serialize
         return json.dumps(serialize(self), default=json_default, **kwargs)
 
     # -- saving ---------------------------------------------------------------------
+    # kcore.saving loads on the first save or load (h5py and the file code), not at ``import kcore``
     def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None):
-        from kcore.saving import save_model
-        save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+        from kcore import saving
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    save_format=save_format)
 
     def save_weights(self, filepath, overwrite=True, save_format=None):
-        from kcore.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
+        from kcore import saving
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
-        from kcore.saving import load_weights
-        return load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        from kcore import saving
+        return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

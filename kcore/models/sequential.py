@@ -10,10 +10,13 @@ from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.models.functional import Functional
 from kcore.models.model import Model
-from kcore.models.symbolic import KerasTensor
+from kcore.serialization import deserialize, serialize
+from kcore.layers.keras_tensor import KerasTensor
 
 
 class Sequential(Functional):
+    _is_sequential = True
+
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         self._stack = []
@@ -111,7 +114,6 @@ class Sequential(Functional):
         return Functional.call(self, inputs, training=training, mask=mask)
 
     def get_config(self):
-        from kcore.saving.serialization import serialize
         layers = []
         for i, layer in enumerate(self._stack):
             cfg = serialize(layer)
@@ -122,7 +124,6 @@ class Sequential(Functional):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from kcore.saving.serialization import deserialize
         if isinstance(config, list):  # Keras 2.0-2.2 stored the list alone
             config = {'layers': config}
         model = cls(name=config.get('name'))

@@ -9,6 +9,7 @@ import numpy as np
 
 from kcore.errors import layer_prefix
 from kcore.layers.input_layer import InputLayer
+from kcore.models.graph_config import _model_node_ids, node_indices
 
 
 def _fmt_shape(shape):
@@ -54,8 +55,7 @@ def _is_graph(model):
 
 
 def _sequential_like(model):
-    from kcore.models.sequential import Sequential
-    if isinstance(model, Sequential) or not _is_graph(model):
+    if model._is_sequential or not _is_graph(model):
         return True
     if len(model.inputs) != 1 or len(model.outputs) != 1:
         return False
@@ -153,7 +153,6 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
 
 
 def _print_layers(table, model, sequential, expand_nested, show_trainable, depth):
-    from kcore.models.graph_config import _model_node_ids, node_indices
     graph = _is_graph(model)
     node_ids = _model_node_ids(model) if graph else set()
     node_index = node_indices(model) if graph else {}

@@ -15,6 +15,7 @@ import importlib
 import inspect
 import types
 
+from kcore.errors import UnknownNameError
 from kcore.plugins.hookspecs import KINDS, hookimpl
 from kcore.plugins.manager import manager as _manager
 
@@ -29,7 +30,7 @@ _BASES = (
     ('initializers', 'kcore.initializers', 'Initializer'),
     ('regularizers', 'kcore.regularizers', 'Regularizer'),
     ('constraints', 'kcore.constraints', 'Constraint'),
-    ('backends', 'kcore.backend.device', 'Backend'),
+    ('backends', 'kcore.runtime.device', 'Backend'),
 )
 
 
@@ -53,7 +54,6 @@ def module_getattr(kind, extra=None):
             raise AttributeError(name)
         if extra and name in extra:
             return getattr(importlib.import_module(extra[name]), name)
-        from kcore.errors import UnknownNameError
         try:
             return registry(kind).get(name)
         except UnknownNameError as e:
@@ -85,9 +85,9 @@ def _infer_kind(obj):
         raise TypeError('Cannot tell what kind of object %s is: it derives from none of kcore\'s '
                         'base classes (Layer, Loss, Metric, Optimizer, ...). Pass kind=..., one of: %s.'
                         % (obj.__name__, ', '.join(sorted(_manager.registries))))
-    from kcore.backend.device import Backend
-    if isinstance(obj, Backend):
-        return 'backends'
+    kind, module, name = _BASES[-1]  # a backend is registered as an instance
+    if isinstance(obj, getattr(importlib.import_module(module), name)):
+        return kind
     raise TypeError('register(%s) needs kind=...: a plain function could be a loss, a metric or an '
                     'activation. Use kind=\'losses\', \'metrics\' or \'activations\'.'
                     % getattr(obj, '__name__', repr(obj)))

@@ -1,4 +1,4 @@
-"""Names that kcore's first-party plugins provide, for the ``pip install`` hint.
+"""Names that kcore's first-party plugins provide, and the ``pip install`` hint.
 
 When a look-up misses a name listed here, the error says which package to
 install.  A test installs each first-party plugin and checks that it
@@ -69,3 +69,33 @@ def provider(kind, name):
         if name in kinds.get(kind, ()):
             return package
     return None
+
+
+def normalize(name):
+    """Distribution and plugin names compare like pip's: case and '-', '_', '.' do not matter."""
+    return name.strip().lower().replace('_', '-').replace('.', '-')
+
+
+def install_hint(kind, name, records, autoload_disabled=False):
+    """For an unknown ``name`` that a first-party package provides: what to install or
+    enable, given the plugin ``records`` (``PluginRecord``) of this process; else None."""
+    package = provider(kind, name)
+    if package is None:
+        return None
+    records = [r for r in records if r.distribution and normalize(r.distribution) == normalize(package)]
+    install = 'pip install %s' % package
+    if not records:
+        if autoload_disabled:
+            return ('It is provided by the plugin %s (%s); KCORE_DISABLE_PLUGIN_AUTOLOAD is set, so '
+                    'register its plugin module by hand with kcore.plugins.register(...).' % (package, install))
+        return ('It is provided by the plugin %s, which is not installed. Install it with: %s'
+                % (package, install))
+    record = records[0]
+    if record.status == 'disabled':
+        return ('It is provided by the plugin %s (%s), which is installed but disabled by '
+                'KCORE_DISABLE_PLUGINS; take %r out of that list to use it.' % (package, install, record.name))
+    if record.status == 'failed':
+        return ('It is provided by the plugin %s (%s), which is installed but failed to load: %s'
+                % (package, install, record.error))
+    return ('It is provided by the plugin %s, but the installed %s does not register it. Upgrade it: '
+            'pip install -U %s' % (package, record.label, package))

@@ -30,7 +30,8 @@ import warnings
 import pluggy
 
 from kcore.errors import PluginLoadError, PluginLoadWarning
-from kcore.plugins import hookspecs, trust
+from kcore.plugins import hookspecs, known, trust
+from kcore.plugins.known import normalize as _normalize
 from kcore.plugins.registry import Registry
 
 BUILTINS_MODULE = 'kcore._builtins.plugin'
@@ -73,7 +74,6 @@ class PluginRecord:
 class PluginManager:
     def __init__(self):
         self.registries = {kind: Registry(kind, loader=self) for kind in hookspecs.KINDS.values()}
-        self.registries['kernels']._on_change = _invalidate_kernel_table
         self._lock = threading.RLock()
         self._fresh_state()
 
@@ -216,7 +216,7 @@ class PluginManager:
             trust.check_type(kind, obj, name or getattr(obj, '__name__', None), record.label or record.key)
             wanted = [name or getattr(obj, '__name__', None)] + ([aliases] if isinstance(aliases, str)
                                                                  else list(aliases))
-            taken = trust.overrides(registry, kind, wanted, record.label, meta.get('replace', False))
+            taken = trust.overrides(self.registries, kind, wanted, record.label, meta.get('replace', False))
             names = registry.add(obj, name=name, aliases=aliases, plugin=record.key,
                                  distribution=record.label, **meta)
             record.registered.setdefault(kind, []).extend(names)
@@ -306,28 +306,8 @@ class PluginManager:
 
     def hint(self, kind, name):
         """For an unknown name that a first-party package provides: what to install or enable."""
-        from kcore.plugins import known
-        package = known.provider(kind, name)
-        if package is None:
-            return None
-        records = [r for r in self.records.values()
-                   if r.distribution and _normalize(r.distribution) == _normalize(package)]
-        install = 'pip install %s' % package
-        if not records:
-            if _env_flag('KCORE_DISABLE_PLUGIN_AUTOLOAD'):
-                return ('It is provided by the plugin %s (%s); KCORE_DISABLE_PLUGIN_AUTOLOAD is set, so '
-                        'register its plugin module by hand with kcore.plugins.register(...).' % (package, install))
-            return ('It is provided by the plugin %s, which is not installed. Install it with: %s'
-                    % (package, install))
-        record = records[0]
-        if record.status == 'disabled':
-            return ('It is provided by the plugin %s (%s), which is installed but disabled by '
-                    'KCORE_DISABLE_PLUGINS; take %r out of that list to use it.' % (package, install, record.name))
-        if record.status == 'failed':
-            return ('It is provided by the plugin %s (%s), which is installed but failed to load: %s'
-                    % (package, install, record.error))
-        return ('It is provided by the plugin %s, but the installed %s does not register it. Upgrade it: '
-                'pip install -U %s' % (package, record.label, package))
+        return known.install_hint(kind, name, self.records.values(),
+                                  autoload_disabled=_env_flag('KCORE_DISABLE_PLUGIN_AUTOLOAD'))
 
     # -- test support -----------------------------------------------------------------
     def reset(self):
@@ -339,22 +319,19 @@ class PluginManager:
 
     @contextlib.contextmanager
     def isolated(self):
-        """For tests: a fresh, unloaded manager inside the block, the previous state after it.
+        """A fresh, unloaded plugin state inside the block, the previous one after it.
 
-        Discovery then runs again on the first look-up inside the block, so
-        throwaway distributions put on ``sys.path`` are found; nothing they
-        register leaks into later tests.
+        Discovery then runs again on the first look-up inside the block.  Tests use
+        ``kcore.testing.isolated()``, which also restores the active device backend.
         """
-        from kcore.backend.device import ACTIVE
         with self._lock:
-            saved = (self.__dict__.copy(), {k: r.snapshot() for k, r in self.registries.items()},
-                     ACTIVE.backend, ACTIVE.xp)
+            saved = (self.__dict__.copy(), {k: r.snapshot() for k, r in self.registries.items()})
             self.reset()
         try:
             yield self
         finally:
             with self._lock:
-                state, registries, ACTIVE.backend, ACTIVE.xp = saved
+                state, registries = saved
                 self.__dict__.update(state)
                 for kind, snap in registries.items():
                     self.registries[kind].restore(snap)
@@ -399,22 +376,12 @@ def _path_signature():
     return tuple(sig)
 
 
-def _normalize(name):
-    """Distribution and plugin names compare like pip's: case and '-', '_', '.' do not matter."""
-    return name.strip().lower().replace('_', '-').replace('.', '-')
-
-
 def _own_version():
     try:
         from importlib.metadata import version
         return version('kcore')
     except Exception:  # noqa: BLE001 - running from a bare checkout
         return None
-
-
-def _invalidate_kernel_table():
-    from kcore.backend.device import ACTIVE
-    ACTIVE.kernels.clear()  # refilled from the registry on the next miss
 
 
 def _env_flag(name):

@@ -44,7 +44,7 @@ class Registry:
 
     def __init__(self, kind, loader=None, on_change=None):
         self.kind = kind
-        self._on_change = on_change  # called after names are added or removed
+        self._listeners = [on_change] if on_change is not None else []  # called after names change
         self._entries = {}
         self._conflicts = {}   # name -> [Entry, ...] that all claimed it
         self._loader = loader  # has ensure_loaded(), rescan() and hint(kind, name)
@@ -78,9 +78,17 @@ class Registry:
                             'replace=True.' % (self.kind, n, old.source, old.obj))
             for entry in entries:
                 self._add_entry(entry, replace)
-        if self._on_change is not None:
-            self._on_change()
+        self._notify()
         return names
+
+    def subscribe(self, callback):
+        """Call ``callback()`` after names are added or removed (the device layer keeps its
+        kernel table this way, so the registries never import what sits above them)."""
+        self._listeners.append(callback)
+
+    def _notify(self):
+        for callback in self._listeners:
+            callback()
 
     def _may_replace(self, old, obj, plugin):
         # the same object, or the same class defined again by a re-run notebook cell
@@ -121,16 +129,15 @@ class Registry:
                 del self._conflicts[n]
                 for e in kept:  # one claim left: it stands; two or more: still a conflict
                     self._add_entry(e, replace=False)
-        if doomed and self._on_change is not None:
-            self._on_change()
+        if doomed:
+            self._notify()
         return doomed
 
     def clear(self):
         with self._lock:
             self._entries.clear()
             self._conflicts.clear()
-        if self._on_change is not None:
-            self._on_change()
+        self._notify()
 
     def snapshot(self):
         with self._lock:
@@ -139,8 +146,7 @@ class Registry:
     def restore(self, state):
         with self._lock:
             self._entries, self._conflicts = dict(state[0]), {n: list(c) for n, c in state[1].items()}
-        if self._on_change is not None:
-            self._on_change()
+        self._notify()
 
     # -- look-up ------------------------------------------------------------
     def get(self, name):

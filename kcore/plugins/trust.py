@@ -26,7 +26,7 @@ _BASES = {
     'layers': ('kcore.layers.base', 'Layer'),
     'optimizers': ('kcore.training.optimizers', 'Optimizer'),
     'callbacks': ('kcore.training.callbacks', 'Callback'),
-    'backends': ('kcore.backend.device', 'Backend'),
+    'backends': ('kcore.runtime.device', 'Backend'),
 }
 _CALLABLE_KINDS = frozenset(['kernels', 'ops', 'activations', 'initializers', 'regularizers', 'constraints',
                              'losses', 'metrics', 'schedules'])
@@ -69,8 +69,10 @@ def _dist_name(label):
     return label.split(' ')[0].strip().lower().replace('_', '-') if label else None
 
 
-def overrides(registry, kind, names, distribution, replace):
-    """``[(name, what it takes over)]`` for a third-party registration of ``names`` in ``registry``."""
+def overrides(registries, kind, names, distribution, replace):
+    """``[(name, what it takes over)]`` for a third-party registration of ``names`` of ``kind``
+    (``registries``: kind -> ``Registry``)."""
+    registry = registries[kind]
     if not distribution or is_first_party(distribution):
         return []
     found = []
@@ -80,15 +82,14 @@ def overrides(registry, kind, names, distribution, replace):
             found.append((n, 'replaces %s %r registered by %s' % (kind.rstrip('s'), n, old.distribution)))
         elif kind == 'kernels' and '@' in n:
             op, backend = n.split('@', 1)
-            if _builtin_backend(backend) and op in registry._entries and is_first_party(
+            if _builtin_backend(registries, backend) and op in registry._entries and is_first_party(
                     registry._entries[op].distribution):
                 found.append((n, 'overrides the built-in kernel %r on the %r backend' % (op, backend)))
     return found
 
 
-def _builtin_backend(name):
-    from kcore.plugins import registry
-    entry = registry('backends')._entries.get(name)
+def _builtin_backend(registries, name):
+    entry = registries['backends']._entries.get(name)
     return entry is not None and is_first_party(entry.distribution)
 
 
@@ -112,20 +113,19 @@ def warn_overrides(records):
                                                       record.name)), stacklevel=3)
 
 
-def check_providers(recorded, filepath, trust_plugins):
+def check_providers(recorded, filepath, trust_plugins, registries):
     """Refuse a file whose names are now provided by another distribution than the one it records.
 
     ``recorded`` maps registered name -> distribution label as saved.  A name
     now registered in-process (by the user's own code) is the user's choice
     and passes.  ``trust_plugins`` is True (trust every installed plugin) or
-    distribution names to trust.
+    distribution names to trust.  ``registries``: kind -> ``Registry``.
     """
     if trust_plugins is True:
         return
     trusted = {_dist_name(t) for t in (trust_plugins or ())}
-    from kcore.plugins import _manager
     for name, saved in sorted(recorded.items()):
-        entries = [r._entries[name] for r in _manager.registries.values() if name in r._entries]
+        entries = [r._entries[name] for r in registries.values() if name in r._entries]
         if not entries:
             continue  # an unknown name fails later with its install hint
         current = {_dist_name(e.distribution) for e in entries}

@@ -137,10 +137,13 @@ def check_target(filepath, overwrite):
 
 
 def write_bytes(filepath, data, overwrite=True):
-    """Replace ``filepath`` with ``data`` (bytes or a buffer) atomically."""
+    """Replace ``filepath`` with ``data`` (bytes or a buffer, or a list of them, written in order)
+    atomically."""
+    parts = data if isinstance(data, (list, tuple)) else [data]
     with atomic_path(filepath, overwrite) as tmp:
         with open(tmp, 'wb') as out:
-            out.write(data)
+            for part in parts:
+                out.write(part)
             out.flush()
 
 

@@ -18,21 +18,20 @@ import os
 
 import numpy as np
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context
+from kcore._version import __version__
 from kcore.layers.base import weight_budget
+from kcore.layers.lambda_layer import safe_mode_scope
 from kcore.saving import (atomic, h5_reader, hdf5_weights, integrity, keras_compat, preflight, safety, sniff,
                           state_guard)
 from kcore.saving.savable import check_savable, to_json
-
-
-def _version():
-    import kcore
-    return kcore.__version__
+from kcore.serialization import deserialize
+from kcore.saving.training_config import compile_from_config
 
 
 def _stamp():
-    return {'backend': ACTIVE.backend.name, 'keras_version': 'kcore-%s' % _version()}
+    return {'backend': ACTIVE.backend.name, 'keras_version': 'kcore-%s' % __version__}
 
 
 def _h5py():
@@ -80,16 +79,15 @@ def _new_file(filepath, overwrite):
     never touches the disk; the finished image is written by plain Python I/O,
     whose failures are ordinary exceptions.  The format is HDF5 1.8's, whose
     object headers carry checksums; every h5py and Keras since 2008 reads it.
-    The cost is one copy of the file in memory while saving.  The file starts
-    with a user block holding a checksum of the rest (see ``integrity``).
+    The cost is one copy of the file in memory while saving.  The file ends
+    with a trailer holding a checksum of the rest (see ``integrity``).
     """
     atomic.check_target(filepath, overwrite)
     buffer = io.BytesIO()
-    with _h5py().File(buffer, 'w', libver=('v108', 'latest'), userblock_size=integrity.USER_BLOCK) as f:
+    with _h5py().File(buffer, 'w', libver=('v108', 'latest')) as f:
         yield f
     image = buffer.getbuffer()
-    integrity.stamp(image)
-    atomic.write_bytes(filepath, image, overwrite)
+    atomic.write_bytes(filepath, [image, integrity.trailer(image)], overwrite)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -102,7 +100,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
         f.attrs['model_config'] = plan.model_config
         for key, value in _stamp().items():
             f.attrs[key] = value
-        f.attrs['kcore_version'] = _version()
+        f.attrs['kcore_version'] = __version__
         f.attrs['kcore_registered_by'] = to_json(providers(json.loads(plan.model_config)), 'providers')
         f.attrs['kcore_config_sha256'] = config_digest(plan.model_config, training)
         hdf5_weights.write_weights(f.create_group('model_weights'), model, _stamp())
@@ -117,7 +115,7 @@ def save_weights(model, filepath, overwrite=True):
     check_savable(model, weights_only=True)
     with _new_file(filepath, overwrite) as f:
         hdf5_weights.write_weights(f, model, _stamp())
-        f.attrs['kcore_version'] = _version()
+        f.attrs['kcore_version'] = __version__
 
 
 # -- loading ----------------------------------------------------------------------------------------
@@ -164,8 +162,6 @@ def _missing_name_hint(error, config):
 
 def rebuild(config, custom_objects, filepath):
     """The model described by ``config`` (a dict), built from registered names only."""
-    from kcore.models.model import Model
-    from kcore.saving.serialization import deserialize
     if not isinstance(config, dict) or not isinstance(config.get('class_name'), str):
         raise SavingError('The model config in %r is malformed: expected {"class_name": ..., "config": ...}. '
                           'Received: %.200r.' % (filepath, config))
@@ -181,7 +177,7 @@ def rebuild(config, custom_objects, filepath):
     except Exception as e:  # a layer refusing its config: keep the type, say which file
         add_context(e, 'Raised while rebuilding the model saved in %r.' % filepath)
         raise
-    if not isinstance(model, Model):
+    if not getattr(model, '_is_model', False):
         raise SavingError('The model config in %r describes a %s, not a model.' % (filepath, type(model).__name__))
     shape = config.get('build_input_shape')
     if not model.built and shape is not None:
@@ -248,7 +244,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trus
 
 
 def _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins):
-    from kcore.layers.lambda_layer import safe_mode_scope
     with _open(filepath, 'model') as reader:
         f = reader.root
         config = reader.json_attr(f, 'model_config')
@@ -263,7 +258,9 @@ def _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins):
         safety.check_no_code(config, safe_mode, reader.filepath)
         if not foreign:
             from kcore.plugins import trust
-            trust.check_providers(providers(config), reader.filepath, trust_plugins)
+            from kcore.plugins.manager import manager
+            manager.ensure_loaded()
+            trust.check_providers(providers(config), reader.filepath, trust_plugins, manager.registries)
         training = reader.json_attr(f, 'training_config') if compile else None
         if foreign and training is not None:
             training = keras_compat.normalize(training, major)
@@ -291,7 +288,6 @@ def _verify_digest(reader):
 
 
 def _compile(reader, model, training, custom_objects, foreign):
-    from kcore.saving.training_config import compile_from_config
     try:
         compile_from_config(model, training, custom_objects)
     except UnknownNameError as e:

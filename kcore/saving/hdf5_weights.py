@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, layer_prefix
 from kcore.saving import h5_reader
 

@@ -6,26 +6,10 @@ saved fails at once rather than after the first epoch; ``save_model`` and
 """
 import json
 
-import numpy as np
 
 from kcore.errors import SavingError, layer_prefix
-
-
-def json_default(obj):
-    """JSON for the NumPy values that configs pick up (sizes, dtypes, small arrays)."""
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.dtype):
-        return obj.name
-    if isinstance(obj, (set, frozenset)):
-        return sorted(obj)
-    raise TypeError('%r (of type %s) cannot be stored in a config' % (obj, type(obj).__name__))
+from kcore.serialization import json_default, registered_name, serialize  # noqa: F401 (json_default: old path)
+from kcore.saving.training_config import training_config
 
 
 def to_json(config, what):
@@ -56,14 +40,8 @@ def _check_names(model):
                           'name. Give them distinct names (name=...).' % (layer_prefix(model), ', '.join(map(repr, dup))))
 
 
-def _is_subclassed(model):
-    from kcore.models.functional import Functional
-    return not isinstance(model, Functional)
-
-
 def _model_config(model):
-    from kcore.saving.serialization import registered_name, serialize
-    if _is_subclassed(model):
+    if not model._is_graph_network:  # a subclassed model
         cls = type(model)
         if registered_name(cls, 'layers') is None:
             raise SavingError(
@@ -78,7 +56,7 @@ def _model_config(model):
         raise SavingError('Cannot save the architecture of %s: %s Or save only the weights with '
                           'model.save_weights(path).' % (layer_prefix(model), e)) from None
     shape = getattr(model, '_build_input_shape', None)
-    if _is_subclassed(model) and shape is not None:
+    if not model._is_graph_network and shape is not None:
         config['build_input_shape'] = shape
     return config
 
@@ -91,12 +69,10 @@ def check_savable(model, weights_only=False):
     ``weights_only``) that its architecture and training config can be stored
     as JSON with registered names.  Returns a ``SavePlan``.
     """
-    from kcore.layers.base import Layer
-    from kcore.models.model import Model
-    if not isinstance(model, Layer):
+    if not hasattr(model, '_is_model'):
         raise SavingError('Only kcore models can be saved. Received: %r (of type %s).'
                           % (model, type(model).__name__))
-    if not isinstance(model, Model):
+    if not model._is_model:
         raise SavingError('%s is a layer, not a model; wrap it in a model (Sequential([layer])) to save it.'
                           % layer_prefix(model))
     if not model.built or any(not l.built for l in model.layers):
@@ -106,7 +82,6 @@ def check_savable(model, weights_only=False):
     _check_names(model)
     if weights_only:
         return SavePlan()
-    from kcore.saving.training_config import training_config
     model_json = to_json(_model_config(model), layer_prefix(model))
     training = training_config(model)
     training_json = to_json(training, 'the training config of %s' % layer_prefix(model)) if training else None

@@ -9,7 +9,8 @@ through ``custom_objects`` and the registries only.
 """
 import inspect
 
-from kcore.saving.serialization import deserialize, serialize
+from kcore.serialization import deserialize, serialize
+from kcore.errors import SavingError
 
 
 def _serialize_spec(spec, kind):
@@ -55,7 +56,6 @@ def _deserialize_spec(spec, kind, custom_objects):
 
 def compile_from_config(model, config, custom_objects=None):
     """``model.compile(...)`` with what ``training_config`` stored."""
-    from kcore.errors import SavingError
     if not isinstance(config, dict) or 'optimizer_config' not in config:
         raise SavingError('The training config in the file is malformed: expected a dict with '
                           '"optimizer_config". Received: %r. Load with compile=False and compile the model '

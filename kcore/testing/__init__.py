@@ -24,10 +24,11 @@ need hypothesis (a test dependency), the rest only NumPy.  See
 ``docs/testing.md``.
 """
 from kcore.testing.gradients import check_gradients
+from kcore.testing.isolation import isolated
 from kcore.testing.layer_test import layer_test
 from kcore.testing.loss_test import loss_test
 from kcore.testing.optimizer_test import optimizer_test
 from kcore.testing.registered import registered_by, registered_examples, registered_names
 
-__all__ = ['check_gradients', 'layer_test', 'loss_test', 'optimizer_test', 'registered_by', 'registered_examples',
+__all__ = ['check_gradients', 'isolated', 'layer_test', 'loss_test', 'optimizer_test', 'registered_by', 'registered_examples',
            'registered_names']

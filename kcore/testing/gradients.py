@@ -9,8 +9,9 @@ hypothesis; ``elementwise=True`` checks every entry of small inputs instead.
 import numpy as np
 
 from kcore.autodiff.tensor import Tensor, gradients, no_grad
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.utils import nest
+from kcore.runtime import ops as K
 
 
 def _noncontiguous(a):
@@ -113,7 +114,6 @@ def check_gradients(fn, inputs, wrt=(), eps=1e-6, rtol=1e-4, atol=1e-7, directio
 
 
 def _sum_projected(o, r):
-    from kcore.backend import ops as K
     return K.sum(o * Tensor(ACTIVE.xp.asarray(r.astype(o.dtype))))
 
 

@@ -9,8 +9,11 @@ import json
 import numpy as np
 
 from kcore.autodiff.tensor import Tensor
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.utils import nest
+from kcore.layers.input_layer import Input
+from kcore.models.functional import Functional
+from kcore.serialization import registered_name
 
 
 class LayerCase:
@@ -66,7 +69,6 @@ class LayerCase:
 
     def symbolic_inputs(self):
         """``Input``s shaped like the data, with an unknown batch size."""
-        from kcore.layers.input_layer import Input
         return self.inputs_as(lambda a: Input(batch_shape=(None,) + tuple(a.shape[1:]), dtype=a.dtype.name))
 
     def call(self, layer, inputs):
@@ -74,7 +76,6 @@ class LayerCase:
 
     def model_of(self, layer):
         """A functional model of ``layer`` on ``Input``s (the layer is called on them)."""
-        from kcore.models.functional import Functional
         inputs = self.symbolic_inputs()
         return Functional(inputs, self.call(layer, inputs))
 
@@ -91,7 +92,6 @@ class LayerCase:
         as ``load_model`` does, so layers nested in the config resolve the same way.
         """
         from kcore.saving import deserialize
-        from kcore.saving.serialization import registered_name
         if config is None:
             config = roundtrip_json(self.layer.get_config(), self.what())
         cls = type(self.layer)
@@ -100,7 +100,6 @@ class LayerCase:
 
     def loading_objects(self):
         """``custom_objects`` for rebuilding: the given ones, plus the layer's class if unregistered."""
-        from kcore.saving.serialization import registered_name
         objects = dict(self.custom_objects)
         cls = type(self.layer)
         if registered_name(cls, 'layers') is None:

@@ -32,11 +32,19 @@ import numpy as np
 
 from kcore import config as _config
 from kcore.autodiff.tensor import Tensor
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.testing.data import loss_data, preserved_random_state, random_array
 from kcore.testing.gradients import check_gradients
 from kcore.testing.layer_case import roundtrip_json, to_numpy
 from kcore.testing.training_steps import assert_lowered, train_steps
+from kcore import losses
+from kcore.layers import Dense, Input
+from kcore.models import Model
+from kcore.training.optimizers import Adam
+from kcore.utils import set_random_seed
+from kcore.training.losses import Loss
+from kcore.training.losses import LossFunctionWrapper
+from kcore.serialization import registered_name
 
 
 class LossCase:
@@ -44,7 +52,6 @@ class LossCase:
 
     def __init__(self, loss, kwargs, y_true, y_pred, expected_output=None, expected_shape=None,
                  activation='sigmoid', rtol=1e-5, atol=1e-6, seed=0):
-        from kcore.training.losses import Loss
         self.is_class = inspect.isclass(loss) and issubclass(loss, Loss)
         if not self.is_class and (inspect.isclass(loss) or not callable(loss)):
             raise TypeError('loss_test needs a loss function fn(y_true, y_pred) or a kcore.losses.Loss '
@@ -59,7 +66,6 @@ class LossCase:
 
     def make(self, reduction='sum_over_batch_size'):
         """A ``Loss`` object: the class with ``kwargs``, or the function wrapped (as ``compile`` does)."""
-        from kcore.training.losses import LossFunctionWrapper
         if self.is_class:
             return self.loss(reduction=reduction, **self.kwargs)
         return LossFunctionWrapper(self.loss, reduction=reduction, **self.kwargs)
@@ -77,7 +83,6 @@ class LossCase:
         return to_numpy(loss(*self.tensors(), sample_weight=weight))
 
     def registered_name(self):
-        from kcore.saving.serialization import registered_name
         return registered_name(self.loss, 'losses')
 
     def what(self):
@@ -124,7 +129,6 @@ def check_reductions(case):
 
 def check_loss_config(case):
     """Config and name round trips: the rebuilt loss has the same config and gives the same values."""
-    from kcore import losses
     name = case.registered_name()
     if not case.is_class:
         if name is not None and (losses.get(name) is not case.loss or losses.deserialize(name) is not case.loss):
@@ -170,10 +174,6 @@ def check_loss_trains(case, steps=4, learning_rate=0.01):
     shaped like ``y_pred``; the loss is passed by its registered name when it
     has one and takes no arguments, so ``compile`` resolves it as users do.
     """
-    from kcore.layers import Dense, Input
-    from kcore.models import Model
-    from kcore.training.optimizers import Adam
-    from kcore.utils import set_random_seed
     name = case.registered_name()
     loss = name if name is not None and not case.kwargs else case.make()
     with preserved_random_state():

@@ -14,6 +14,8 @@ import numpy as np
 from kcore.testing.layer_case import assert_close, to_numpy
 from kcore.testing.training_steps import assert_lowered, train_steps
 from kcore.utils import nest
+from kcore.layers.lambda_layer import in_safe_mode
+from kcore.training.optimizers import Adam
 
 
 def check_save_load(case):
@@ -22,7 +24,6 @@ def check_save_load(case):
     Loading is in safe mode unless the caller is inside ``safe_mode_scope(False)``
     (a ``Lambda`` of a test module's function); ``custom_objects`` avoids that.
     """
-    from kcore.layers.lambda_layer import in_safe_mode
     from kcore.saving import load_model, save_model
     model = case.model()
     with tempfile.TemporaryDirectory(prefix='kcore-layer-test-') as folder:
@@ -51,7 +52,6 @@ def check_training(case, steps=4, learning_rate=0.01):
     """
     if not case.layer.trainable_weights:
         return
-    from kcore.training.optimizers import Adam
     layer = case.rebuilt_layer()
     model = case.model_of(layer)
     layer.set_weights(case.weights)

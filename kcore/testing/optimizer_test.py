@@ -28,9 +28,16 @@ import tempfile
 import numpy as np
 
 from kcore.autodiff.tensor import Tensor
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.testing.data import random_array
 from kcore.testing.layer_case import roundtrip_json
+from kcore import optimizers
+from kcore.serialization import registered_name
+from kcore.layers import Dense, Input
+from kcore.models import Model
+from kcore.training.optimizers import Optimizer
+from kcore.backend import variable
+from kcore import backend as K
 
 _SHAPES = [(3, 2), (2,)]
 
@@ -39,7 +46,6 @@ class OptimizerCase:
     """One optimizer under test: its class, arguments and a quadratic problem to descend."""
 
     def __init__(self, optimizer_cls, kwargs=None, steps=3, seed=0, rtol=1e-6, atol=1e-7):
-        from kcore.training.optimizers import Optimizer
         if not (inspect.isclass(optimizer_cls) and issubclass(optimizer_cls, Optimizer)):
             raise TypeError('optimizer_test needs a kcore.optimizers.Optimizer subclass. Received: %r.'
                             % (optimizer_cls,))
@@ -54,12 +60,10 @@ class OptimizerCase:
 
     def variables(self, dtype, values=None):
         """Fresh variables at ``values`` (default: the starting point)."""
-        from kcore.backend import variable
         return [variable(v, dtype=dtype, name='w%d' % i) for i, v in enumerate(values or self.start)]
 
     def objective(self, variables):
         """The quadratic as a tensor (gradients flow to ``variables``)."""
-        from kcore import backend as K
         total = None
         for v, a, c in zip(variables, self.curvature, self.center):
             a, c = (K.constant(x, dtype=v.dtype.name) for x in (a, c))
@@ -99,8 +103,6 @@ def _state_arrays(optimizer, variables):
 
 def check_optimizer_config(case):
     """``from_config`` and the registered name rebuild the same class, config and steps."""
-    from kcore import optimizers
-    from kcore.saving.serialization import registered_name
     original = case.make()
     cfg = roundtrip_json(original.get_config(), case.what())
     custom = None
@@ -170,10 +172,7 @@ def check_state_round_trip(case):
 
 def check_optimizer_save_load(case):
     """A compiled, trained model saved to HDF5 and loaded back keeps the optimizer and its state."""
-    from kcore.layers import Dense, Input
-    from kcore.models import Model
     from kcore.saving import load_model, save_model
-    from kcore.saving.serialization import registered_name
     inputs = Input(shape=(3,))
     model = Model(inputs, Dense(2)(inputs))
     model.compile(optimizer=case.make(), loss='mse')

@@ -8,6 +8,8 @@
 kcore's own conformance tests (``tests/test_*_conformance.py``) run every
 registered layer, loss and optimizer this way; a plugin can run its own.
 """
+from kcore.plugins import registry
+from kcore.plugins.known import normalize as _normalize  # pip's rule: case, '-', '_' and '.' do not matter
 
 
 def registered_names(kind, distribution=None):
@@ -16,8 +18,6 @@ def registered_names(kind, distribution=None):
     ``distribution`` (a pip project name, e.g. ``'kcore-mylayer'``) keeps only
     the names that distribution registered.
     """
-    from kcore.plugins import registry
-    from kcore.plugins.manager import _normalize  # pip's rule: case, '-', '_' and '.' do not matter
     names, seen = [], set()
     for entry in registry(kind).entries():
         if entry.alias_of is not None or id(entry.obj) in seen:
@@ -37,7 +37,6 @@ def registered_examples(kind, name):
     An empty list means it has none; ``[{'skip': reason}]`` marks an object the
     generic test cannot run.
     """
-    from kcore.plugins import registry
     entry = registry(kind).entry(name)
     example = entry.meta.get('example')
     if not example:
@@ -47,7 +46,6 @@ def registered_examples(kind, name):
 
 def registered_by(kind, name):
     """Who registered ``name``: ``'kcore-conv 0.1.0 (plugin conv)'`` or an in-process note."""
-    from kcore.plugins import registry
     return registry(kind).entry(name).source
 
 

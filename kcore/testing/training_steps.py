@@ -6,6 +6,7 @@ around the object under test, and the loss must go down.
 import numpy as np
 
 from kcore.testing.data import preserved_random_state
+from kcore.utils import set_random_seed
 
 
 def train_steps(model, x, y, steps, seed=0):
@@ -16,7 +17,6 @@ def train_steps(model, x, y, steps, seed=0):
     fixed function of the weights, which descent steps must lower.  The
     caller's random state is given back afterwards.
     """
-    from kcore.utils import set_random_seed
     losses = []
     with preserved_random_state():
         for _ in range(steps + 1):

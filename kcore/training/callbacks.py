@@ -487,7 +487,7 @@ class ModelCheckpoint(Callback):
             self._check_savable()
 
     def _check_savable(self):
-        from kcore.saving import check_savable
+        from kcore.saving import check_savable  # kcore.saving loads on the first save, not at import
         check_savable(self.model, weights_only=self.save_weights_only)
         self._checked = True
 

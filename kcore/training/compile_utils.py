@@ -15,10 +15,11 @@ import copy
 
 import numpy as np
 
-from kcore.backend import ops as K
+from kcore.runtime import ops as K
 from kcore.errors import ShapeError
 from kcore.training import losses as losses_mod
 from kcore.training import metrics as metrics_mod
+from kcore.plugins import registry
 
 #: losses whose targets must have the output's shape (Keras 2 checks these three)
 _SAME_SHAPE_LOSSES = (losses_mod.mean_squared_error, losses_mod.binary_crossentropy,
@@ -47,7 +48,6 @@ def resolve_name(kind, identifier):
     """A registered object for a name (an unknown name's error lists close matches and
     the plugin that provides it); anything else is returned as it is."""
     if isinstance(identifier, str):
-        from kcore.plugins import registry
         return registry(kind).get(identifier)
     return identifier
 

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from kcore import config
-from kcore.backend import rng as _rng
+from kcore.runtime import rng as _rng
 from kcore.utils import nest
 
 

@@ -8,8 +8,10 @@ so that predictions of exactly 0 or 1 give finite values.
 """
 from kcore import config
 from kcore.autodiff.tensor import Tensor, apply
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
+from kcore.utils.naming import snake_case
+from kcore.serialization import deserialize
 
 REDUCTIONS = ('sum_over_batch_size', 'sum', 'none', 'auto')
 
@@ -175,7 +177,6 @@ class LossFunctionWrapper(Loss):
 
 
 def _snake(name):
-    from kcore.utils.naming import snake_case
     return snake_case(name)
 
 
@@ -213,7 +214,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 def get(identifier):
     """A loss callable from a name, a config dict, a ``Loss`` or a function."""
-    from kcore.saving.serialization import deserialize
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):

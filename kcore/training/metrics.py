@@ -9,11 +9,13 @@ import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Tensor, no_grad
-from kcore.backend import ops as K
-from kcore.backend.device import ACTIVE
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.errors import ShapeError
 from kcore.training import losses as _losses
 from kcore.utils.naming import snake_case
+from kcore.plugins import registry
+from kcore.serialization import deserialize
 
 
 # -- functions ---------------------------------------------------------------------------
@@ -531,10 +533,8 @@ def get(identifier):
     """A metric from a registered name, a config dict, a ``Metric`` (class or instance)
     or a function; classes are instantiated with their defaults."""
     if isinstance(identifier, str):
-        from kcore.plugins import registry
         obj = registry('metrics').get(identifier)
     elif isinstance(identifier, dict):
-        from kcore.saving.serialization import deserialize
         obj = deserialize(identifier, 'metrics')
     elif callable(identifier):
         obj = identifier

@@ -33,9 +33,12 @@ import re
 
 from kcore._deprecated import warn_renamed
 from kcore.autodiff.tensor import Tensor, no_grad
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 from kcore.training.schedules import LearningRateSchedule, number_arg
 from kcore.utils.naming import snake_case
+from kcore.serialization import deserialize
+from kcore.autodiff.tensor import gradients
+from kcore.serialization import serialize
 
 # Keras 3 arguments kcore accepts only at their "off" value (value -> is it off?)
 _UNSUPPORTED = {'use_ema': lambda v: not v, 'loss_scale_factor': lambda v: v is None,
@@ -252,7 +255,6 @@ class Optimizer:
 
     def minimize(self, loss, var_list):
         """One step on ``loss`` (a tensor, or a no-argument callable returning one)."""
-        from kcore.autodiff.tensor import gradients
         if callable(loss):
             loss = loss()
         return self.apply_gradients(zip(gradients(loss, var_list), var_list))
@@ -290,7 +292,6 @@ class Optimizer:
     def get_config(self):
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
-            from kcore.saving.serialization import serialize
             lr = serialize(lr, 'schedules')
         elif callable(lr):
             raise ValueError('%s: a learning_rate given as a plain callable (%r) cannot be serialized. Use a '
@@ -311,7 +312,6 @@ class Optimizer:
             lr = config.pop('lr')
             config.setdefault('learning_rate', lr)
         if isinstance(config.get('learning_rate'), dict):
-            from kcore.saving.serialization import deserialize
             config['learning_rate'] = deserialize(config['learning_rate'], 'schedules', custom_objects)
         if not config.get('decay'):
             config.pop('decay', None)  # Keras 2 wrote decay=0.0 into every config
@@ -626,7 +626,6 @@ class Adadelta(Optimizer):
 
 def get(identifier):
     """An optimizer instance from a name ('adam'), a config dict, a class or an instance."""
-    from kcore.saving.serialization import deserialize
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, (str, dict)):

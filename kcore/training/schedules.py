@@ -10,6 +10,8 @@ import bisect
 import inspect
 import math
 import numbers
+from kcore.serialization import serialize as _serialize
+from kcore.serialization import deserialize as _deserialize
 
 
 def number_arg(owner, name, value, lo=None, hi=None, lo_open=False, hi_open=False):
@@ -170,12 +172,10 @@ class CosineDecay(LearningRateSchedule):
 
 def serialize(schedule):
     """``{'class_name', 'config'}`` of a registered schedule."""
-    from kcore.saving.serialization import serialize as _serialize
     return _serialize(schedule, 'schedules')
 
 
 def deserialize(config, custom_objects=None):
-    from kcore.saving.serialization import deserialize as _deserialize
     return _deserialize(config, 'schedules', custom_objects)
 
 

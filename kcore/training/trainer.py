@@ -11,8 +11,8 @@ import numpy as np
 
 from kcore._deprecated import rename_kwargs
 from kcore.autodiff.tensor import gradients, no_grad
-from kcore.backend.device import ACTIVE
-from kcore.backend.phase import learning_phase_scope
+from kcore.runtime.device import ACTIVE
+from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod

@@ -3,6 +3,9 @@ import numpy as np
 
 from kcore.training.data import Sequence  # noqa: F401
 from kcore.utils.progbar import Progbar  # noqa: F401
+from kcore.runtime import rng
+from kcore.runtime.device import ACTIVE
+from kcore.plugins import registry
 
 
 def to_categorical(y, num_classes=None, dtype='float32'):
@@ -46,7 +49,6 @@ def normalize(x, axis=-1, order=2):
 def set_random_seed(seed):
     """Seed Python's, NumPy's and kcore's generators: the same script then gives
     bit-identical weights and training history on the CPU."""
-    from kcore.backend import rng
     rng.set_seed(seed)
 
 
@@ -57,7 +59,6 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
     active backend has fewer than ``gpus`` devices; the replication itself is
     provided by a backend that implements ``replicate_model`` (the CUDA one).
     """
-    from kcore.backend.device import ACTIVE
     n = len(gpus) if isinstance(gpus, (list, tuple)) else gpus
     if not isinstance(n, int) or isinstance(n, bool) or n <= 1:
         raise ValueError('For multi-gpu usage to be effective, call multi_gpu_model with gpus >= 2. '
@@ -79,5 +80,4 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
 def get_custom_objects():
     """Keras compatibility: kcore keeps custom objects in its registries instead.
     Returns a dict view of the registered layers (read-only)."""
-    from kcore.plugins import registry
     return {e.name: e.obj for e in registry('layers').entries()}

@@ -16,6 +16,7 @@ import textwrap
 import pytest
 
 from kcore.plugins.manager import manager
+from kcore.testing import isolated
 
 PLUGIN_ENV = ('KCORE_DISABLE_PLUGINS', 'KCORE_DISABLE_PLUGIN_AUTOLOAD', 'KCORE_TRACE_PLUGINS')
 
@@ -69,7 +70,7 @@ def plugin_site(tmp_path, monkeypatch):
     sys.path.insert(0, site.root)
     importlib.invalidate_caches()
     try:
-        with manager.isolated():
+        with isolated():
             yield site
     finally:
         sys.path.remove(site.root)
@@ -82,8 +83,8 @@ def fresh_plugins(monkeypatch):
     """A fresh plugin manager for one test (in-process registration tests)."""
     for var in PLUGIN_ENV:
         monkeypatch.delenv(var, raising=False)
-    with manager.isolated():
-        yield manager
+    with isolated() as fresh:
+        yield fresh
 
 
 LAYER_PLUGIN = '''

@@ -23,11 +23,11 @@ from kcore.saving.hdf5_format import config_digest, providers
 def restamp(path):
     """Recompute a kcore file's whole-file checksum after editing it (an attacker can too)."""
     with open(path, 'rb') as f:
-        data = bytearray(f.read())
-    if data.startswith(integrity.MAGIC):
-        integrity.stamp(data)
-        with open(path, 'wb') as f:
-            f.write(data)
+        data = f.read()
+    if data[-integrity.TRAILER:].startswith(integrity.MAGIC):
+        data = data[:-integrity.TRAILER]  # else an h5py edit truncated the file to its HDF5 end
+    with open(path, 'wb') as f:
+        f.write(data + integrity.trailer(data))
 
 
 @contextlib.contextmanager

@@ -1,15 +1,17 @@
 """``K`` functions about values and state: variables, constants, random tensors,
-``eval``/``get_value``/``set_value``, ``gradients``, ``function``, the learning
-phase and ``clear_session``."""
+``eval``/``get_value``/``set_value``, eager ``gradients``, the learning phase and
+``clear_session``.  The graph functions (``K.function``, ``K.placeholder``, symbolic
+``K.gradients``) live with the graph, in ``kcore.models.graph_function``."""
 import numpy as np
 
 from kcore import config
 from kcore.autodiff import tensor as _tensor
-from kcore.autodiff.tensor import Tensor, Variable
-from kcore.backend import phase as _phase
-from kcore.backend import rng as _rng
-from kcore.backend.device import ACTIVE
-from kcore.backend.ops import as_array, to_tensor
+from kcore.autodiff.tensor import Tensor, Variable, apply
+from kcore.runtime import phase as _phase
+from kcore.runtime import rng as _rng
+from kcore.runtime.device import ACTIVE, backend_name
+from kcore.runtime.ops import as_array, stop_gradient as _stop_gradient, to_tensor
+from kcore.utils import naming
 
 
 def _floatx(dtype):
@@ -79,8 +81,7 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    from kcore.initializers import _truncated_normal
-    return Tensor(_truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
+    return Tensor(_rng.truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
@@ -91,10 +92,18 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 random_bernoulli = random_binomial
 
 
-def dropout(x, level, noise_shape=None, seed=None):
-    """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest."""
-    from kcore.layers.core import dropout as _dropout
-    return _dropout(to_tensor(x), level, noise_shape, _rng.generator(seed))
+def dropout(x, level, noise_shape=None, seed=None, generator=None):
+    """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest; ``noise_shape``
+    entries of None take x's size.  ``generator`` (else one for ``seed``) draws the mask."""
+    x = to_tensor(x)
+    if level >= 1:
+        return x * 0.0
+    shape = tuple(x.shape)
+    if noise_shape is not None:
+        shape = tuple(s if n is None else n for s, n in zip(shape, noise_shape))
+    gen = generator or _rng.generator(seed)
+    keep = gen.random(shape, dtype=np.float32) >= level
+    return apply('dropout_mask', x, keep, np.asarray(1.0 / (1.0 - level), dtype=x.dtype).item())
 
 
 # -- values ------------------------------------------------------------------------------
@@ -155,73 +164,20 @@ def print_tensor(x, message=''):
     return x
 
 
-# -- graphs ------------------------------------------------------------------------------
-class SymbolicGradient:
-    """What ``K.gradients`` returns for symbolic tensors: evaluated by ``K.function``."""
-
-    def __init__(self, loss, wrt):
-        self.loss = loss
-        self.wrt = wrt
-        self.shape = getattr(wrt, 'shape', None)
-
-
+# -- gradients ---------------------------------------------------------------------------
 def gradients(loss, variables):
-    """Gradients of ``sum(loss)`` with respect to ``variables``.
-
-    For a tensor computed eagerly (recording is on by default) this returns the
-    gradients as tensors now.  For a symbolic tensor of a functional graph it
-    returns placeholders that ``K.function`` evaluates, as Keras 2 did.
-    """
-    from kcore.models.symbolic import KerasTensor
+    """Gradients of ``sum(loss)`` with respect to ``variables``, for a tensor computed
+    eagerly (``K.gradients`` adds symbolic tensors, in ``kcore.models.graph_function``)."""
     single = not isinstance(variables, (list, tuple))
     variables = [variables] if single else list(variables)
-    if isinstance(loss, KerasTensor):
-        out = [SymbolicGradient(loss, v) for v in variables]
-    else:
-        grads = _tensor.gradients(loss, variables)
-        out = [None if g is None else Tensor(g) for g in grads]
-    return out
+    grads = _tensor.gradients(loss, variables)
+    return [None if g is None else Tensor(g) for g in grads]
 
 
 def stop_gradient(variables):
-    from kcore.backend.ops import stop_gradient as _sg
     if isinstance(variables, (list, tuple)):
-        return [_sg(v) for v in variables]
-    return _sg(variables)
-
-
-def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    """A symbolic input (``shape`` includes the batch axis), for ``K.function``."""
-    from kcore.layers.input_layer import Input
-    if shape is None:
-        if ndim is None:
-            raise ValueError('placeholder() needs shape=... or ndim=....')
-        shape = (None,) * ndim
-    return Input(batch_shape=tuple(shape), dtype=dtype or config.floatx(), name=name)
-
-
-def is_keras_tensor(x):
-    from kcore.models.symbolic import KerasTensor
-    return isinstance(x, KerasTensor)
-
-
-def is_placeholder(x):
-    from kcore.layers.input_layer import InputLayer
-    return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
-
-
-def function(inputs, outputs, updates=None, name=None, **kwargs):
-    """A callable computing ``outputs`` from values of the symbolic ``inputs`` (Keras 2).
-
-    ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the
-    graph between them on ``x``.  ``K.learning_phase()`` may be one of the
-    inputs (feed 0 or 1); outputs may include ``K.gradients`` placeholders.
-    """
-    from kcore.models.graph_function import GraphFunction
-    if updates:
-        raise NotImplementedError('K.function(updates=...) is not supported: kcore runs eagerly. Apply '
-                                  'updates in Python after calling the function.')
-    return GraphFunction(inputs, outputs)
+        return [_stop_gradient(v) for v in variables]
+    return _stop_gradient(variables)
 
 
 class _LearningPhase:
@@ -269,9 +225,29 @@ def in_test_phase(x, alt, training=None):
 
 def clear_session():
     """Reset automatic layer names (``dense``, ``dense_1``, ...) and the learning phase."""
-    from kcore.utils import naming
     naming.reset()
     _phase.set_global(None)
+
+
+# -- the device, for K ---------------------------------------------------------------------
+def backend():
+    """The active device backend's name ('numpy', 'cuda', ...)."""
+    return backend_name()
+
+
+def device_count():
+    """How many devices the active backend has (1 for the CPU)."""
+    return ACTIVE.backend.device_count()
+
+
+def array_module():
+    """The active backend's array module (``numpy`` or ``cupy``), for plugin code that
+    works on raw arrays: an optimizer's ``update_step``, a kernel."""
+    return ACTIVE.xp
+
+
+def cast_to_floatx(x):
+    return np.asarray(x, dtype=config.floatx())
 
 
 __all__ = sorted(n for n, v in list(globals().items())

@@ -8,13 +8,16 @@ name a module to import or code to run.
 """
 import inspect
 
+import numpy as np
+
 from kcore.errors import UnknownNameError
 from kcore.plugins import registry
 from kcore.plugins.registry import singular
+from kcore.plugins import _BASES
+from kcore.plugins import known
 
 
 def _kind_of(obj):
-    from kcore.plugins import _BASES
     import importlib
     cls = obj if inspect.isclass(obj) else type(obj)
     for kind, module, name in _BASES:
@@ -62,7 +65,6 @@ def _lookup(name, kind, custom_objects):
         return registry(kind).get(name)
     except UnknownNameError as e:
         if kind == 'layers' or kind == 'losses' or kind == 'metrics' or kind == 'optimizers':
-            from kcore.plugins import known
             if known.provider(kind, name) is None:
                 raise UnknownNameError(
                     'Unknown %s %r. kcore could not find it in its registries, so it cannot rebuild it. '
@@ -100,3 +102,20 @@ def deserialize(config, kind, custom_objects=None):
     if 'custom_objects' in params:
         return cls.from_config(dict(inner), custom_objects=custom_objects)
     return cls.from_config(dict(inner))
+
+
+def json_default(obj):
+    """JSON for the NumPy values that configs pick up (sizes, dtypes, small arrays)."""
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.dtype):
+        return obj.name
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj)
+    raise TypeError('%r (of type %s) cannot be stored in a config' % (obj, type(obj).__name__))

@@ -8,7 +8,7 @@ masks and shuffling; other backends seed theirs from it.
 """
 import numpy as np
 
-from kcore.backend.device import ACTIVE, NUMPY_GLOBAL_RANDOM
+from kcore.runtime.device import ACTIVE, NUMPY_GLOBAL_RANDOM
 
 _state = {'rng': None, 'generation': None}
 
@@ -40,3 +40,14 @@ def set_seed(seed):
     np.random.seed(seed)
     _state['rng'] = ACTIVE.backend.global_random_generator()
     _state['generation'] = ACTIVE._generation
+
+
+def truncated_normal(gen, shape, mean, stddev, dtype):
+    """Normal samples redrawn until all lie within two standard deviations."""
+    xp = ACTIVE.xp
+    out = gen.standard_normal(shape, dtype=np.float32)
+    bad = xp.abs(out) > 2
+    while bool(bad.any()):
+        out = xp.where(bad, gen.standard_normal(shape, dtype=np.float32), out)
+        bad = xp.abs(out) > 2
+    return (out * stddev + mean).astype(dtype, copy=False)

@@ -10,7 +10,9 @@ the backend's overrides laid over them); ops read ``ACTIVE.kernels[name]``.
 """
 import numpy as np
 
-from kcore.errors import BackendError
+from kcore.errors import BackendError, UnknownNameError
+from kcore.plugins import registry
+from kcore.plugins.manager import manager
 
 
 class Backend:
@@ -121,16 +123,16 @@ class _LazyKernels(dict):
         resolve_kernels()
         if dict.__contains__(self, name):
             return dict.__getitem__(self, name)
-        from kcore.plugins import registry
         return registry('kernels').get(name)  # raises the clear UnknownNameError
 
 
 ACTIVE = _Active()
+# registering or removing a kernel empties the table; it refills from the registry on the next miss
+registry('kernels').subscribe(ACTIVE.kernels.clear)
 
 
 def resolve_kernels():
     """Rebuild ``ACTIVE.kernels``: generic kernels, then the backend's overrides."""
-    from kcore.plugins import registry
     reg = registry('kernels')
     suffix = '@' + ACTIVE.backend.name
     table = {}
@@ -153,9 +155,6 @@ def set_backend(name):
     Existing tensors and variables keep their arrays: build models after the
     switch so that their weights live on the new device.
     """
-    from kcore.errors import UnknownNameError
-    from kcore.plugins import registry
-    from kcore.plugins.manager import manager
     reg = registry('backends')
     try:
         backend = reg.get(name)

@@ -12,7 +12,7 @@ import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Tensor, apply
-from kcore.backend.device import ACTIVE
+from kcore.runtime.device import ACTIVE
 
 
 # -- conversion -------------------------------------------------------------------
