@@ -16,7 +16,7 @@ setup() {
   fi
   "$VENV/bin/python" -m pip install -q -e ".[test,demo]" \
     -e "plugins/kcore-conv[test]" -e "plugins/kcore-losses[test]" \
-    -e "plugins/kcore-rnn[test]" -e "plugins/kcore-gpu[test]" \
+    -e "plugins/kcore-rnn[test]" -e "plugins/kcore-gpu[test]" -e "plugins/kcore-mpi[test]" \
     $(ls -d examples/plugins/*/ 2>/dev/null | sed 's/^/-e /')
 }
 

@@ -53,6 +53,10 @@ class SavingError(KcoreError, ValueError):
     """A model file that cannot be written or read: damaged, foreign or unsafe."""
 
 
+class DistributedError(KcoreError, RuntimeError):
+    """Distributed training cannot start, or its processes disagree (different models)."""
+
+
 def layer_prefix(layer):
     """``Layer 'dense_1' (Dense)``: the opening of every layer error."""
     return "Layer %r (%s)" % (getattr(layer, 'name', '?'), type(layer).__name__)
@@ -72,4 +76,5 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
-           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'layer_prefix', 'add_context']
+           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DistributedError', 'layer_prefix',
+           'add_context']

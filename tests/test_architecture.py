@@ -30,6 +30,7 @@ FLOORS = [
                  'kcore.constraints']),
     ('layers', ['kcore.layers']),
     ('saving', ['kcore.saving']),
+    ('distribute', ['kcore.distribute']),
     ('training', ['kcore.training', 'kcore.utils']),
     ('models', ['kcore.models']),
     ('facades', ['kcore', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',

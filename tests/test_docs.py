@@ -3,6 +3,7 @@ hookspecs.py and cannot drift, docs/testing.md covers the whole kit, and every
 Python example in both pages runs."""
 import importlib.util
 import inspect
+import json
 import os
 import re
 
@@ -97,3 +98,17 @@ def test_the_python_examples_run(page):
     assert tests
     for test in tests:
         test()
+
+
+def test_the_scaling_table_is_what_the_generator_makes_from_the_measurements():
+    spec = importlib.util.spec_from_file_location('gen_scaling_table',
+                                                  os.path.join(ROOT, 'tools', 'gen_scaling_table.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with open(tool.RESULTS) as f:
+        table = tool.table(json.load(f))
+    assert tool.BEGIN + '\n' + table + '\n' + tool.END in _read('distributed.md'), (
+        'docs/distributed.md is out of date with benchmarks/mpi_results.json: run python tools/gen_scaling_table.py')
+    # the model itself: one machine is pure compute; the all-reduce term is bounded by 2 M / bandwidth
+    assert tool.step_time(1e-3, 100, 1e6, 1, 1e9) == pytest.approx(0.1)
+    assert tool.step_time(0.0, 100, 1e6, 64, 1e9, latency=0.0) == pytest.approx(2 * 63 / 64 * 1e-3)

@@ -14,6 +14,7 @@ PACKAGES = {
     'plugins/kcore-losses': ('kcore_losses', 'kcore_losses/plugin.py', 'losses = kcore_losses.plugin'),
     'plugins/kcore-rnn': ('kcore_rnn', 'kcore_rnn/plugin.py', 'rnn = kcore_rnn.plugin'),
     'plugins/kcore-gpu': ('kcore_gpu', 'kcore_gpu/plugin.py', 'gpu = kcore_gpu.plugin'),
+    'plugins/kcore-mpi': ('kcore_mpi', 'kcore_mpi/plugin.py', 'mpi = kcore_mpi.plugin'),
     'examples/plugins/kcore-mylayer': ('kcore_mylayer', 'kcore_mylayer/plugin.py', 'mylayer = kcore_mylayer.plugin'),
 }
 

@@ -12,7 +12,7 @@ from kcore import backend as K
 
 #: modules with a curated ``__all__``
 CURATED = ['kcore', 'kcore.backend', 'kcore.layers', 'kcore.models', 'kcore.plugins', 'kcore.autodiff',
-           'kcore.testing', 'kcore.saving', 'kcore.errors', 'kcore.config']
+           'kcore.testing', 'kcore.saving', 'kcore.errors', 'kcore.config', 'kcore.distribute']
 
 #: what the Keras 2 backend functions of the foundation issue promise on ``K``
 REQUIRED_K = '''dot batch_dot sum mean max min prod var std argmax argmin square sqrt abs exp log pow clip maximum

@@ -302,13 +302,17 @@ def _topological_nodes(root):
     return order
 
 
-def gradients(loss, wrt, output_gradient=None):
+def gradients(loss, wrt, output_gradient=None, on_ready=None):
     """d(sum of ``loss``)/d(each of ``wrt``) as a list of arrays (``None`` if unconnected).
 
     ``wrt`` may hold variables or any tensors of the recorded graph.  Gradients
     reaching a tensor through several paths are summed.  The arrays returned
     are the caller's own: none is a view of another or read-only, so an
     optimizer may update them in place.
+
+    ``on_ready(i, grad)`` is called once per index as soon as its gradient is complete
+    (``None`` if unconnected), while the backward pass goes on: a data-parallel engine
+    starts reducing it then.  ``grad`` may be a view, to be read before the call returns.
     """
     xp = ACTIVE.xp
     wrt_index = {id(t): i for i, t in enumerate(wrt)}
@@ -320,7 +324,10 @@ def gradients(loss, wrt, output_gradient=None):
     if id(loss) in wrt_index:
         result[wrt_index[id(loss)]] = output_gradient
     if loss._node is not None:
-        _backward(loss, output_gradient, wrt_index, result)
+        _backward(loss, output_gradient, wrt_index, result, on_ready)
+    elif on_ready is not None:
+        for k, g in enumerate(result):
+            on_ready(k, g)
     if len(wrt_index) < len(wrt):  # a tensor listed twice gets its gradient twice
         for i, t in enumerate(wrt):
             result[i] = result[wrt_index[id(t)]]
@@ -341,30 +348,53 @@ def _owned(arrays):
     return out
 
 
-def _backward(loss, output_gradient, wrt_index, result):
+def _last_uses(order, wrt_index):
+    """position in ``order`` -> the ``wrt`` indices whose gradient is complete after that node."""
+    last = {wrt_index[id(p)]: pos for pos, node in enumerate(order) for p in node.parents
+            if p is not None and id(p) in wrt_index}
+    done = {}
+    for k, pos in last.items():
+        done.setdefault(pos, []).append(k)
+    return done
+
+
+def _backward(loss, output_gradient, wrt_index, result, on_ready=None):
     root = loss._node
     pending = {root: [None] * root.n_out}  # node -> gradients of its outputs so far
     pending[root][loss._index] = output_gradient
-    for node in _topological_nodes(root):
+    order = _topological_nodes(root)
+    done = _last_uses(order, wrt_index) if on_ready is not None else None
+    if done is not None:  # the unconnected ones are complete from the start
+        connected = {k for ks in done.values() for k in ks}
+        for k in set(range(len(result))) - connected:
+            on_ready(k, None)
+    for pos, node in enumerate(order):
         outs = pending.pop(node, None)
-        if outs is None:
+        if outs is not None:
+            _propagate(node, outs, pending, wrt_index, result)
+        if done is not None:
+            for k in done.pop(pos, ()):
+                on_ready(k, result[k])
+
+
+def _propagate(node, outs, pending, wrt_index, result):
+    """One node's vector-Jacobian product, handed to its parents."""
+    parents = node.parents
+    in_grads = node.vjp(outs[0] if node.n_out == 1 else tuple(outs), tuple([p is not None for p in parents]))
+    for p, gp in zip(parents, in_grads):
+        if p is None or gp is None:
             continue
-        parents = node.parents
-        in_grads = node.vjp(outs[0] if node.n_out == 1 else tuple(outs), tuple([p is not None for p in parents]))
-        for p, gp in zip(parents, in_grads):
-            if p is None or gp is None:
-                continue
-            if wrt_index:
-                k = wrt_index.get(id(p))
-                if k is not None:
-                    result[k] = gp if result[k] is None else result[k] + gp
-            n = p._node
-            if n is not None:
-                slots = pending.get(n)
-                if slots is None:
-                    slots = pending[n] = [None] * n.n_out
-                prev = slots[p._index]
-                slots[p._index] = gp if prev is None else prev + gp
+        if wrt_index:
+            k = wrt_index.get(id(p))
+            if k is not None:
+                result[k] = gp if result[k] is None else result[k] + gp
+        n = p._node
+        if n is not None:
+            slots = pending.get(n)
+            if slots is None:
+                slots = pending[n] = [None] * n.n_out
+            prev = slots[p._index]
+            slots[p._index] = gp if prev is None else prev + gp
 
 
 _install_operators()

@@ -30,7 +30,8 @@ _BASES = (
     ('initializers', 'kcore.initializers', 'Initializer'),
     ('regularizers', 'kcore.regularizers', 'Regularizer'),
     ('constraints', 'kcore.constraints', 'Constraint'),
-    ('backends', 'kcore.runtime.device', 'Backend'),
+    ('strategies', 'kcore.distribute.strategy', 'Strategy'),
+    ('backends', 'kcore.runtime.device', 'Backend'),  # last: _infer_kind checks instances against it
 )
 
 

@@ -143,6 +143,17 @@ def register_ops(register):
     Returns nothing."""
 
 
+@hookspec
+def register_strategies(register):
+    """Register distribution strategies: ``kcore.distribute.Strategy`` subclasses
+    by class name (``'MPIDataParallel'``), found as ``kcore.distribute.<name>``.
+    A strategy is the engine a ``fit`` runs on across processes: the trainer
+    shards batches, averages gradients, merges metrics and agrees on callback
+    decisions through its methods (see ``kcore/distribute/strategy.py``).
+    Importing the class must not start the engine (no ``MPI_Init``): that
+    happens when the user creates an instance.  Returns nothing."""
+
+
 #: hook name -> registry kind, in the order the hooks run
 KINDS = {
     'register_backends': 'backends',
@@ -158,4 +169,5 @@ KINDS = {
     'register_schedules': 'schedules',
     'register_optimizers': 'optimizers',
     'register_callbacks': 'callbacks',
+    'register_strategies': 'strategies',
 }

@@ -60,6 +60,7 @@ FIRST_PARTY = {
     'kcore-losses': {'losses': _LOSS_FUNCTIONS + _LOSS_CLASSES, 'metrics': _LOSS_METRICS},
     'kcore-rnn': {'layers': _RNN_LAYERS},
     'kcore-gpu': {'backends': ['cuda', 'cupy']},
+    'kcore-mpi': {'strategies': ['MPIDataParallel']},
 }
 
 

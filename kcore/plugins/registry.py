@@ -227,7 +227,9 @@ class Registry:
 
 
 def singular(kind):
-    """'layers' -> 'layer', 'losses' -> 'loss' (for messages)."""
+    """'layers' -> 'layer', 'losses' -> 'loss', 'strategies' -> 'strategy' (for messages)."""
+    if kind.endswith('ies'):
+        return kind[:-3] + 'y'
     return kind[:-2] if kind.endswith('sses') else kind[:-1] if kind.endswith('s') else kind
 
 

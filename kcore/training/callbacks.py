@@ -32,7 +32,13 @@ class Callback:
 
     Keras 2's ``on_batch_begin``/``on_batch_end`` are still honoured: the
     default ``on_train_batch_*`` call them, as in Keras.
+
+    ``chief_only`` (kcore's addition): a callback that prints or writes files
+    sets it, so that under a distribution strategy only the chief process
+    (rank 0) runs it; the others would repeat its output or race on its files.
     """
+
+    chief_only = False
 
     def __init__(self):
         self.model = None
@@ -162,6 +168,8 @@ class ProgbarLogger(Callback):
     ``stream`` (kcore's addition) is where it writes, ``sys.stdout`` by default.
     """
 
+    chief_only = True
+
     def __init__(self, count_mode='steps', stateful_metrics=None, stream=None):
         super().__init__()
         if count_mode not in ('steps', 'samples'):
@@ -278,6 +286,8 @@ class CSVLogger(Callback):
     The header is the sorted log names (Keras's order); with ``append=True`` an
     existing file is continued without a second header.
     """
+
+    chief_only = True
 
     def __init__(self, filename, separator=',', append=False):
         super().__init__()
@@ -449,6 +459,8 @@ class ModelCheckpoint(Callback):
     first batch for a model that data from a generator builds), so a model
     without a config fails before the first epoch ends, not after it.
     """
+
+    chief_only = True
 
     def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False, save_weights_only=False,
                  mode='auto', save_freq='epoch', initial_value_threshold=None, **kwargs):

@@ -115,13 +115,17 @@ class ArrayAdapter:
     """Batches of in-memory arrays (or lists/dicts of arrays), optionally shuffled per epoch.
 
     ``shuffle='batch'`` shuffles the order of whole batches (Keras 2, for HDF5
-    data); ``steps`` beyond one pass wraps around to the start.
+    data); ``steps`` beyond one pass wraps around to the start.  ``permutation(n)``
+    draws the shuffled order (a distribution strategy makes it the same on every
+    process); NumPy's global generator by default.
     """
 
     is_generator = False
     exhausted = False
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None):
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False, steps=None,
+                 permutation=None):
+        self.permutation = permutation or _host_permutation
         self.x = to_arrays(x)
         self.y = to_arrays(y)
         self.sample_weight = to_arrays(sample_weight)
@@ -141,9 +145,9 @@ class ArrayAdapter:
     def _order(self):
         n, bs = self.n, self.batch_size
         if self.shuffle is True:
-            return np.asarray(_rng.host_generator().permutation(n))
+            return np.asarray(self.permutation(n))
         if self.shuffle == 'batch' and n:
-            starts = np.asarray(_rng.host_generator().permutation(-(-n // bs)))
+            starts = np.asarray(self.permutation(-(-n // bs)))
             return np.concatenate([np.arange(s * bs, min(n, (s + 1) * bs)) for s in starts])
         return None
 
@@ -217,8 +221,9 @@ class GeneratorAdapter:
 
     is_generator = True
 
-    def __init__(self, source, steps=None, max_queue_size=10, workers=1, shuffle=False):
+    def __init__(self, source, steps=None, max_queue_size=10, workers=1, shuffle=False, permutation=None):
         self.source = source
+        self.permutation = permutation or _host_permutation
         self.is_sequence = not hasattr(source, '__next__')
         if steps is None and self.is_sequence:
             steps = len(source)
@@ -243,7 +248,7 @@ class GeneratorAdapter:
             return
         order = list(range(n))
         if self.shuffle:
-            order = [int(i) for i in _rng.host_generator().permutation(n)]
+            order = [int(i) for i in self.permutation(n)]
         count = self.steps if self.steps is not None else n
         indices = iter([order[k % n] for k in range(count)])
         if self._pool is None:
@@ -296,6 +301,17 @@ class GeneratorAdapter:
             self._pool = None
 
 
+def _host_permutation(n):
+    return _rng.host_generator().permutation(n)
+
+
+def is_empty(x):
+    """True for a batch of zero rows (a process's slice of a batch smaller than the
+    number of processes)."""
+    leaves = [a for a in nest.flatten(x) if a is not None]
+    return bool(leaves) and getattr(leaves[0], 'ndim', 0) > 0 and leaves[0].shape[0] == 0
+
+
 def is_generator_like(x):
     """Generators/iterators and Sequence-like objects (indexable by batch, with a length)."""
     return (hasattr(x, '__next__') or isinstance(x, Sequence) or
@@ -304,7 +320,7 @@ def is_generator_like(x):
 
 
 def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
-                 max_queue_size=10, workers=1):
+                 max_queue_size=10, workers=1, permutation=None):
     """The adapter for ``x`` (arrays, a generator or a Sequence)."""
     if is_generator_like(x):
         if y is not None:
@@ -315,12 +331,12 @@ def make_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shu
             raise ValueError('When x is a generator or Sequence, sample_weight must be None. Yield '
                              '(x, y, sample_weight) from the generator instead.')
         return GeneratorAdapter(x, steps=steps, max_queue_size=max_queue_size, workers=workers,
-                                shuffle=bool(shuffle))
+                                shuffle=bool(shuffle), permutation=permutation)
     if x is None:
         raise ValueError('No data: pass x (and y) as arrays, lists or dicts of arrays, a generator or a '
                          'kcore.utils.Sequence. Received: x=None.')
     return ArrayAdapter(x, y, sample_weight, batch_size=32 if batch_size is None else batch_size,
-                        shuffle=shuffle, steps=steps)
+                        shuffle=shuffle, steps=steps, permutation=permutation)
 
 
 def train_validation_split(x, y, sample_weight, validation_split):

@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 
 from kcore._deprecated import rename_kwargs
-from kcore.autodiff.tensor import gradients, no_grad
+from kcore.autodiff.tensor import no_grad
+from kcore.distribute.strategy import DEFAULT as SINGLE_PROCESS, get_strategy
 from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
@@ -26,6 +27,8 @@ from kcore.utils.progbar import resolve_verbose
 
 
 class Trainer:
+    _compiled_strategy = None
+
     def __init__(self):
         self.optimizer = None
         self.compiled_loss = None
@@ -67,6 +70,14 @@ class Trainer:
         self._train_vars = None
         self._is_compiled = True
         self.stop_training = False
+        strategy = get_strategy()
+        self._compiled_strategy = None if strategy is SINGLE_PROCESS else strategy
+
+    @property
+    def distribute_strategy(self):
+        """The strategy (``kcore.distribute``) of the ``scope()`` the model was compiled in,
+        else the one in effect now (a ``fit`` called inside a scope)."""
+        return self._compiled_strategy or get_strategy()
 
     def _output_names(self):
         names = getattr(self, 'output_names', None)
@@ -154,22 +165,32 @@ class Trainer:
     def train_step(self, data):
         """One optimisation step on a batch; returns the running logs."""
         x, y, sample_weight = data_mod.unpack(data)
+        if data_mod.is_empty(x):  # this process's slice of a batch smaller than the number of processes
+            if self._train_vars is None:
+                self._cache_variables()
+            self.optimizer.apply_gradients(zip(self.distribute_strategy.gradients(None, self._train_vars, 0),
+                                               self._train_vars))
+            return self._logs()
         with learning_phase_scope(1):
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=True)
         if self._train_vars is None:
             self._cache_variables()
-        grads = gradients(loss, self._train_vars)
+        grads = self.distribute_strategy.gradients(loss, self._train_vars, preds[0].shape[0])
         self.optimizer.apply_gradients(zip(grads, self._train_vars))
         return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def test_step(self, data):
         x, y, sample_weight = data_mod.unpack(data)
+        if data_mod.is_empty(x):
+            return self._logs()
         with no_grad():
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=False)
             return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def predict_step(self, data):
         x, _, _ = data_mod.unpack(data)
+        if data_mod.is_empty(x):
+            return None
         with no_grad():
             return self(x, training=False)
 
@@ -183,8 +204,9 @@ class Trainer:
         return self._logs()
 
     def _logs(self):
-        values = [self._loss_tracker.result()] + [t.result() for t in self._output_loss_trackers]
-        values += self.compiled_metrics.results()
+        with self.distribute_strategy.merged_metrics(self.metrics):
+            values = [self._loss_tracker.result()] + [t.result() for t in self._output_loss_trackers]
+            values += self.compiled_metrics.results()
         return dict(zip(self.metrics_names, values))
 
     def _with_class_weight(self, batches, class_weight):
@@ -223,16 +245,15 @@ class Trainer:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
-                                      max_queue_size, workers)
+                                      max_queue_size, workers, self.distribute_strategy.permutation)
         if not train.is_generator:
             data_checks.check_arrays(train)
             data_checks.check_labels(self.compiled_loss, train.y)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cb = callbacks_mod.CallbackList(callbacks, model=self, add_history=True, add_progbar=bool(verbose),
-                                        params={'verbose': verbose, 'epochs': epochs, 'steps': train.steps,
-                                                'mode': 'train'})
+        cb = self._callback_list(callbacks, verbose, {'epochs': epochs, 'steps': train.steps, 'mode': 'train'},
+                                 add_history=True)
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
@@ -250,9 +271,32 @@ class Trainer:
         see a built model: run it once, in inference mode, on the first sample."""
         if self.built or adapter.is_generator or not adapter.n:
             return
+        self._build_from_inputs(adapter.first())
+
+    def _build_from_inputs(self, x):
         with no_grad():
-            self(adapter.first(), training=False)
+            self(x, training=False)
         self._clear_call_losses()
+
+    def _callback_list(self, callbacks, verbose, params, add_history=False):
+        """The callbacks this process runs (the progress bar and the chief-only ones on the chief)."""
+        strategy = self.distribute_strategy
+        return callbacks_mod.CallbackList(strategy.callbacks(callbacks or []), model=self, add_history=add_history,
+                                          add_progbar=bool(verbose) and strategy.is_chief,
+                                          params=dict(params, verbose=verbose))
+
+    def _local_batches(self, batches, prepare=False):
+        """This process's slice of each global batch.  With ``prepare``, the strategy
+        first aligns the processes, once the model is built (by the first batch of a
+        generator, if nothing built it before)."""
+        strategy = self.distribute_strategy
+        for batch in batches:
+            if prepare:
+                if not self.built:
+                    self._build_from_inputs(nest.map_structure(lambda a: a[:1], data_mod.unpack(batch)[0]))
+                strategy.prepare(self)
+                prepare = False
+            yield strategy.shard(batch)
 
     def _validation_adapter(self, data, steps, batch_size, max_queue_size, workers):
         if data is None:
@@ -270,6 +314,7 @@ class Trainer:
         return data_mod.make_adapter(vx, vy, vsw, batch_size or 32, steps)
 
     def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, class_weight):
+        strategy = self.distribute_strategy
         cb.on_train_begin()
         epoch_logs = {}
         for epoch in range(initial_epoch, epochs):
@@ -279,20 +324,23 @@ class Trainer:
             batches = train.batches()
             if class_weight is not None:
                 batches = self._with_class_weight(batches, class_weight)
-            for step, batch in enumerate(batches):
+            for step, batch in enumerate(self._local_batches(batches, prepare=epoch == initial_epoch)):
                 cb.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 cb.on_train_batch_end(step, logs)
+                self.stop_training = strategy.agree(self.stop_training)
                 if self.stop_training:
                     break
             if not logs and train.exhausted:
                 break  # a generator with nothing left: no epoch to report
+            strategy.sync_state(self)
             train.on_epoch_end()
             epoch_logs = dict(logs)
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(val, cb)
                 epoch_logs.update({'val_' + k: v for k, v in val_logs.items()})
             cb.on_epoch_end(epoch, epoch_logs)
+            self.stop_training = strategy.agree(self.stop_training)
             if train.exhausted and train.steps is None and epoch + 1 < epochs:
                 warnings.warn('The generator ended after epoch %d of %d, so training stops here. Make it loop '
                               'forever (while True: ... yield ...) and pass steps_per_epoch, or use a '
@@ -305,7 +353,7 @@ class Trainer:
         self.reset_metrics()
         logs = {}
         callbacks.on_test_begin()
-        for step, batch in enumerate(adapter.batches()):
+        for step, batch in enumerate(self._local_batches(adapter.batches())):
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
@@ -326,8 +374,7 @@ class Trainer:
         self._assert_compiled('evaluate')
         adapter = data_mod.make_adapter(x, y, sample_weight, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
-            'verbose': verbose, 'epochs': 1, 'steps': adapter.steps, 'mode': 'test'})
+        cb = self._callback_list(callbacks, verbose, {'epochs': 1, 'steps': adapter.steps, 'mode': 'test'})
         try:
             logs = self._evaluate_adapter(adapter, cb)
         finally:
@@ -345,16 +392,15 @@ class Trainer:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches."""
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cb = callbacks_mod.CallbackList(callbacks, model=self, add_progbar=bool(verbose), params={
-            'verbose': verbose, 'epochs': 1, 'steps': adapter.steps, 'mode': 'predict'})
+        cb = self._callback_list(callbacks, verbose, {'epochs': 1, 'steps': adapter.steps, 'mode': 'predict'})
         cb.on_predict_begin()
         chunks = []
         to_numpy = ACTIVE.backend.to_numpy
         try:
-            for step, batch in enumerate(adapter.batches()):
+            for step, batch in enumerate(self._local_batches(adapter.batches())):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(batch)
-                chunks.append([to_numpy(t.data) for t in nest.flatten(out)])
+                chunks.append(None if out is None else [to_numpy(t.data) for t in nest.flatten(out)])
                 cb.on_predict_batch_end(step, {'outputs': out})
             adapter.on_epoch_end()
         finally:
@@ -363,7 +409,7 @@ class Trainer:
         if not chunks:
             raise ValueError('predict() received no data: the input has 0 samples or the generator yielded '
                              'nothing. Expected at least one batch.')
-        outs = [np.concatenate([c[i] for c in chunks]) for i in range(len(chunks[0]))]
+        outs = self.distribute_strategy.gather(chunks)
         return outs[0] if len(outs) == 1 else outs
 
     # -- single batches --------------------------------------------------------------------------------------

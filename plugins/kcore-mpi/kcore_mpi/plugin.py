@@ -1,0 +1,8 @@
+"""kcore-mpi's hooks: the ``MPIDataParallel`` strategy."""
+from kcore.plugins import hookimpl
+
+
+@hookimpl
+def register_strategies(register):
+    from kcore_mpi.strategy import MPIDataParallel
+    register(MPIDataParallel)
