@@ -14,7 +14,7 @@ setup() {
     "$PY" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade pip
   fi
-  "$VENV/bin/python" -m pip install -q -e ".[test,demo]" \
+  "$VENV/bin/python" -m pip install -q -e ".[test,demo,image,dataframe,plot,tensorboard]" \
     -e "plugins/kcore-conv[test]" -e "plugins/kcore-losses[test]" \
     -e "plugins/kcore-rnn[test]" -e "plugins/kcore-gpu[test]" -e "plugins/kcore-mpi[test]" \
     $(ls -d examples/plugins/*/ 2>/dev/null | sed 's/^/-e /')

@@ -1,6 +1,6 @@
 """Activation functions, by name (``Dense(64, activation='relu')``) or as callables."""
 from kcore.runtime import ops as K
-from kcore.serialization import deserialize
+from kcore.serialization import deserialize, resolve
 from kcore.plugins import registry
 from kcore.serialization import serialize as _s
 
@@ -77,15 +77,9 @@ def get(identifier):
     """An activation callable from a name, ``None`` (linear) or a callable."""
     if identifier is None:
         return linear
-    if isinstance(identifier, (str, dict)):
-        if isinstance(identifier, dict) and identifier.get('class_name') not in (None, 'function'):
-            return deserialize(identifier, 'layers')  # an activation layer used as a function
-        name = identifier if isinstance(identifier, str) else identifier.get('config')
-        return registry('activations').get(name)
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret activation identifier: %r. Pass a name such as \'relu\' or '
-                     'a function.' % (identifier,))
+    if isinstance(identifier, dict) and identifier.get('class_name') not in (None, 'function'):
+        return deserialize(identifier, 'layers')  # an activation layer used as a function
+    return resolve('activations', identifier)
 
 
 def serialize(fn):

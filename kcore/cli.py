@@ -3,6 +3,7 @@
     kcore plugins            every plugin: distribution, version, names registered per kind
     kcore plugins --json     the same, as JSON
     kcore info               version, backend and settings
+    kcore --version          the version
 """
 import argparse
 import json
@@ -35,19 +36,33 @@ def _plugins(args):
 
 
 def _info(args):
+    """One line per fact: the active backend once (the configured one only if it differs)."""
+    import platform
+
+    import numpy
+
     import kcore
     from kcore import config
     from kcore.backend import backend
+    active = backend()
     print('kcore %s' % kcore.__version__)
-    print('backend: %s' % backend())
+    print('python: %s' % platform.python_version())
+    print('numpy: %s' % numpy.__version__)
+    print('backend: %s' % active)
     print('config file: %s' % config.config_path())
     for k, v in sorted(config.settings.items()):
+        if k == 'backend':
+            if v != active:
+                print('configured backend: %s' % v)
+            continue
         print('%s: %s' % (k, v))
     return 0
 
 
 def main(argv=None):
+    import kcore
     parser = argparse.ArgumentParser(prog='kcore', description='kcore command-line tools.')
+    parser.add_argument('--version', action='version', version='kcore %s' % kcore.__version__)
     sub = parser.add_subparsers(dest='command')
     p = sub.add_parser('plugins', help='list plugins and what they registered')
     p.add_argument('--json', action='store_true', help='print JSON')

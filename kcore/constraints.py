@@ -1,6 +1,6 @@
 """Weight constraints, applied to a variable after each optimizer update."""
 from kcore.runtime import ops as K
-from kcore.serialization import deserialize
+from kcore.serialization import resolve
 
 
 class Constraint:
@@ -65,14 +65,7 @@ class MinMaxNorm(Constraint):
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier, 'constraints')
-        return obj() if isinstance(obj, type) else obj
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret constraint identifier: %r.' % (identifier,))
+    return resolve('constraints', identifier)
 
 
 BUILTINS = [(MaxNorm, ('max_norm', 'maxnorm')), (NonNeg, ('non_neg', 'nonneg')),

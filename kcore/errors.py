@@ -18,7 +18,10 @@ class KcoreError(Exception):
 
 
 class UnknownNameError(KcoreError, KeyError):
-    """A name (layer, loss, optimizer, ...) that no registry knows."""
+    """A name (layer, loss, optimizer, ...) that no registry knows; ``kind`` and ``name``
+    say which (None when not raised by a registry)."""
+
+    kind = name = None
 
     def __str__(self):  # KeyError would quote the message; keep it readable.
         return str(self.args[0]) if self.args else ''
@@ -53,6 +56,13 @@ class SavingError(KcoreError, ValueError):
     """A model file that cannot be written or read: damaged, foreign or unsafe."""
 
 
+class DownloadError(KcoreError, OSError):
+    """A file that ``get_file`` could not download, verify or extract.
+    ``offline`` is True when the server could not be reached at all."""
+
+    offline = False
+
+
 class DistributedError(KcoreError, RuntimeError):
     """Distributed training cannot start, or its processes disagree (different models)."""
 
@@ -76,5 +86,5 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
-           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DistributedError', 'layer_prefix',
-           'add_context']
+           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'DistributedError',
+           'layer_prefix', 'add_context']

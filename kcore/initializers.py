@@ -11,7 +11,7 @@ import numpy as np
 from kcore import config
 from kcore.runtime import rng as _rng
 from kcore.runtime.device import ACTIVE
-from kcore.serialization import deserialize
+from kcore.serialization import resolve
 from kcore.serialization import serialize as _s
 
 
@@ -214,16 +214,7 @@ class Identity(Initializer):
 
 def get(identifier):
     """An initializer from a name ('glorot_uniform'), a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier, 'initializers')
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret initializer identifier: %r.' % (identifier,))
+    return resolve('initializers', identifier)
 
 
 def serialize(init):

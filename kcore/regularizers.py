@@ -1,6 +1,6 @@
 """Weight and activity regularizers: a penalty added to the loss."""
 from kcore.runtime import ops as K
-from kcore.serialization import deserialize
+from kcore.serialization import resolve
 
 
 class Regularizer:
@@ -65,14 +65,7 @@ def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - Keras's argument names
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier, 'regularizers')
-        return obj() if isinstance(obj, type) else obj
-    if callable(identifier):
-        return identifier
-    raise ValueError('Could not interpret regularizer identifier: %r.' % (identifier,))
+    return resolve('regularizers', identifier)
 
 
 BUILTINS = [(L1L2, ('l1_l2',)), (L1, ('l1',)), (L2, ('l2',))]

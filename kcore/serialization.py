@@ -4,21 +4,20 @@
 (plus the distribution that registered the name), or a plain name for
 registered functions.  ``deserialize(config, kind)`` resolves names through
 ``custom_objects`` and then the registry of ``kind``; nothing in a config can
-name a module to import or code to run.
+name a module to import or code to run.  ``resolve(kind, identifier)`` is the one
+look-up behind every ``get()`` (``kcore.losses.get``, ...) and ``compile``.
 """
+import importlib
 import inspect
 
 import numpy as np
 
 from kcore.errors import UnknownNameError
-from kcore.plugins import registry
+from kcore.plugins import _BASES, registry
 from kcore.plugins.registry import singular
-from kcore.plugins import _BASES
-from kcore.plugins import known
 
 
 def _kind_of(obj):
-    import importlib
     cls = obj if inspect.isclass(obj) else type(obj)
     for kind, module, name in _BASES:
         if issubclass(cls, getattr(importlib.import_module(module), name)):
@@ -59,19 +58,11 @@ def serialize(obj, kind=None):
 
 
 def _lookup(name, kind, custom_objects):
+    """The registered object for ``name`` (``custom_objects`` first).  An unknown name raises
+    the registry's ``UnknownNameError``: close matches, or the plugin to ``pip install``."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
-    try:
-        return registry(kind).get(name)
-    except UnknownNameError as e:
-        if kind == 'layers' or kind == 'losses' or kind == 'metrics' or kind == 'optimizers':
-            if known.provider(kind, name) is None:
-                raise UnknownNameError(
-                    'Unknown %s %r. kcore could not find it in its registries, so it cannot rebuild it. '
-                    'Either register the class once before loading (kcore.plugins.register(%s), or '
-                    'publish it in a plugin), or pass custom_objects={%r: %s}.'
-                    % (singular(kind), name, name, name, name)) from None
-        raise e from None
+    return registry(kind).get(name)
 
 
 def deserialize(config, kind, custom_objects=None):
@@ -119,3 +110,48 @@ def json_default(obj):
     if isinstance(obj, (set, frozenset)):
         return sorted(obj)
     raise TypeError('%r (of type %s) cannot be stored in a config' % (obj, type(obj).__name__))
+
+
+#: kinds whose plain functions (or other callables) are objects of the kind
+_CALLABLE_KINDS = frozenset(['activations', 'losses', 'metrics', 'initializers', 'regularizers', 'constraints'])
+#: what an identifier of each kind may be, for the error
+_EXPECTED = {
+    'activations': "a name ('relu') or a function",
+    'initializers': "a name ('glorot_uniform'), a config dict, an Initializer or a function(shape, dtype)",
+    'regularizers': "a name ('l2'), a config dict, a Regularizer or a function(weights)",
+    'constraints': "a name ('max_norm'), a config dict, a Constraint or a function(weights)",
+    'losses': "a name ('mse'), a config dict, a Loss or a function(y_true, y_pred)",
+    'metrics': "a name ('accuracy'), a config dict, a Metric or a function(y_true, y_pred)",
+    'optimizers': "a name ('adam', 'sgd', ...), a config dict or an Optimizer",
+    'schedules': "a name ('ExponentialDecay'), a config dict or a LearningRateSchedule",
+}
+
+
+def _base_class(kind):
+    for k, module, name in _BASES:
+        if k == kind:
+            return getattr(importlib.import_module(module), name)
+    return None
+
+
+def resolve(kind, identifier, custom_objects=None):
+    """The object ``identifier`` stands for in the registry of ``kind``: the one resolver
+    behind ``kcore.losses.get``, ``kcore.optimizers.get``, ... and ``compile``.
+
+    ``None`` gives None; a name or a config dict resolves through ``custom_objects``
+    and the registry (a registered class is instantiated with its defaults); a class of
+    the kind is instantiated; an instance (or, where the kind allows, a function) is
+    returned as it is.  An unknown name raises one ``UnknownNameError`` wherever it is
+    looked up, with close matches or the plugin that provides it.
+    """
+    if identifier is None:
+        return None
+    obj = deserialize(identifier, kind, custom_objects) if isinstance(identifier, (str, dict)) else identifier
+    base = _base_class(kind)
+    if inspect.isclass(obj):
+        if base is not None and issubclass(obj, base):
+            return obj()
+    elif (base is not None and isinstance(obj, base)) or (kind in _CALLABLE_KINDS and callable(obj)):
+        return obj
+    raise ValueError('Could not interpret %s identifier. Expected %s. Received: %r.'
+                     % (singular(kind), _EXPECTED.get(kind, 'a registered name or a config dict'), identifier))

@@ -20,7 +20,7 @@ import_graph = _tool()
 
 #: floors, bottom to top; a module is on the floor of its longest matching prefix
 FLOORS = [
-    ('foundation', ['kcore._version', 'kcore.errors', 'kcore.config', 'kcore._deprecated',
+    ('foundation', ['kcore._version', 'kcore._typing', 'kcore.errors', 'kcore.config', 'kcore._deprecated',
                     'kcore.utils.nest', 'kcore.utils.naming', 'kcore.utils.progbar']),
     ('plugins', ['kcore.plugins']),
     ('device', ['kcore.runtime', 'kcore.runtime.device', 'kcore.runtime.phase', 'kcore.runtime.rng']),
@@ -31,10 +31,11 @@ FLOORS = [
     ('layers', ['kcore.layers']),
     ('saving', ['kcore.saving']),
     ('distribute', ['kcore.distribute']),
-    ('training', ['kcore.training', 'kcore.utils']),
+    ('training', ['kcore.training', 'kcore.utils', 'kcore.datasets', 'kcore.preprocessing']),
     ('models', ['kcore.models']),
     ('facades', ['kcore', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',
-                 'kcore.callbacks', 'kcore.engine', 'kcore._builtins', 'kcore.testing', 'kcore.cli']),
+                 'kcore.callbacks', 'kcore.engine', 'kcore._builtins', 'kcore.testing', 'kcore.cli',
+                 'kcore.wrappers']),
 ]
 RANK = {prefix: i for i, (_, prefixes) in enumerate(FLOORS) for prefix in prefixes}
 

@@ -14,6 +14,15 @@ def test_info(capsys):
     assert 'backend: numpy' in out
     assert 'config file: %s' % config.config_path() in out
     assert 'floatx: %s' % config.floatx() in out
+    assert len(out) == len(set(out)), 'a line is printed twice'
+    assert len([line for line in out if line.startswith('backend:')]) == 1
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(['--version'])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == 'kcore %s' % kcore.__version__
 
 
 def test_no_command_prints_help(capsys):

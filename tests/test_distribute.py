@@ -111,7 +111,8 @@ def test_fit_evaluate_predict_call_the_strategy_at_each_point(tmp_path, capsys):
     y = np.eye(2, dtype='float32')[np.arange(10) % 2]
     marker = tmp_path / 'log.csv'
     model.fit(x, y, batch_size=4, epochs=2, verbose=1,
-              callbacks=[cbs.CSVLogger(str(marker)), cbs.ModelCheckpoint(str(tmp_path / 'm.h5'))])
+              callbacks=[cbs.CSVLogger(str(marker)), cbs.ModelCheckpoint(str(tmp_path / 'm.h5')),
+                         cbs.TensorBoard(str(tmp_path / 'tb'))])
     calls = strategy.calls
     assert calls[0] == ('permutation', 10)
     assert calls.count(('prepare', True)) == 1 and len([c for c in calls if c[0] == 'prepare']) == 1
@@ -120,7 +121,7 @@ def test_fit_evaluate_predict_call_the_strategy_at_each_point(tmp_path, capsys):
     assert calls.count(('sync_state',)) == 2
     assert calls.count(('agree', False)) == 3 * 2 + 2  # after every step and every epoch
     # rank 1 runs no chief-only callback and prints no progress bar
-    assert not marker.exists() and not (tmp_path / 'm.h5').exists()
+    assert not marker.exists() and not (tmp_path / 'm.h5').exists() and not (tmp_path / 'tb').exists()
     assert capsys.readouterr().out == ''
     strategy.calls.clear()
     model.evaluate(x, y, batch_size=4, verbose=0)

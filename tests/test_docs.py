@@ -1,11 +1,12 @@
 """docs/ against the code: the hook list in docs/plugins.md is generated from
 hookspecs.py and cannot drift, docs/testing.md covers the whole kit, and every
-Python example in both pages runs."""
+Python example in the pages runs."""
 import importlib.util
 import inspect
 import json
 import os
 import re
+import sys
 
 import pytest
 
@@ -85,15 +86,27 @@ def _python_blocks(page):
     return re.findall(r'^```python\n(.*?)^```', _read(page), re.S | re.M)
 
 
-@pytest.mark.parametrize('page', ['testing.md', 'plugins.md'])
-def test_the_python_examples_run(page):
+@pytest.mark.parametrize('page', ['testing.md', 'plugins.md', 'monitoring.md'])
+def test_the_python_examples_run(page, tmp_path, monkeypatch):
     if page == 'plugins.md':
         pytest.importorskip('kcore_mylayer', reason='the plugin page tests the example plugin')
+    if page == 'monitoring.md':
+        for module in ('pydot', 'matplotlib', 'tensorboardX', 'sklearn'):
+            pytest.importorskip(module)
+    monkeypatch.chdir(tmp_path)  # the examples write files (model.dot, logs/, ...)
     blocks = _python_blocks(page)
     assert blocks
     namespace = {'__name__': 'docs_' + page.replace('.', '_')}
-    for i, block in enumerate(blocks):
-        exec(compile(block, '%s (python block %d)' % (page, i + 1), 'exec'), namespace)
+    try:
+        for i, block in enumerate(blocks):
+            exec(compile(block, '%s (python block %d)' % (page, i + 1), 'exec'), namespace)
+    finally:
+        if 'matplotlib.pyplot' in sys.modules:
+            sys.modules['matplotlib.pyplot'].close('all')
+    if page == 'monitoring.md':  # a user's page: its examples check themselves with assert
+        assert (tmp_path / 'siamese.dot').exists() and (tmp_path / 'history.png').exists()
+        assert (tmp_path / 'logs' / 'train').is_dir() and (tmp_path / 'logs' / 'validation').is_dir()
+        return
     tests = [f for n, f in namespace.items() if n.startswith('test_') and callable(f)]
     assert tests
     for test in tests:

@@ -36,7 +36,7 @@ def render():
     """The generated section, markers included."""
     parts = [BEGIN, '']
     for name, kind, fn in hooks():
-        parts += ['### `%s%s`' % (name, inspect.signature(fn)), '',
+        parts += ['### `%s(%s)`' % (name, ', '.join(inspect.signature(fn).parameters)), '',
                   'Fills the `%s` registry (`kcore.plugins.registry(%r)`).' % (kind, kind), '',
                   inspect.getdoc(fn), '']
     parts.append(END)

@@ -85,5 +85,6 @@ def register_schedules(register):
 
 @hookimpl
 def register_callbacks(register):
-    for cls in callbacks.BUILTINS:
+    from kcore.training.tensorboard import TensorBoard
+    for cls in callbacks.BUILTINS + [TensorBoard]:
         register(cls)

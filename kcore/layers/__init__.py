@@ -6,6 +6,8 @@ from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.input_spec import InputSpec
 from kcore.layers import op_layer as _op_layer  # noqa: F401  (installs x + y, x[0], ... on KerasTensors)
+from kcore.serialization import deserialize as _deserialize
+from kcore.serialization import serialize as _serialize
 
 # functional forms of the merge layers: name -> module that defines them
 _FUNCTIONS = {name: 'kcore.layers.merge' for name in
@@ -15,8 +17,18 @@ _FUNCTIONS = {name: 'kcore.layers.merge' for name in
 __getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)
 
 
+def serialize(layer):
+    """``{'class_name', 'config'}`` of a layer (Keras's ``layers.serialize``)."""
+    return _serialize(layer, 'layers')
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from ``{'class_name', 'config'}``, through the layer registry only."""
+    return _deserialize(config, 'layers', custom_objects)
+
+
 def __dir__():
     return sorted(set(globals()) | set(_plugins.registry('layers').names()) | set(_FUNCTIONS))
 
 
-__all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec']
+__all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec', 'serialize', 'deserialize']

@@ -5,12 +5,17 @@ creates weights with ``add_weight``, ``call(inputs)`` computes,
 ``compute_output_shape`` answers without computing, ``get_config`` reproduces
 ``__init__``.  ``__call__`` ties them together in numbered steps below.
 """
+from __future__ import annotations
+
+import functools
 import inspect
 import threading
+from typing import Any, Sequence
 
 import numpy as np
 
 from kcore import config, constraints, initializers, regularizers
+from kcore._typing import Shape, ShapeLike, TensorLike
 from kcore.autodiff.tensor import Tensor, Variable, no_grad
 from kcore.runtime import phase
 from kcore.runtime.device import ACTIVE
@@ -19,13 +24,42 @@ from kcore.errors import ShapeError, add_context, layer_prefix
 from kcore.layers import input_spec as _spec
 from kcore.layers.keras_tensor import KerasTensor, is_symbolic
 from kcore.layers.node import Node
-from kcore.serialization import serialize
+from kcore.serialization import registered_name, serialize
 from kcore.utils import nest, naming
 
 _LAYER_KWARGS = frozenset(['input_shape', 'input_dim', 'batch_input_shape', 'batch_size',
                            'weights', 'activity_regularizer', 'autocast', 'input_dtype'])
 
 _CALL_INFO = {}
+#: the base arguments every layer's config carries itself (get_config), never recorded twice
+_BASE_ARGS = _LAYER_KWARGS | {'name', 'trainable', 'dtype', 'dynamic'}
+
+
+def _recording(init):
+    """``init`` wrapped to record the arguments of the outermost constructor call, so that
+    a layer with plain arguments needs no hand-written ``get_config`` (Keras 3 does this)."""
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        if '_init_arguments' not in self.__dict__:
+            self.__dict__['_init_arguments'] = (init, args, kwargs)
+        init(self, *args, **kwargs)
+    __init__._records_arguments = True
+    return __init__
+
+
+def _plain(value):
+    """``value`` as it can stand in a config: plain data, or a registered object's config."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _plain(v) for k, v in value.items()}
+    if registered_name(value) is None:
+        raise TypeError('a value of type %s, neither plain data nor a registered object' % type(value).__name__)
+    return serialize(value)  # a registered function's name, or a registered object's config
 
 
 def _call_info(cls):
@@ -57,7 +91,8 @@ class Layer:
     _is_graph_network = False
     _is_sequential = False
 
-    def __init__(self, trainable=True, name=None, dtype=None, dynamic=False, **kwargs):
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None, dynamic: bool = False,
+                 **kwargs: Any) -> None:
         unknown = set(kwargs) - _LAYER_KWARGS
         if unknown:
             raise TypeError('%s: unexpected keyword argument(s) %s. A layer accepts its own arguments '
@@ -101,9 +136,55 @@ class Layer:
         for layer in self._sublayers():
             layer.trainable = value
 
-    def get_config(self):
-        """The arguments that rebuild this layer with ``from_config`` (not its weights)."""
-        cfg = {'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype.name}
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get('__init__')
+        if init is not None and not getattr(init, '_records_arguments', False):
+            cls.__init__ = _recording(init)
+
+    def _recorded_config(self):
+        """The constructor arguments of this layer as a config (plain values, registered
+        objects serialized); ``TypeError`` names an argument that cannot be stored."""
+        if '_init_arguments' not in self.__dict__:
+            return {}
+        init, args, kwargs = self._init_arguments
+        bound = inspect.signature(init).bind(self, *args, **kwargs).arguments
+        out = {}
+        for i, (name, value) in enumerate(bound.items()):
+            param = inspect.signature(init).parameters[name]
+            if i == 0:
+                continue  # self
+            if param.kind is param.VAR_POSITIONAL:
+                if value:
+                    raise TypeError('*%s (positional arguments without names)' % name)
+                continue
+            items = value.items() if param.kind is param.VAR_KEYWORD else [(name, value)]
+            for key, item in items:
+                if key in _BASE_ARGS:
+                    continue
+                try:
+                    out[key] = _plain(item)
+                except TypeError as e:
+                    raise TypeError('argument %r: %s' % (key, e)) from None
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild this layer with ``from_config`` (not its weights).
+
+        A subclass that keeps ``Layer.get_config`` gets its constructor arguments
+        recorded: plain values, and registered objects (initializers, activations, ...)
+        by their configs.  Override it only for arguments that are neither.
+        """
+        cfg = {}
+        if type(self).get_config is Layer.get_config:
+            try:
+                cfg = self._recorded_config()
+            except TypeError as e:
+                raise NotImplementedError(
+                    '%s: get_config() cannot record the constructor %s. Expected plain values (numbers, '
+                    'strings, lists, dicts, None) or registered objects. Implement get_config() returning '
+                    'the arguments that rebuild the layer.' % (layer_prefix(self), e)) from None
+        cfg.update({'name': self.name, 'trainable': self.trainable, 'dtype': self.dtype.name})
         if self._batch_input_shape is not None:
             cfg['batch_input_shape'] = self._batch_input_shape
         if self.activity_regularizer is not None:
@@ -111,12 +192,13 @@ class Layer:
         return cfg
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Layer:
         return cls(**config)
 
     # -- weights --------------------------------------------------------------
-    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None,
-                   trainable=True, constraint=None, **kwargs):
+    def add_weight(self, name: str | None = None, shape: Shape | None = None, dtype: Any = None,
+                   initializer: Any = None, regularizer: Any = None, trainable: bool = True,
+                   constraint: Any = None, **kwargs: Any) -> Variable:
         """Create a variable owned by this layer (call it from ``build``).
 
         Arguments are Keras 2's; Keras 3's order (``add_weight(shape, initializer, ...)``)
@@ -130,8 +212,8 @@ class Layer:
                              'be fully known; build() receives the input shape to derive them from.'
                              % (layer_prefix(self), name, shape))
         dtype = _normalize_dtype(dtype or self._dtype)
-        if _weight_budget.remaining is not None:
-            _weight_budget.spend(self, name, shape, dtype)
+        if _allocation.check is not None:
+            _allocation.check(self, name, shape, dtype)
         if initializer is None:
             initializer = 'glorot_uniform' if np.dtype(dtype).kind == 'f' else 'zeros'
         init = initializers.get(initializer)
@@ -178,7 +260,7 @@ class Layer:
         return own
 
     @property
-    def weights(self):
+    def weights(self) -> list[Variable]:
         """Own weights in creation order, then each sub-layer's (Keras 3 order)."""
         out, seen = [], set()
         for v in self._tracked_variables():
@@ -192,11 +274,11 @@ class Layer:
         return out
 
     @property
-    def trainable_weights(self):
+    def trainable_weights(self) -> list[Variable]:
         return [v for v, t in self._weights_with_owner_trainability() if t]
 
     @property
-    def non_trainable_weights(self):
+    def non_trainable_weights(self) -> list[Variable]:
         return [v for v, t in self._weights_with_owner_trainability() if not t]
 
     def _weights_with_owner_trainability(self):
@@ -226,11 +308,11 @@ class Layer:
     def non_trainable_variables(self):
         return self.non_trainable_weights
 
-    def get_weights(self):
+    def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays (copies), in ``weights`` order."""
         return [ACTIVE.backend.to_numpy(v.data).copy() for v in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Sequence[TensorLike]) -> None:
         params = self.weights
         if len(weights) != len(params):
             raise ValueError('%s: set_weights() expects a list of %d arrays (%s). Received: %d arrays.'
@@ -244,14 +326,14 @@ class Layer:
                                  % (layer_prefix(self), v.name, tuple(v.shape), tuple(w.shape)))
             v.assign(ACTIVE.backend.asarray(w, dtype=v.dtype))
 
-    def count_params(self):
+    def count_params(self) -> int:
         if not self.built:
             raise ValueError('%s has not been built yet, so its weights do not exist. Call it on an '
                              'input, or build it with layer.build(input_shape).' % layer_prefix(self))
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
     # -- losses ----------------------------------------------------------------
-    def add_loss(self, loss):
+    def add_loss(self, loss: Any) -> None:
         """Add a loss (a tensor, or a zero-argument callable) to be minimised with the model's.
 
         It is kept on the layer (``layer.losses``, until the layer's next call) and,
@@ -287,7 +369,7 @@ class Layer:
             sub._call_losses = []
 
     # -- building ----------------------------------------------------------------
-    def build(self, input_shape):
+    def build(self, input_shape: ShapeLike) -> None:
         """Create the weights; the base implementation only marks the layer built."""
         self.built = True
 
@@ -305,11 +387,11 @@ class Layer:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: ShapeLike) -> ShapeLike:
         """Output shape(s) for ``input_shape``; override when it can be told without running."""
         raise NotImplementedError
 
-    def compute_mask(self, inputs, mask=None):
+    def compute_mask(self, inputs: TensorLike, mask: TensorLike | None = None) -> TensorLike | None:
         """The output mask: passed through when ``supports_masking``, else dropped
         (Keras 3 drops it silently; Keras 2 raised).
 
@@ -322,11 +404,11 @@ class Layer:
             return None
         return mask
 
-    def call(self, inputs, *args, **kwargs):
+    def call(self, inputs: TensorLike, *args: Any, **kwargs: Any) -> TensorLike:
         return inputs
 
     # -- calling ---------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._call_losses:  # losses of the previous call
             self._call_losses = []
         if args:
@@ -440,10 +522,10 @@ class Layer:
         """Run ``call`` on stand-in data twice (different sizes for unknown axes) and
         keep the axes that did not change: the layer needs no ``compute_output_shape``."""
         runs = []
-        if _weight_budget.stand_in_bytes is not None:  # building a declared structure (a file, a JSON)
-            inputs = [t for t in nest.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
-            _weight_budget.check_stand_in(self, [tuple(3 if d is None else d for d in t.shape) for t in inputs],
-                                          [t.dtype for t in inputs])
+        if _allocation.check is not None:  # a declared structure (a file, a JSON): stand-ins are checked too
+            for t in nest.flatten((args, kwargs)):
+                if isinstance(t, KerasTensor):
+                    _allocation.check(self, None, tuple(3 if d is None else d for d in t.shape), t.dtype)
         for fill in (2, 3):
             def stand_in(t):
                 if not isinstance(t, KerasTensor):
@@ -469,9 +551,10 @@ class Layer:
                     raise
             self._call_losses = saved_losses
             runs.append(out)
-            if _weight_budget.stand_in_bytes is not None:  # what the function made counts too
-                made = [t for t in nest.flatten(out) if hasattr(t, 'shape') and hasattr(t, 'dtype')]
-                _weight_budget.check_stand_in(self, [tuple(t.shape) for t in made], [t.dtype for t in made])
+            if _allocation.check is not None:  # what the function made counts too
+                for t in nest.flatten(out):
+                    if hasattr(t, 'shape') and hasattr(t, 'dtype'):
+                        _allocation.check(self, None, tuple(t.shape), t.dtype)
         first = _map_tensors(lambda t: tuple(t.shape), runs[0])
         second = [tuple(t.shape) for t in nest.flatten(runs[1])]
         it = iter(second)
@@ -511,12 +594,12 @@ class Layer:
         return self._get_node_attr(node_index, 'output')
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> ShapeLike:
         x = self.input
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in x]
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> ShapeLike:
         x = self.output
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in nest.flatten(x)]
 
@@ -622,51 +705,27 @@ class collect_losses:
         _loss_scope.collector = self._prev
 
 
-class _WeightBudget(threading.local):
-    """Bytes ``add_weight`` may still allocate (None: no limit), and who to blame; also the
-    bytes of stand-in data shape inference may make meanwhile (None: no limit)."""
-
-    remaining = None
-    on_exceed = None
-    stand_in_bytes = None
-
-    def check_stand_in(self, layer, shapes, dtypes):
-        if self.stand_in_bytes is None:
-            return
-        nbytes = sum(int(np.prod(s, dtype=np.float64)) * np.dtype(d).itemsize for s, d in zip(shapes, dtypes))
-        if nbytes > self.stand_in_bytes:
-            self.on_exceed(layer, None, max(shapes, key=lambda s: np.prod(s, dtype=np.float64)), nbytes,
-                           self.stand_in_bytes)
-
-    def spend(self, layer, name, shape, dtype):
-        nbytes = int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
-        if nbytes > self.remaining:
-            self.on_exceed(layer, name, shape, nbytes, self.remaining)
-        self.remaining -= nbytes
+class _AllocationHook(threading.local):
+    check = None  # None, or check(layer, name, shape, dtype), called before add_weight allocates
 
 
-_weight_budget = _WeightBudget()
+_allocation = _AllocationHook()
 
 
-class weight_budget:
-    """Within the block, ``add_weight`` allocates at most ``max_bytes`` in total;
-    beyond it ``on_exceed(layer, name, shape, nbytes, remaining)`` is called (and
-    must raise).  Loading a model file sets it to the weight bytes the file
-    stores, so a crafted architecture cannot make kcore allocate more.
-    ``stand_in_bytes`` caps the data shape inference may make meanwhile (a
-    weightless Lambda on a huge declared input); beyond it ``on_exceed`` is
-    called with ``name=None``."""
+class allocation_hook:
+    """Within the block, ``add_weight`` calls ``check(layer, name, shape, dtype)`` before it
+    allocates; ``check`` may raise to refuse.  Shape inference calls it too, with
+    ``name=None``, for each stand-in input it is about to make and each output ``call``
+    made from them.  Loading a model file puts its weight budget here
+    (``kcore.saving.budget``), so the layers know nothing of files."""
 
-    def __init__(self, max_bytes, on_exceed, stand_in_bytes=None):
-        self.max_bytes = int(max_bytes)
-        self.on_exceed = on_exceed
-        self.stand_in_bytes = stand_in_bytes
+    def __init__(self, check):
+        self.check = check
 
     def __enter__(self):
-        b = _weight_budget
-        self._prev = (b.remaining, b.on_exceed, b.stand_in_bytes)
-        b.remaining, b.on_exceed, b.stand_in_bytes = self.max_bytes, self.on_exceed, self.stand_in_bytes
+        self._prev = _allocation.check
+        _allocation.check = self.check
         return self
 
     def __exit__(self, *exc):
-        _weight_budget.remaining, _weight_budget.on_exceed, _weight_budget.stand_in_bytes = self._prev
+        _allocation.check = self._prev

@@ -3,7 +3,6 @@ from kcore.models.cloning import clone_model as _clone
 from kcore.models.functional import Functional
 from kcore.models.model import Model
 from kcore.models.sequential import Sequential
-from kcore.serialization import deserialize
 
 
 # kcore.saving loads on the first save or load, not at ``import kcore``
@@ -27,20 +26,14 @@ def model_from_json(json_string, custom_objects=None):
     200-byte JSON must not make kcore allocate 10 GB.  Build bigger models in code.
     """
     from kcore.saving import config_limits
-    from kcore.saving.state_guard import unchanged_on_failure
-    config = config_limits.parse(json_string, 'given to model_from_json')
-    with unchanged_on_failure(), config_limits.declared_budget('model_from_json'):
-        return deserialize(config, 'layers', custom_objects)
+    return config_limits.build_from_json(json_string, custom_objects)
 
 
 def model_from_config(config, custom_objects=None):
     """Rebuild a model from ``model.get_config()``-style ``{'class_name', 'config'}``, with the
     limits of ``model_from_json``."""
     from kcore.saving import config_limits
-    from kcore.saving.state_guard import unchanged_on_failure
-    config_limits.check(config, 'given to model_from_config')
-    with unchanged_on_failure(), config_limits.declared_budget('model_from_config'):
-        return deserialize(config, 'layers', custom_objects)
+    return config_limits.build_from_config(config, custom_objects)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):

@@ -3,9 +3,14 @@ from chosen inputs to chosen outputs), ``K.placeholder`` and symbolic ``K.gradie
 
 They sit with the graph, above the layers; ``kcore.backend`` re-exports them.
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
 import numpy as np
 
 from kcore import config
+from kcore._typing import TensorLike
 from kcore.autodiff import tensor as _tensor
 from kcore.autodiff.tensor import Tensor, Variable, enable_grad, no_grad
 from kcore.layers.input_layer import Input, InputLayer
@@ -27,7 +32,7 @@ class SymbolicGradient:
         self.shape = getattr(wrt, 'shape', None)
 
 
-def gradients(loss, variables):
+def gradients(loss: TensorLike, variables: Any) -> list[Any]:
     """Gradients of ``sum(loss)`` with respect to ``variables``.
 
     For a tensor computed eagerly (recording is on by default) this returns the
@@ -40,7 +45,8 @@ def gradients(loss, variables):
     return _state.gradients(loss, variables)
 
 
-def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+def placeholder(shape: Sequence[int | None] | None = None, ndim: int | None = None, dtype: Any = None,
+                sparse: bool = False, name: str | None = None) -> KerasTensor:
     """A symbolic input (``shape`` includes the batch axis), for ``K.function``."""
     if shape is None:
         if ndim is None:
@@ -49,15 +55,16 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     return Input(batch_shape=tuple(shape), dtype=dtype or config.floatx(), name=name)
 
 
-def is_keras_tensor(x):
+def is_keras_tensor(x: Any) -> bool:
     return isinstance(x, KerasTensor)
 
 
-def is_placeholder(x):
+def is_placeholder(x: Any) -> bool:
     return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
 
 
-def function(inputs, outputs, updates=None, name=None, **kwargs):
+def function(inputs: Sequence[Any], outputs: Any, updates: Any = None, name: str | None = None,
+             **kwargs: Any) -> Callable[..., Any]:
     """A callable computing ``outputs`` from values of the symbolic ``inputs`` (Keras 2).
 
     ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the

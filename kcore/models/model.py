@@ -4,8 +4,12 @@
 subclass with its own ``call`` is a subclassed model.  Both get the training
 API from ``Trainer`` and the inspection/saving API below.
 """
-import json
+from __future__ import annotations
 
+import json
+from typing import Any, Callable, Sequence
+
+from kcore._typing import PathLike, ShapeLike, TensorLike
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
@@ -53,10 +57,10 @@ class Model(Trainer, Layer):
 
     # -- structure ------------------------------------------------------------------
     @property
-    def layers(self):
+    def layers(self) -> list[Layer]:
         return self._sublayers()
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by ``name`` or by position ``index`` in ``model.layers``."""
         if index is not None and name is not None:
             raise ValueError('get_layer() takes name or index, not both. Received: name=%r, index=%r.'
@@ -75,7 +79,7 @@ class Model(Trainer, Layer):
                              % (name, layer_prefix(self), ', '.join(repr(l.name) for l in layers)))
         raise ValueError('get_layer() needs a name or an index.')
 
-    def build(self, input_shape):
+    def build(self, input_shape: ShapeLike) -> None:
         """Create the weights of a subclassed model by running it once on stand-in data."""
         if self.built:
             return
@@ -94,28 +98,29 @@ class Model(Trainer, Layer):
             self.call(x)
         self.built = True
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs: TensorLike, training: bool | None = None, mask: TensorLike | None = None) -> TensorLike:
         raise NotImplementedError('%s: subclassed models must implement call(inputs).' % layer_prefix(self))
 
-    def reset_states(self):
+    def reset_states(self) -> None:
         """Reset the states of every stateful layer (Keras 2's ``model.reset_states()``)."""
         for layer in self._all_sublayers():
             if getattr(layer, 'stateful', False) and hasattr(layer, 'reset_states'):
                 layer.reset_states()
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False):
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False) -> None:
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(
             '%s is a subclassed model: kcore cannot describe its architecture. Implement get_config() '
             '(returning its __init__ arguments) and register the class with kcore.plugins.register, '
             'or save only the weights with save_weights().' % layer_prefix(self))
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Model:
         """A functional config (``layers``, ``input_layers``, ``output_layers``) rebuilds a
         functional model; otherwise the config holds a subclass's ``__init__`` arguments."""
         if isinstance(config, dict) and {'layers', 'input_layers', 'output_layers'} <= set(config):
@@ -123,20 +128,21 @@ class Model(Trainer, Layer):
             return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
         return cls(**config)
 
-    def to_json(self, **kwargs):
+    def to_json(self, **kwargs: Any) -> str:
         return json.dumps(serialize(self), default=json_default, **kwargs)
 
     # -- saving ---------------------------------------------------------------------
     # kcore.saving loads on the first save or load (h5py and the file code), not at ``import kcore``
-    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None):
+    def save(self, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True,
+             save_format: str | None = None) -> None:
         from kcore import saving
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    save_format=save_format)
 
-    def save_weights(self, filepath, overwrite=True, save_format=None):
+    def save_weights(self, filepath: PathLike, overwrite: bool = True, save_format: str | None = None) -> None:
         from kcore import saving
         saving.save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+    def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False) -> Any:
         from kcore import saving
         return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

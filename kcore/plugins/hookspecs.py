@@ -30,13 +30,15 @@ that another plugin registered is an error naming both distributions.
 """
 import pluggy
 
+from kcore._typing import Register
+
 PROJECT = 'kcore'
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_layers(register):
+def register_layers(register: Register) -> None:
     """Register ``kcore.layers.Layer`` subclasses under their class names.
 
     Keras names are CamelCase class names (``'Dense'``, ``'Conv2D'``); legacy
@@ -48,7 +50,7 @@ def register_layers(register):
 
 
 @hookspec
-def register_losses(register):
+def register_losses(register: Register) -> None:
     """Register loss functions ``fn(y_true, y_pred) -> per-sample loss`` by their
     snake_case names (``'mean_squared_error'``, alias ``'mse'``) and
     ``kcore.losses.Loss`` subclasses by their class names.  The generic loss
@@ -59,7 +61,7 @@ def register_losses(register):
 
 
 @hookspec
-def register_optimizers(register):
+def register_optimizers(register: Register) -> None:
     """Register ``kcore.optimizers.Optimizer`` subclasses by class name; the
     lowercase Keras string (``'adam'``) goes in ``aliases``.  The generic
     optimizer test builds each with its defaults, or with the ``kwargs`` of
@@ -67,51 +69,51 @@ def register_optimizers(register):
 
 
 @hookspec
-def register_metrics(register):
+def register_metrics(register: Register) -> None:
     """Register metric functions ``fn(y_true, y_pred) -> per-sample value`` by
     snake_case name and ``kcore.metrics.Metric`` subclasses by class name.
     Returns nothing."""
 
 
 @hookspec
-def register_activations(register):
+def register_activations(register: Register) -> None:
     """Register activation functions ``fn(x) -> tensor`` by name (``'relu'``).
     Returns nothing."""
 
 
 @hookspec
-def register_initializers(register):
+def register_initializers(register: Register) -> None:
     """Register ``kcore.initializers.Initializer`` subclasses by class name, with
     the snake_case Keras string (``'glorot_uniform'``) in ``aliases``.
     Returns nothing."""
 
 
 @hookspec
-def register_regularizers(register):
+def register_regularizers(register: Register) -> None:
     """Register ``kcore.regularizers.Regularizer`` subclasses (``'L2'``, alias
     ``'l2'``).  Returns nothing."""
 
 
 @hookspec
-def register_constraints(register):
+def register_constraints(register: Register) -> None:
     """Register ``kcore.constraints.Constraint`` subclasses (``'MaxNorm'``, alias
     ``'max_norm'``).  Returns nothing."""
 
 
 @hookspec
-def register_schedules(register):
+def register_schedules(register: Register) -> None:
     """Register learning-rate schedules (``kcore.optimizers.schedules.
     LearningRateSchedule`` subclasses) by class name.  Returns nothing."""
 
 
 @hookspec
-def register_callbacks(register):
+def register_callbacks(register: Register) -> None:
     """Register ``kcore.callbacks.Callback`` subclasses by class name.
     Returns nothing."""
 
 
 @hookspec
-def register_backends(register):
+def register_backends(register: Register) -> None:
     """Register device backends: ``kcore.backend.Backend`` instances, under
     their ``name`` (``'numpy'``, ``'cuda'``).  Creating the instance must be
     cheap and must not import the device library; a backend reports a missing
@@ -119,7 +121,7 @@ def register_backends(register):
 
 
 @hookspec
-def register_kernels(register):
+def register_kernels(register: Register) -> None:
     """Register array-level kernels by op name: ``register(fn, name='conv2d')``
     for the generic implementation (written against the active backend's
     ``xp``), ``register(fn, name='conv2d', backend='cuda')`` to override it on
@@ -136,7 +138,7 @@ def register_kernels(register):
 
 
 @hookspec
-def register_ops(register):
+def register_ops(register: Register) -> None:
     """Register tensor-level backend functions that appear as ``K.<name>``
     (``kcore.backend.conv2d``), for custom layers.  An op usually validates
     its arguments and calls ``kcore.autodiff.apply`` on a registered kernel.
@@ -144,7 +146,7 @@ def register_ops(register):
 
 
 @hookspec
-def register_strategies(register):
+def register_strategies(register: Register) -> None:
     """Register distribution strategies: ``kcore.distribute.Strategy`` subclasses
     by class name (``'MPIDataParallel'``), found as ``kcore.distribute.<name>``.
     A strategy is the engine a ``fit`` runs on across processes: the trainer

@@ -182,7 +182,9 @@ class Registry:
             return self._entries[matches[0]]
         if not rescanned and self._loader is not None and self._loader.rescan():
             return self._slow_get(name, rescanned=True)  # a plugin installed after the first look-up
-        raise UnknownNameError(self._unknown_message(name))
+        error = UnknownNameError(self._unknown_message(name))
+        error.kind, error.name = self.kind, name
+        raise error
 
     def _unknown_message(self, name):
         msg = 'Unknown %s: %r.' % (singular(self.kind), name)

@@ -5,18 +5,22 @@ arguments follow Keras 2's backend module, so a custom layer written against
 ``keras.backend`` runs unchanged.  Differentiable ones are primitives (see
 ``autodiff/primitives.py``) or built from primitives.
 """
+from __future__ import annotations
+
 import builtins
 import weakref
+from typing import Any, Sequence
 
 import numpy as np
 
 from kcore import config
+from kcore._typing import TensorLike
 from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime.device import ACTIVE
 
 
 # -- conversion -------------------------------------------------------------------
-def as_array(x, dtype=None):
+def as_array(x: TensorLike, dtype: Any = None) -> Any:
     """An array of the active backend; float64 NumPy input becomes ``floatx``."""
     if isinstance(x, Tensor):
         return x.data if dtype is None else x.data.astype(dtype, copy=False)
@@ -29,7 +33,7 @@ def as_array(x, dtype=None):
     return xp.asarray(x, dtype=dtype)
 
 
-def to_tensor(x, dtype=None):
+def to_tensor(x: TensorLike, dtype: Any = None) -> Tensor:
     """Wrap anything array-like as a ``Tensor`` (no copy for tensors)."""
     if isinstance(x, Tensor) and (dtype is None or x.dtype == dtype):
         return x
@@ -46,7 +50,7 @@ def _t(x):
     return Tensor(as_array(x))
 
 
-def is_tensor(x):
+def is_tensor(x: TensorLike) -> bool:
     return isinstance(x, Tensor)
 
 
@@ -105,12 +109,12 @@ logical_and = _binary('logical_and')
 logical_or = _binary('logical_or')
 
 
-def pow(x, a):  # noqa: A001 - Keras's name
+def pow(x: TensorLike, a: TensorLike) -> Tensor:  # noqa: A001 - Keras's name
     """``x ** a``; ``a`` may be a number or a tensor."""
     return apply('power', _t(x), _t(a))
 
 
-def clip(x, min_value, max_value):
+def clip(x: TensorLike, min_value: TensorLike, max_value: TensorLike) -> Tensor:
     """Clip to ``[min_value, max_value]``; the gradient is zero outside."""
     lo = -np.inf if min_value is None else _bound(min_value)
     hi = np.inf if max_value is None else _bound(max_value)
@@ -125,7 +129,7 @@ def _bound(value):
     return float(value) if np.ndim(value) == 0 else value
 
 
-def switch(condition, then_expression, else_expression):
+def switch(condition: TensorLike, then_expression: TensorLike, else_expression: TensorLike) -> Tensor:
     """Keras 2's ``K.switch``: choose between two tensors by ``condition``.
 
     Callables are called first.  A scalar condition picks one whole expression;
@@ -173,31 +177,31 @@ any = _reduction('any')  # noqa: A001
 all = _reduction('all')  # noqa: A001
 
 
-def var(x, axis=None, keepdims=False):
+def var(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
     """Population variance (Keras's ``K.var``: divides by N)."""
     x = to_tensor(x)
     m = mean(x, axis=axis, keepdims=True)
     return mean(square(x - m), axis=axis, keepdims=keepdims)
 
 
-def std(x, axis=None, keepdims=False):
+def std(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
-def argmax(x, axis=-1):
+def argmax(x: TensorLike, axis: int = -1) -> Tensor:
     return apply('argmax', _t(x), axis=axis)
 
 
-def argmin(x, axis=-1):
+def argmin(x: TensorLike, axis: int = -1) -> Tensor:
     return apply('argmin', _t(x), axis=axis)
 
 
-def cumsum(x, axis=0):
+def cumsum(x: TensorLike, axis: int = 0) -> Tensor:
     return apply('cumsum', _t(x), axis=axis)
 
 
 # -- products -------------------------------------------------------------------------
-def dot(x, y):
+def dot(x: TensorLike, y: TensorLike) -> Tensor:
     """Keras's ``K.dot``: contracts the last axis of ``x`` with the second-to-last of ``y``
     (the last when ``y`` is 1-D); for ``y`` of rank 2 this is ``x @ y`` on every row."""
     x, y = to_tensor(x), to_tensor(y)
@@ -211,11 +215,11 @@ def dot(x, y):
     return reshape(out, tuple(x.shape[:-1]) + tuple(y.shape[:-2]) + (y.shape[-1],))
 
 
-def matmul(x, y):
+def matmul(x: TensorLike, y: TensorLike) -> Tensor:
     return apply('matmul', _t(x), _t(y))
 
 
-def batch_dot(x, y, axes=None):
+def batch_dot(x: TensorLike, y: TensorLike, axes: int | Sequence[int] | None = None) -> Tensor:
     """Dot product of each sample of ``x`` with the same sample of ``y`` (Keras 2 semantics).
 
     ``axes`` (int or pair) names the contracted axes; the default contracts the
@@ -263,45 +267,45 @@ def batch_dot(x, y, axes=None):
 
 
 # -- shapes -----------------------------------------------------------------------------
-def reshape(x, shape):
+def reshape(x: TensorLike, shape: Sequence[int]) -> Tensor:
     return apply('reshape', _t(x), shape=tuple(int(s) for s in shape))
 
 
-def transpose(x, axes=None):
+def transpose(x: TensorLike, axes: int | Sequence[int] | None = None) -> Tensor:
     return apply('transpose', _t(x), axes=None if axes is None else tuple(axes))
 
 
-def permute_dimensions(x, pattern):
+def permute_dimensions(x: TensorLike, pattern: Sequence[int]) -> Tensor:
     return apply('transpose', _t(x), axes=tuple(pattern))
 
 
-def expand_dims(x, axis=-1):
+def expand_dims(x: TensorLike, axis: int = -1) -> Tensor:
     return apply('expand_dims', _t(x), axis=axis)
 
 
-def squeeze(x, axis=None):
+def squeeze(x: TensorLike, axis: int | None = None) -> Tensor:
     return apply('squeeze', _t(x), axis=axis)
 
 
-def flatten(x):
+def flatten(x: TensorLike) -> Tensor:
     return reshape(x, (-1,))
 
 
-def batch_flatten(x):
+def batch_flatten(x: TensorLike) -> Tensor:
     """``(batch, ...)`` to ``(batch, prod(...))``."""
     x = to_tensor(x)
     return reshape(x, (x.shape[0], -1))
 
 
-def concatenate(tensors, axis=-1):
+def concatenate(tensors: Sequence[TensorLike], axis: int = -1) -> Tensor:
     return apply('concatenate', *[to_tensor(t) for t in tensors], axis=axis)
 
 
-def stack(tensors, axis=0):
+def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
     return apply('stack', *[to_tensor(t) for t in tensors], axis=axis)
 
 
-def unstack(x, axis=0):
+def unstack(x: TensorLike, axis: int = 0) -> list[Tensor]:
     x = to_tensor(x)
     index = [slice(None)] * x.ndim
     out = []
@@ -311,23 +315,23 @@ def unstack(x, axis=0):
     return out
 
 
-def repeat_elements(x, rep, axis):
+def repeat_elements(x: TensorLike, rep: int, axis: int) -> Tensor:
     """Repeat each element ``rep`` times along ``axis`` (``np.repeat``)."""
     return apply('repeat', _t(x), repeats=int(rep), axis=axis)
 
 
-def repeat(x, n):
+def repeat(x: TensorLike, n: int | Sequence[int]) -> Tensor:
     """``(batch, d)`` to ``(batch, n, d)`` (RepeatVector)."""
     x = to_tensor(x)
     return tile(expand_dims(x, 1), (1, n, 1))
 
 
-def tile(x, n):
+def tile(x: TensorLike, n: int | Sequence[int]) -> Tensor:
     n = (n,) if isinstance(n, int) else tuple(int(i) for i in n)
     return apply('tile', _t(x), reps=n)
 
 
-def gather(reference, indices):
+def gather(reference: TensorLike, indices: TensorLike) -> Tensor:
     """Rows of ``reference`` at integer ``indices`` (any shape)."""
     idx = as_array(indices)
     if idx.dtype.kind not in 'iu':
@@ -335,32 +339,32 @@ def gather(reference, indices):
     return apply('take', _t(reference), idx, axis=0)
 
 
-def take(x, indices, axis=0):
+def take(x: TensorLike, indices: TensorLike, axis: int = 0) -> Tensor:
     idx = as_array(indices)
     if idx.dtype.kind not in 'iu':
         idx = idx.astype('int64')
     return apply('take', _t(x), idx, axis=axis)
 
 
-def pad(x, pad_width, constant=0.0):
+def pad(x: TensorLike, pad_width: Sequence[Sequence[int]], constant: float = 0.0) -> Tensor:
     return apply('pad', _t(x), pad_width=tuple(tuple(int(a) for a in p) for p in pad_width),
                  constant=constant)
 
 
-def reverse(x, axes):
+def reverse(x: TensorLike, axes: int | Sequence[int] | None) -> Tensor:
     return apply('flip', _t(x), axis=axes)
 
 
-def broadcast_to(x, shape):
+def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
     return apply('broadcast_to', _t(x), shape=tuple(shape))
 
 
-def cast(x, dtype):
+def cast(x: TensorLike, dtype: Any) -> Tensor:
     dtype = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
     return apply('cast', _t(x), dtype=dtype)
 
 
-def one_hot(indices, num_classes):
+def one_hot(indices: TensorLike, num_classes: int) -> Tensor:
     """``(...,)`` integers to ``(..., num_classes)`` floats of ``floatx``."""
     xp = ACTIVE.xp
     idx = as_array(indices).astype('int64')
@@ -369,7 +373,7 @@ def one_hot(indices, num_classes):
 
 
 # -- activations and nn -------------------------------------------------------------------
-def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+def relu(x: TensorLike, alpha: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> Tensor:
     """Keras 2's ``K.relu``: ``x`` above ``threshold`` (clipped to ``[0, max_value]``),
     ``alpha * (x - threshold)`` at or below it."""
     x = _t(x)
@@ -386,7 +390,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     return y
 
 
-def hard_sigmoid(x):
+def hard_sigmoid(x: TensorLike) -> Tensor:
     """``clip(0.2 * x + 0.5, 0, 1)`` (Keras 2's definition)."""
     return clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
 
@@ -396,7 +400,7 @@ def hard_sigmoid(x):
 _PRODUCED_FROM = weakref.WeakKeyDictionary()
 
 
-def softmax(x, axis=-1):
+def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     x = _t(x)
     y = apply('softmax', x, axis=axis)
     if isinstance(x, Tensor):
@@ -404,7 +408,7 @@ def softmax(x, axis=-1):
     return y
 
 
-def sigmoid(x):
+def sigmoid(x: TensorLike) -> Tensor:
     """Element-wise logistic sigmoid."""
     x = _t(x)
     y = apply('sigmoid', x)
@@ -413,7 +417,7 @@ def sigmoid(x):
     return y
 
 
-def logits_of(y, kind, axis=None):
+def logits_of(y: TensorLike, kind: str, axis: int | None = None) -> Tensor:
     """The tensor ``y`` was computed from by ``softmax`` (on ``axis``) or ``sigmoid``, or None."""
     record = _PRODUCED_FROM.get(y) if isinstance(y, Tensor) else None
     if record is None or record[0] != kind:
@@ -423,21 +427,21 @@ def logits_of(y, kind, axis=None):
     return record[1]
 
 
-def log_softmax(x, axis=-1):
+def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
     return apply('log_softmax', _t(x), axis=axis)
 
 
-def elu(x, alpha=1.0):
+def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     return apply('elu', _t(x), alpha=alpha)
 
 
-def selu(x):
+def selu(x: TensorLike) -> Tensor:
     alpha = 1.6732632423543772848170429916717
     scale = 1.0507009873554804934193349852946
     return scale * elu(x, alpha)
 
 
-def gelu(x, approximate=False):
+def gelu(x: TensorLike, approximate: bool = False) -> Tensor:
     x = _t(x)
     if approximate:
         c = float(np.sqrt(2 / np.pi))
@@ -445,7 +449,7 @@ def gelu(x, approximate=False):
     return 0.5 * x * (1.0 + erf(x / float(np.sqrt(2.0))))
 
 
-def swish(x):
+def swish(x: TensorLike) -> Tensor:
     x = _t(x)
     return x * sigmoid(x)
 
@@ -453,17 +457,17 @@ def swish(x):
 silu = swish
 
 
-def leaky_relu(x, alpha=0.2):
+def leaky_relu(x: TensorLike, alpha: float = 0.2) -> Tensor:
     return apply('leaky_relu', _t(x), alpha=alpha)
 
 
-def l2_normalize(x, axis=None):
+def l2_normalize(x: TensorLike, axis: int | None = None) -> Tensor:
     x = to_tensor(x)
     s = sum(square(x), axis=axis, keepdims=True)
     return x / sqrt(maximum(s, 1e-12))
 
 
-def bias_add(x, bias, data_format=None):
+def bias_add(x: TensorLike, bias: TensorLike, data_format: str | None = None) -> Tensor:
     """Add a bias vector on the channel axis (last, or 1 for channels_first)."""
     x, bias = to_tensor(x), to_tensor(bias)
     data_format = config.normalize_data_format(data_format)
@@ -473,31 +477,31 @@ def bias_add(x, bias, data_format=None):
 
 
 # -- shape facts ---------------------------------------------------------------------------
-def shape(x):
+def shape(x: TensorLike) -> tuple[int, ...]:
     """The shape as a tuple of ints (Keras 3 semantics; Keras 2 returned a tensor)."""
     return tuple(x.shape)
 
 
-def int_shape(x):
+def int_shape(x: TensorLike) -> tuple[int | None, ...]:
     """The static shape; ``None`` marks unknown sizes of symbolic tensors."""
     s = x.shape
     return tuple(None if d is None else int(d) for d in s)
 
 
-def ndim(x):
+def ndim(x: TensorLike) -> int:
     return len(x.shape)
 
 
-def dtype(x):
+def dtype(x: TensorLike) -> str:
     d = x.dtype
     return d if isinstance(d, str) else np.dtype(d).name
 
 
-def count_params(x):
+def count_params(x: TensorLike) -> int:
     return int(np.prod(x.shape))
 
 
-def epsilon():
+def epsilon() -> float:
     return config.epsilon()
 
 

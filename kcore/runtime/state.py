@@ -2,9 +2,14 @@
 ``eval``/``get_value``/``set_value``, eager ``gradients``, the learning phase and
 ``clear_session``.  The graph functions (``K.function``, ``K.placeholder``, symbolic
 ``K.gradients``) live with the graph, in ``kcore.models.graph_function``."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
 import numpy as np
 
 from kcore import config
+from kcore._typing import TensorLike
 from kcore.autodiff import tensor as _tensor
 from kcore.autodiff.tensor import Tensor, Variable, apply
 from kcore.runtime import phase as _phase
@@ -18,7 +23,8 @@ def _floatx(dtype):
     return np.dtype(dtype or config.floatx())
 
 
-def variable(value, dtype=None, name=None, constraint=None, trainable=True):
+def variable(value: TensorLike, dtype: Any = None, name: str | None = None, constraint: Any = None,
+             trainable: bool = True) -> Variable:
     """A ``Variable`` holding a copy of ``value``, of ``dtype`` (default ``floatx``, integer
     values included, as in Keras 2)."""
     arr = as_array(value, _floatx(dtype))  # straight to dtype: float64 values keep their precision
@@ -26,35 +32,37 @@ def variable(value, dtype=None, name=None, constraint=None, trainable=True):
                     constraint=constraint)
 
 
-def constant(value, dtype=None, shape=None, name=None):
+def constant(value: TensorLike, dtype: Any = None, shape: Sequence[int] | None = None,
+             name: str | None = None) -> Tensor:
     arr = as_array(value, _floatx(dtype))
     if shape is not None:
         arr = ACTIVE.xp.broadcast_to(arr, tuple(shape)).copy()
     return Tensor(arr)
 
 
-def zeros(shape, dtype=None, name=None):
+def zeros(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Variable:
     return variable(ACTIVE.xp.zeros(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def ones(shape, dtype=None, name=None):
+def ones(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Variable:
     return variable(ACTIVE.xp.ones(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def eye(size, dtype=None, name=None):
+def eye(size: int | tuple[int, int], dtype: Any = None, name: str | None = None) -> Variable:
     n, m = (size, size) if isinstance(size, int) else size
     return variable(ACTIVE.xp.eye(n, m, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
-def zeros_like(x, dtype=None, name=None):
+def zeros_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tensor:
     return Tensor(ACTIVE.xp.zeros(x.shape, dtype=dtype or x.dtype))
 
 
-def ones_like(x, dtype=None, name=None):
+def ones_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tensor:
     return Tensor(ACTIVE.xp.ones(x.shape, dtype=dtype or x.dtype))
 
 
-def arange(start, stop=None, step=1, dtype='int32'):
+def arange(start: int | float, stop: int | float | None = None, step: int | float = 1,
+           dtype: Any = 'int32') -> Tensor:
     return Tensor(ACTIVE.xp.arange(start, stop, step, dtype=dtype))
 
 
@@ -64,7 +72,8 @@ def _sample_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
 
 
-def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+def random_uniform(shape: Sequence[int], minval: float = 0.0, maxval: float = 1.0, dtype: Any = None,
+                   seed: int | None = None) -> Tensor:
     """Uniform in ``[minval, maxval)``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
@@ -72,7 +81,8 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return Tensor((u * (maxval - minval) + minval).astype(dtype, copy=False))
 
 
-def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+def random_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+                  seed: int | None = None) -> Tensor:
     """Normal with ``mean`` and ``stddev``; the same ``seed`` gives the same tensor."""
     gen = _rng.generator(seed)
     dtype = _floatx(dtype)
@@ -80,11 +90,12 @@ def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     return Tensor((z * stddev + mean).astype(dtype, copy=False))
 
 
-def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+def truncated_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
+                     seed: int | None = None) -> Tensor:
     return Tensor(_rng.truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
 
 
-def random_binomial(shape, p=0.0, dtype=None, seed=None):
+def random_binomial(shape: Sequence[int], p: float = 0.0, dtype: Any = None, seed: int | None = None) -> Tensor:
     gen = _rng.generator(seed)
     return Tensor((gen.random(tuple(shape), dtype=np.float32) < p).astype(_floatx(dtype)))
 
@@ -92,7 +103,8 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
 random_bernoulli = random_binomial
 
 
-def dropout(x, level, noise_shape=None, seed=None, generator=None):
+def dropout(x: TensorLike, level: float, noise_shape: Sequence[int | None] | None = None, seed: int | None = None,
+            generator: Any = None) -> Tensor:
     """Inverted dropout: zero a fraction ``level`` of ``x``, scale the rest; ``noise_shape``
     entries of None take x's size.  ``generator`` (else one for ``seed``) draws the mask."""
     x = to_tensor(x)
@@ -107,7 +119,7 @@ def dropout(x, level, noise_shape=None, seed=None, generator=None):
 
 
 # -- values ------------------------------------------------------------------------------
-def eval(x):  # noqa: A001 - Keras's name
+def eval(x: TensorLike) -> np.ndarray:  # noqa: A001 - Keras's name
     """The value of a tensor or variable as a NumPy array."""
     if isinstance(x, Tensor):
         return ACTIVE.backend.to_numpy(x.data)
@@ -117,7 +129,7 @@ def eval(x):  # noqa: A001 - Keras's name
 get_value = eval
 
 
-def set_value(x, value):
+def set_value(x: TensorLike, value: TensorLike) -> None:
     if hasattr(x, 'set_value') and not isinstance(x, Variable):  # an optimizer's lr (Keras 2 idiom)
         x.set_value(np.asarray(value).item())
         return
@@ -130,28 +142,28 @@ def set_value(x, value):
     x.assign(ACTIVE.backend.asarray(value, dtype=x.dtype))
 
 
-def batch_get_value(tensors):
+def batch_get_value(tensors: Sequence[TensorLike]) -> list[np.ndarray]:
     return [eval(t) for t in tensors]
 
 
-def batch_set_value(tuples):
+def batch_set_value(tuples: Sequence[tuple[Any, Any]]) -> None:
     for x, value in tuples:
         set_value(x, value)
 
 
-def update(x, new_x):
+def update(x: TensorLike, new_x: TensorLike) -> Any:
     return x.assign(as_array(new_x))
 
 
-def update_add(x, increment):
+def update_add(x: TensorLike, increment: TensorLike) -> Any:
     return x.assign_add(as_array(increment))
 
 
-def update_sub(x, decrement):
+def update_sub(x: TensorLike, decrement: TensorLike) -> Any:
     return x.assign_sub(as_array(decrement))
 
 
-def moving_average_update(x, value, momentum):
+def moving_average_update(x: TensorLike, value: TensorLike, momentum: float) -> Any:
     """``x = x * momentum + value * (1 - momentum)``, in place."""
     v = as_array(value)
     x.data *= momentum
@@ -159,13 +171,13 @@ def moving_average_update(x, value, momentum):
     return x
 
 
-def print_tensor(x, message=''):
+def print_tensor(x: TensorLike, message: str = '') -> Tensor:
     print(message, eval(x))
     return x
 
 
 # -- gradients ---------------------------------------------------------------------------
-def gradients(loss, variables):
+def gradients(loss: TensorLike, variables: Any) -> list[Tensor | None]:
     """Gradients of ``sum(loss)`` with respect to ``variables``, for a tensor computed
     eagerly (``K.gradients`` adds symbolic tensors, in ``kcore.models.graph_function``)."""
     single = not isinstance(variables, (list, tuple))
@@ -174,7 +186,7 @@ def gradients(loss, variables):
     return [None if g is None else Tensor(g) for g in grads]
 
 
-def stop_gradient(variables):
+def stop_gradient(variables: Any) -> Any:
     if isinstance(variables, (list, tuple)):
         return [_stop_gradient(v) for v in variables]
     return _stop_gradient(variables)
@@ -199,19 +211,19 @@ class _LearningPhase:
 LEARNING_PHASE = _LearningPhase()
 
 
-def learning_phase():
+def learning_phase() -> Any:
     """The learning phase placeholder; ``int()`` of it is the current value (0 or 1)."""
     return LEARNING_PHASE
 
 
-def set_learning_phase(value):
+def set_learning_phase(value: TensorLike) -> None:
     _phase.set_global(value)
 
 
 learning_phase_scope = _phase.learning_phase_scope
 
 
-def in_train_phase(x, alt, training=None):
+def in_train_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) -> Any:
     if training is None:
         training = _phase.current()
     if training:
@@ -219,34 +231,34 @@ def in_train_phase(x, alt, training=None):
     return alt() if callable(alt) else alt
 
 
-def in_test_phase(x, alt, training=None):
+def in_test_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) -> Any:
     return in_train_phase(alt, x, training=training)
 
 
-def clear_session():
+def clear_session() -> None:
     """Reset automatic layer names (``dense``, ``dense_1``, ...) and the learning phase."""
     naming.reset()
     _phase.set_global(None)
 
 
 # -- the device, for K ---------------------------------------------------------------------
-def backend():
+def backend() -> str:
     """The active device backend's name ('numpy', 'cuda', ...)."""
     return backend_name()
 
 
-def device_count():
+def device_count() -> int:
     """How many devices the active backend has (1 for the CPU)."""
     return ACTIVE.backend.device_count()
 
 
-def array_module():
+def array_module() -> Any:
     """The active backend's array module (``numpy`` or ``cupy``), for plugin code that
     works on raw arrays: an optimizer's ``update_step``, a kernel."""
     return ACTIVE.xp
 
 
-def cast_to_floatx(x):
+def cast_to_floatx(x: TensorLike) -> np.ndarray:
     return np.asarray(x, dtype=config.floatx())
 
 

@@ -18,6 +18,9 @@ import os
 import numpy as np
 
 from kcore.errors import SavingError, layer_prefix
+from kcore.saving.budget import weight_budget
+from kcore.saving.state_guard import unchanged_on_failure
+from kcore.serialization import deserialize
 
 #: largest config text parsed (kcore and Keras configs of very large models are a few MB)
 MAX_TEXT_BYTES = 32 * 2 ** 20
@@ -120,7 +123,6 @@ def refusal(source, allowance_hint):
 
 def declared_budget(source):
     """``with declared_budget('model_from_json'):`` caps weights to ``config_weight_bytes()``."""
-    from kcore.layers.base import weight_budget
     limit = config_weight_bytes()
     return weight_budget(limit, refusal(
         'The config given to %s' % source,
@@ -131,8 +133,22 @@ def declared_budget(source):
 
 def clone_budget(model):
     """Weights a default ``clone_model(model)`` may allocate: what ``model`` holds, plus 1 MiB."""
-    from kcore.layers.base import weight_budget
     held = sum(int(np.prod(v.shape, dtype=np.float64)) * np.dtype(v.dtype).itemsize for v in model.weights)
     return weight_budget(held + (1 << 20), refusal(
         'Cloning %s' % layer_prefix(model),
         'a clone holds the same weights as the original (%d bytes)' % held))
+
+
+def build_from_json(text, custom_objects, source='model_from_json'):
+    """``model_from_json``: the text parsed within the limits, the model built within the budget;
+    a failure leaves process-wide settings as they were."""
+    config = parse(text, 'given to %s' % source)
+    with unchanged_on_failure(), declared_budget(source):
+        return deserialize(config, 'layers', custom_objects)
+
+
+def build_from_config(config, custom_objects, source='model_from_config'):
+    """``model_from_config``: as ``build_from_json`` for a config already parsed."""
+    check(config, 'given to %s' % source)
+    with unchanged_on_failure(), declared_budget(source):
+        return deserialize(config, 'layers', custom_objects)

@@ -10,6 +10,7 @@ import contextlib
 import numpy as np
 
 from kcore.errors import SavingError
+from kcore.saving import config_limits
 from kcore.saving.safety import UnsafeContentError
 
 #: largest attribute (JSON config, name list) read from a file
@@ -187,7 +188,6 @@ class H5Reader:
 
     def json_attr(self, obj, name):
         """A JSON attribute parsed, or None if absent."""
-        from kcore.saving import config_limits
         text = self.text_attr(obj, name)
         if text is None:
             return None

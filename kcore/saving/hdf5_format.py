@@ -21,10 +21,13 @@ import numpy as np
 from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, UnknownNameError, add_context
 from kcore._version import __version__
-from kcore.layers.base import weight_budget
+from kcore.plugins.registry import singular
 from kcore.layers.lambda_layer import safe_mode_scope
-from kcore.saving import (atomic, h5_reader, hdf5_weights, integrity, keras_compat, preflight, safety, sniff,
-                          state_guard)
+from kcore.plugins import trust
+from kcore.plugins.manager import manager
+from kcore.saving.budget import weight_budget
+from kcore.saving import (atomic, config_limits, h5_reader, hdf5_weights, integrity, keras_compat, preflight,
+                          safety, sniff, state_guard)
 from kcore.saving.savable import check_savable, to_json
 from kcore.serialization import deserialize
 from kcore.saving.training_config import compile_from_config
@@ -148,7 +151,7 @@ def _no_model_error(reader):
 
 
 def _missing_name_hint(error, config):
-    """Add what the file says about where an unknown name came from."""
+    """Add what the file says about where an unknown name came from, and how to load it."""
     text = str(error)
     for name, dist in providers(config).items():
         if repr(name) in text:
@@ -157,6 +160,11 @@ def _missing_name_hint(error, config):
                 add_context(error, 'The file says %r was provided by the distribution %r when it was saved; '
                                    'install it (pip install %s) to load this model.' % (name, dist, package))
             break
+    if error.name is not None and 'pip install' not in text:
+        add_context(error, 'Unknown %s %r in this file: kcore rebuilds it from the registries only. Either '
+                           'register the class once before loading (kcore.plugins.register(%s), or publish it '
+                           'in a plugin), or pass custom_objects={%r: %s}.'
+                    % (singular(error.kind), error.name, error.name, error.name, error.name))
     return error
 
 
@@ -210,8 +218,7 @@ WEIGHT_BUDGET_SLACK = 1 << 20
 
 
 def _over_budget(filepath):
-    from kcore.saving.config_limits import refusal
-    return refusal('The architecture in %r' % filepath,
+    return config_limits.refusal('The architecture in %r' % filepath,
                    'the file stores only that many bytes of weights (plus %d for compressed data), and every '
                    'weight of a saved model is in its file, so the file is damaged or crafted'
                    % h5_reader.EXPANSION_ALLOWANCE)
@@ -219,9 +226,8 @@ def _over_budget(filepath):
 
 def load_budget(reader, weights):
     """The weight budget of a model rebuilt from ``reader``: bytes stored, never bytes declared."""
-    from kcore.saving.config_limits import STAND_IN_BYTES
     budget = hdf5_weights.stored_bytes(reader, weights) + h5_reader.EXPANSION_ALLOWANCE + WEIGHT_BUDGET_SLACK
-    return weight_budget(budget, _over_budget(reader.filepath), stand_in_bytes=STAND_IN_BYTES)
+    return weight_budget(budget, _over_budget(reader.filepath), stand_in_bytes=config_limits.STAND_IN_BYTES)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
@@ -257,8 +263,6 @@ def _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins):
             config = keras_compat.normalize(config, major)
         safety.check_no_code(config, safe_mode, reader.filepath)
         if not foreign:
-            from kcore.plugins import trust
-            from kcore.plugins.manager import manager
             manager.ensure_loaded()
             trust.check_providers(providers(config), reader.filepath, trust_plugins, manager.registries)
         training = reader.json_attr(f, 'training_config') if compile else None

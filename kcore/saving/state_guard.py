@@ -13,17 +13,16 @@ import random
 
 import numpy as np
 
+from kcore import config
+from kcore.runtime import phase, rng
+
 
 def _snapshot():
-    from kcore import config
-    from kcore.runtime import phase, rng
     return (dict(config.settings), phase._global['value'], phase._phase.value, random.getstate(),
             np.random.get_state(), dict(rng._state))
 
 
 def _restore(state):
-    from kcore import config
-    from kcore.runtime import phase, rng
     settings, global_phase, local_phase, py_random, np_random, kcore_rng = state
     config.settings.clear()
     config.settings.update(settings)

@@ -19,7 +19,7 @@ from kcore.runtime import ops as K
 from kcore.errors import ShapeError
 from kcore.training import losses as losses_mod
 from kcore.training import metrics as metrics_mod
-from kcore.plugins import registry
+from kcore.serialization import resolve
 
 #: losses whose targets must have the output's shape (Keras 2 checks these three)
 _SAME_SHAPE_LOSSES = (losses_mod.mean_squared_error, losses_mod.binary_crossentropy,
@@ -44,19 +44,11 @@ def _per_output(spec, output_names, what):
     return [spec] * n
 
 
-def resolve_name(kind, identifier):
-    """A registered object for a name (an unknown name's error lists close matches and
-    the plugin that provides it); anything else is returned as it is."""
-    if isinstance(identifier, str):
-        return registry(kind).get(identifier)
-    return identifier
-
-
 def to_loss(identifier):
     """A ``Loss`` object from anything ``compile(loss=...)`` accepts."""
     if identifier is None:
         return None
-    obj = losses_mod.get(resolve_name('losses', identifier))
+    obj = resolve('losses', identifier)
     if isinstance(obj, losses_mod.Loss):
         return obj
     if not callable(obj):
@@ -191,7 +183,7 @@ def to_metric(identifier, loss=None, output_shape=None):
     if isinstance(identifier, str) and identifier in ('crossentropy', 'ce'):
         fn = _base_fn(loss) or metrics_mod.categorical_crossentropy
         return metrics_mod.MeanMetricWrapper(fn, name=identifier)
-    obj = metrics_mod.get(identifier)
+    obj = resolve('metrics', identifier)
     if isinstance(obj, metrics_mod.Metric):
         return obj
     if callable(obj):

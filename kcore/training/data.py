@@ -224,7 +224,8 @@ class GeneratorAdapter:
     def __init__(self, source, steps=None, max_queue_size=10, workers=1, shuffle=False, permutation=None):
         self.source = source
         self.permutation = permutation or _host_permutation
-        self.is_sequence = not hasattr(source, '__next__')
+        # a Sequence that is also an iterator (Keras's image iterators) is read as a Sequence
+        self.is_sequence = isinstance(source, Sequence) or not hasattr(source, '__next__')
         if steps is None and self.is_sequence:
             steps = len(source)
         self.steps = None if steps is None else int(steps)

@@ -11,7 +11,7 @@ from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.utils.naming import snake_case
-from kcore.serialization import deserialize
+from kcore.serialization import resolve
 
 REDUCTIONS = ('sum_over_batch_size', 'sum', 'none', 'auto')
 
@@ -214,15 +214,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 def get(identifier):
     """A loss callable from a name, a config dict, a ``Loss`` or a function."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier, 'losses')
-        return obj() if isinstance(obj, type) else obj
-    if callable(identifier):
-        return identifier() if isinstance(identifier, type) else identifier
-    raise ValueError('Could not interpret loss identifier: %r. Pass a name (\'mse\'), a Loss instance or '
-                     'a function(y_true, y_pred).' % (identifier,))
+    return resolve('losses', identifier)
 
 
 #: (name, object, aliases) registered by kcore's built-in plugin

@@ -14,8 +14,7 @@ from kcore.runtime.device import ACTIVE
 from kcore.errors import ShapeError
 from kcore.training import losses as _losses
 from kcore.utils.naming import snake_case
-from kcore.plugins import registry
-from kcore.serialization import deserialize
+from kcore.serialization import resolve
 
 
 # -- functions ---------------------------------------------------------------------------
@@ -549,16 +548,7 @@ SparseCategoricalCrossentropy = _wrapper('SparseCategoricalCrossentropy', sparse
 def get(identifier):
     """A metric from a registered name, a config dict, a ``Metric`` (class or instance)
     or a function; classes are instantiated with their defaults."""
-    if isinstance(identifier, str):
-        obj = registry('metrics').get(identifier)
-    elif isinstance(identifier, dict):
-        obj = deserialize(identifier, 'metrics')
-    elif callable(identifier):
-        obj = identifier
-    else:
-        raise ValueError('Could not interpret metric identifier: %r. Expected a name (\'accuracy\'), a Metric or '
-                         'a function(y_true, y_pred).' % (identifier,))
-    return obj() if isinstance(obj, type) else obj
+    return resolve('metrics', identifier)
 
 
 BUILTIN_FUNCTIONS = [

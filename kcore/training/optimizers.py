@@ -36,7 +36,7 @@ from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime.device import ACTIVE
 from kcore.training.schedules import LearningRateSchedule, number_arg
 from kcore.utils.naming import snake_case
-from kcore.serialization import deserialize
+from kcore.serialization import deserialize, resolve
 from kcore.autodiff.tensor import gradients
 from kcore.serialization import serialize
 
@@ -626,15 +626,7 @@ class Adadelta(Optimizer):
 
 def get(identifier):
     """An optimizer instance from a name ('adam'), a config dict, a class or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier, 'optimizers')
-        return obj() if isinstance(obj, type) else obj
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    raise ValueError('Could not interpret optimizer identifier. Expected a name (\'adam\', \'sgd\', ...), a '
-                     'config dict or an Optimizer instance. Received: %r.' % (identifier,))
+    return resolve('optimizers', identifier)
 
 
 BUILTINS = [(SGD, ('sgd',)), (RMSprop, ('rmsprop',)), (Adam, ('adam',)), (AdamW, ('adamw',)),

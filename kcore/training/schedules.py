@@ -12,6 +12,7 @@ import math
 import numbers
 from kcore.serialization import serialize as _serialize
 from kcore.serialization import deserialize as _deserialize
+from kcore.serialization import resolve
 
 
 def number_arg(owner, name, value, lo=None, hi=None, lo_open=False, hi_open=False):
@@ -177,6 +178,11 @@ def serialize(schedule):
 
 def deserialize(config, custom_objects=None):
     return _deserialize(config, 'schedules', custom_objects)
+
+
+def get(identifier):
+    """A schedule from a name, a config dict, a class or an instance."""
+    return resolve('schedules', identifier)
 
 
 BUILTINS = [ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay]

@@ -5,11 +5,15 @@
 taking one batch and returning logs (or predictions).  Everything else here is
 plumbing around them: data adapters, callbacks, and log bookkeeping.
 """
+from __future__ import annotations
+
 import warnings
+from typing import Any, Sequence
 
 import numpy as np
 
 from kcore._deprecated import rename_kwargs
+from kcore._typing import Logs, TensorLike
 from kcore.autodiff.tensor import no_grad
 from kcore.distribute.strategy import DEFAULT as SINGLE_PROCESS, get_strategy
 from kcore.runtime.device import ACTIVE
@@ -19,8 +23,8 @@ from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
 from kcore.training import data_checks
-from kcore.training import optimizers as optimizers_mod
-from kcore.training.compile_utils import CompiledLoss, CompiledMetrics, resolve_name
+from kcore.serialization import resolve
+from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
 from kcore.training.metrics import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
@@ -41,9 +45,9 @@ class Trainer:
         self._output_loss_trackers = []
 
     # -- compile -------------------------------------------------------------------------
-    def compile(self, optimizer='rmsprop', loss=None, metrics=None, loss_weights=None,
-                weighted_metrics=None, run_eagerly=None, steps_per_execution=None, jit_compile=None,
-                **kwargs):
+    def compile(self, optimizer: Any = 'rmsprop', loss: Any = None, metrics: Any = None, loss_weights: Any = None,
+                weighted_metrics: Any = None, run_eagerly: bool | None = None, steps_per_execution: int | None = None,
+                jit_compile: bool | None = None, **kwargs: Any) -> None:
         """Configure training: an optimizer, a loss (per output if several) and metrics.
 
         Each of ``optimizer``, ``loss`` and the metrics may be a registered name,
@@ -58,7 +62,7 @@ class Trainer:
         if kwargs:
             raise TypeError('compile() got unexpected argument(s): %s. Expected: optimizer, loss, metrics, '
                             'loss_weights, weighted_metrics.' % ', '.join(sorted(kwargs)))
-        self.optimizer = optimizers_mod.get(resolve_name('optimizers', optimizer))
+        self.optimizer = resolve('optimizers', optimizer)
         names = self._output_names()
         self.compiled_loss = CompiledLoss(loss, loss_weights, names)
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names,
@@ -98,7 +102,7 @@ class Trainer:
                                    'model.compile(optimizer=\'adam\', loss=\'mse\').' % (layer_prefix(self), what))
 
     @property
-    def metrics_names(self):
+    def metrics_names(self) -> list[str]:
         """Names of the values ``evaluate`` returns, in order."""
         if not self._is_compiled:
             return []
@@ -111,7 +115,7 @@ class Trainer:
             return []
         return [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
 
-    def reset_metrics(self):
+    def reset_metrics(self) -> None:
         for m in self.metrics:
             m.reset_state()
 
@@ -162,7 +166,7 @@ class Trainer:
             self._cache_variables()
         return [v.regularizer(v) for v in self._regularized_vars]
 
-    def train_step(self, data):
+    def train_step(self, data: Any) -> Logs:
         """One optimisation step on a batch; returns the running logs."""
         x, y, sample_weight = data_mod.unpack(data)
         if data_mod.is_empty(x):  # this process's slice of a batch smaller than the number of processes
@@ -179,7 +183,7 @@ class Trainer:
         self.optimizer.apply_gradients(zip(grads, self._train_vars))
         return self._update_metrics(targets, preds, weights, loss, per_output)
 
-    def test_step(self, data):
+    def test_step(self, data: Any) -> Logs:
         x, y, sample_weight = data_mod.unpack(data)
         if data_mod.is_empty(x):
             return self._logs()
@@ -187,7 +191,7 @@ class Trainer:
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=False)
             return self._update_metrics(targets, preds, weights, loss, per_output)
 
-    def predict_step(self, data):
+    def predict_step(self, data: Any) -> TensorLike:
         x, _, _ = data_mod.unpack(data)
         if data_mod.is_empty(x):
             return None
@@ -222,11 +226,14 @@ class Trainer:
             yield x, y, cw if sw is None else np.asarray(sw) * cw.reshape(cw.shape + (1,) * (np.ndim(sw) - 1))
 
     # -- fit ----------------------------------------------------------------------------------------
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
-            use_multiprocessing=False, **kwargs):
+    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
+            verbose: int | str = 'auto', callbacks: Sequence[callbacks_mod.Callback] | None = None,
+            validation_split: float = 0.0, validation_data: Any = None, shuffle: bool | str = True,
+            class_weight: dict[int, float] | None = None, sample_weight: TensorLike | None = None,
+            initial_epoch: int = 0, steps_per_epoch: int | None = None, validation_steps: int | None = None,
+            validation_batch_size: int | None = None, validation_freq: int | Sequence[int] = 1,
+            max_queue_size: int = 10, workers: int = 1, use_multiprocessing: bool = False,
+            **kwargs: Any) -> callbacks_mod.History:
         """Train for ``epochs`` epochs (Keras's arguments and defaults); returns a ``History``.
 
         ``x`` may be an array, a list of arrays (one per input), a dict keyed by
@@ -302,7 +309,7 @@ class Trainer:
         if data is None:
             return None
         if data_mod.is_generator_like(data):
-            if steps is None and hasattr(data, '__next__'):
+            if steps is None and hasattr(data, '__next__') and not isinstance(data, data_mod.Sequence):
                 raise ValueError('validation_steps is required when validation_data is a generator: it says '
                                  'how many batches make one validation pass. Received: validation_steps=None. '
                                  'Set it, or pass a kcore.utils.Sequence.')
@@ -365,9 +372,11 @@ class Trainer:
         return logs
 
     # -- evaluate / predict -------------------------------------------------------------------------------
-    def evaluate(self, x=None, y=None, batch_size=None, verbose='auto', sample_weight=None, steps=None,
-                 callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False, return_dict=False,
-                 **kwargs):
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: int | str = 'auto',
+                 sample_weight: TensorLike | None = None, steps: int | None = None,
+                 callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
+                 workers: int = 1, use_multiprocessing: bool = False, return_dict: bool = False,
+                 **kwargs: Any) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) on the data: a scalar, a list in ``metrics_names`` order,
         or with ``return_dict`` a dict by name."""
         _reject_unknown('evaluate', kwargs)
@@ -387,8 +396,9 @@ class Trainer:
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose='auto', steps=None, callbacks=None, max_queue_size=10,
-                workers=1, use_multiprocessing=False):
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 'auto', steps: int | None = None,
+                callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
+                workers: int = 1, use_multiprocessing: bool = False) -> np.ndarray | list[np.ndarray]:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches."""
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
@@ -413,8 +423,9 @@ class Trainer:
         return outs[0] if len(outs) == 1 else outs
 
     # -- single batches --------------------------------------------------------------------------------------
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
-                       return_dict=False):
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
+                       class_weight: dict[int, float] | None = None, reset_metrics: bool = True,
+                       return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """One optimisation step on one batch; returns its loss (and metrics).
 
         With ``reset_metrics=False`` the metrics accumulate over calls (Keras)."""
@@ -427,7 +438,8 @@ class Trainer:
         logs = self.train_step(batch)
         return self._format_results(logs, return_dict)
 
-    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
+                      reset_metrics: bool = True, return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """Loss (and metrics) of one batch, without updating the weights."""
         self._assert_compiled('test_on_batch')
         if reset_metrics:
@@ -435,7 +447,7 @@ class Trainer:
         logs = self.test_step(_batch_arrays(x, y, sample_weight))
         return self._format_results(logs, return_dict)
 
-    def predict_on_batch(self, x):
+    def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
         """Outputs for one batch, as NumPy arrays."""
         x, _, _ = _batch_arrays(x, None, None)
         out = self.predict_step((x,))

@@ -3,9 +3,12 @@ import numpy as np
 
 from kcore.training.data import Sequence  # noqa: F401
 from kcore.utils.progbar import Progbar  # noqa: F401
+from kcore.utils.data_utils import get_file, validate_file  # noqa: F401
 from kcore.runtime import rng
 from kcore.runtime.device import ACTIVE
 from kcore.plugins import registry
+from kcore.utils.history_plot import plot_history  # noqa: F401
+from kcore.utils.vis_utils import model_to_dot, plot_model  # noqa: F401
 
 
 def to_categorical(y, num_classes=None, dtype='float32'):

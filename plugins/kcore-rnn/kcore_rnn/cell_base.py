@@ -23,6 +23,13 @@ from kcore.saving.serialization import serialize
 from kcore_rnn.kernels.activations import fusable_name
 
 
+def flat_state_sizes(state_size):
+    """``state_size`` (an int, or a possibly nested list of ints) as a flat list."""
+    if isinstance(state_size, (list, tuple)):
+        return [s for part in state_size for s in flat_state_sizes(part)]
+    return [state_size]
+
+
 def draw_dropout_mask(generator, shape, rate, dtype):
     """An inverted-dropout mask: 0 with probability ``rate``, else ``1 / (1 - rate)``."""
     keep = generator.random(tuple(shape), dtype=np.float32) >= rate

@@ -29,6 +29,8 @@ from kcore.layers.base import Layer
 from kcore.saving.serialization import deserialize, serialize
 from kcore.utils import nest
 from kcore_rnn import step_loop
+from kcore_rnn.cell_base import flat_state_sizes
+from kcore_rnn.stacked_cells import StackedRNNCells
 
 RNN_ARGS = ('return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll',
             'zero_output_for_mask')
@@ -39,7 +41,6 @@ def as_cell(cell, owner):
     if isinstance(cell, dict):
         cell = deserialize(cell, 'layers')
     if isinstance(cell, (list, tuple)):
-        from kcore_rnn.stacked_cells import StackedRNNCells
         cell = StackedRNNCells(list(cell))
     for attr in ('call', 'state_size'):
         if not hasattr(cell, attr):
@@ -47,13 +48,6 @@ def as_cell(cell, owner):
                              'and call(inputs, states) -> (output, new_states)). Received: cell=%r.'
                              % (owner, attr, cell))
     return cell
-
-
-def flat_state_sizes(state_size):
-    """``state_size`` (an int, or a possibly nested list of ints) as a flat list."""
-    if isinstance(state_size, (list, tuple)):
-        return [s for part in state_size for s in flat_state_sizes(part)]
-    return [state_size]
 
 
 def mask_array(mask):

@@ -10,7 +10,7 @@ from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
 from kcore.saving.serialization import deserialize, serialize
 from kcore.utils import nest
-from kcore_rnn.rnn import flat_state_sizes
+from kcore_rnn.cell_base import flat_state_sizes
 
 
 def _state_count(cell):
