@@ -41,7 +41,7 @@ import statistics
 import subprocess
 import sys
 
-from harness import limit_threads, peak_rss_bytes, per_call, reset_peak_rss, rss_bytes
+from harness import add_clock_argument, limit_threads, peak_rss_bytes, per_call, reset_peak_rss, rss_bytes, use_clock
 
 BATCH = 128
 INFER_BATCH = 512
@@ -186,9 +186,11 @@ def main(argv=None):
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     parser.add_argument('--memory-repeats', type=int, default=3)
     parser.add_argument('--json', action='store_true')
+    add_clock_argument(parser)
     parser.add_argument('--memory-child', nargs=2, metavar=('FRAMEWORK', 'WHAT'), help=argparse.SUPPRESS)
     opts = parser.parse_args(argv)
     limit_threads(opts.threads)
+    use_clock(opts.clock)
     if opts.memory_child:
         memory_child(opts.memory_child[0], opts.memory_child[1], opts.steps, opts.threads)
         return

@@ -25,9 +25,8 @@ the median over rounds and the ratio kcore / PyTorch (goal: <= 1.5).
 import json
 import statistics
 import sys
-import time
 
-from harness import fit_profile, limit_threads, parser
+from harness import fit_profile, limit_threads, now, parser, use_clock
 
 VOCAB, EMBED, UNITS, STEPS, BATCH = 20000, 128, 128, 80, 64
 
@@ -55,13 +54,13 @@ def step_timer():
 
     class StepTimer(Callback):
         def on_epoch_begin(self, epoch, logs=None):
-            self.last = time.perf_counter()
+            self.last = now()
             self.times = []
 
         def on_train_batch_end(self, batch, logs=None):
-            now = time.perf_counter()
-            self.times.append(now - self.last)
-            self.last = now
+            stamp = now()
+            self.times.append(stamp - self.last)
+            self.last = stamp
     return StepTimer()
 
 
@@ -95,7 +94,7 @@ def torch_round(model, opt, x, y, steps, generator):
     perm = torch.randperm(len(x), generator=generator)
     times = []
     for i in range(steps):
-        t = time.perf_counter()
+        t = now()
         idx = perm[i * BATCH:(i + 1) * BATCH]
         xb, yb = x[idx], y[idx]
         opt.zero_grad()
@@ -103,7 +102,7 @@ def torch_round(model, opt, x, y, steps, generator):
         loss.backward()
         opt.step()
         loss.item()  # kcore's loop reads the loss every step too
-        times.append(time.perf_counter() - t)
+        times.append(now() - t)
     return statistics.median(times)
 
 
@@ -148,6 +147,7 @@ def profile(steps, top=20):
 def main(argv=None):
     args = parser(__doc__.splitlines()[0], 10).parse_args(argv)
     limit_threads(args.threads)
+    use_clock(args.clock)
     if args.profile:
         profile(args.steps)
         return

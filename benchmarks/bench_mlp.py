@@ -26,9 +26,8 @@ table shows the median over rounds and the ratio kcore / PyTorch (goals:
 import json
 import statistics
 import sys
-import time
 
-from harness import fit_profile, limit_threads, parser
+from harness import fit_profile, limit_threads, now, parser, use_clock
 
 
 MLP_UNITS = (784, 512, 512, 10)
@@ -66,13 +65,13 @@ class StepTimer:
 
         class _Timer(Callback):
             def on_epoch_begin(self, epoch, logs=None):
-                self.last = time.perf_counter()
+                self.last = now()
                 self.times = []
 
             def on_train_batch_end(self, batch, logs=None):
-                now = time.perf_counter()
-                self.times.append(now - self.last)
-                self.last = now
+                stamp = now()
+                self.times.append(stamp - self.last)
+                self.last = stamp
         return _Timer()
 
 
@@ -85,9 +84,9 @@ def kcore_mlp_round(model, x, y, batch, steps):
 def kcore_tiny_round(model, x, y, steps):
     times = []
     for _ in range(steps):
-        t = time.perf_counter()
+        t = now()
         model.train_on_batch(x, y)
-        times.append(time.perf_counter() - t)
+        times.append(now() - t)
     return statistics.median(times)
 
 
@@ -107,7 +106,7 @@ def torch_mlp_round(model, opt, x, y, batch, steps, generator):
     perm = torch.randperm(len(x), generator=generator)
     times = []
     for i in range(steps):
-        t = time.perf_counter()
+        t = now()
         idx = perm[i * batch:(i + 1) * batch]
         xb, yb = x[idx], y[idx]
         opt.zero_grad()
@@ -115,7 +114,7 @@ def torch_mlp_round(model, opt, x, y, batch, steps, generator):
         loss.backward()
         opt.step()
         loss.item()  # kcore's loop reads the loss every step too
-        times.append(time.perf_counter() - t)
+        times.append(now() - t)
     return statistics.median(times)
 
 
@@ -123,13 +122,13 @@ def torch_tiny_round(model, opt, x, y, steps):
     import torch.nn.functional as F
     times = []
     for _ in range(steps):
-        t = time.perf_counter()
+        t = now()
         opt.zero_grad()
         loss = F.mse_loss(model(x), y)
         loss.backward()
         opt.step()
         loss.item()
-        times.append(time.perf_counter() - t)
+        times.append(now() - t)
     return statistics.median(times)
 
 
@@ -187,6 +186,7 @@ def profile(steps, threads, batch=128, top=25):
 def main(argv=None):
     args = parser(__doc__.splitlines()[0], 40, 'steps per round (tiny: 5x as many)').parse_args(argv)
     limit_threads(args.threads)
+    use_clock(args.clock)
     if args.profile:
         profile(args.steps, args.threads)
         return

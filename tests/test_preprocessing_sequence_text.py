@@ -92,3 +92,21 @@ def test_skipgrams_and_sampling_table_shapes():
     assert len(couples) == len(labels) == 8 and sorted(labels) == [0] * 4 + [1] * 4
     table = sequence.make_sampling_table(100)
     assert table.shape == (100,) and np.all(np.diff(table[1:]) >= 0) and table.max() <= 1
+
+
+def test_keras_submodule_hooks_of_keras_preprocessing():
+    import types
+
+    import kcore.backend
+    import kcore.preprocessing as pre
+    import kcore.utils
+    assert pre.get_keras_submodule('backend') is kcore.backend
+    assert pre.get_keras_submodule('utils') is kcore.utils
+    with pytest.raises(ImportError, match="'backend' or 'utils'"):
+        pre.get_keras_submodule('models')
+    fake = types.ModuleType('fake_utils')
+    try:
+        pre.set_keras_submodules(backend=kcore.backend, utils=fake)
+        assert pre.get_keras_submodule('utils') is fake
+    finally:
+        pre._KERAS_SUBMODULES.clear()

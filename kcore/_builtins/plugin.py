@@ -8,7 +8,7 @@ from kcore._builtins import layers
 from kcore.autodiff import primitives
 from kcore.plugins import hookimpl
 from kcore.runtime.device import NumpyBackend
-from kcore.training import callbacks, losses, metrics, optimizers, schedules
+from kcore.training import callbacks, losses, metrics, optimizers, schedules, update_kernels
 
 
 @hookimpl
@@ -18,7 +18,8 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
-    for name, fn in list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items()):
+    for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
+                     + list(update_kernels.KERNELS.items())):
         register(fn, name=name)
 
 

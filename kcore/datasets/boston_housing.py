@@ -5,7 +5,8 @@ from kcore.datasets.safe_pickle import load_npz
 from kcore.utils.data_utils import get_file
 
 ORIGIN = 'https://s3.amazonaws.com/keras-datasets/boston_housing.npz'
-FILE_HASH = 'f553886a1f8d56431e820c5b82552d9d'
+# SHA-256 (Keras 2.3's value; get_file tells SHA-256 from MD5 by its length)
+FILE_HASH = 'f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5'
 
 
 def load_data(path='boston_housing.npz', test_split=0.2, seed=113):

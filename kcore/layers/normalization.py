@@ -16,6 +16,7 @@ from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
+from kcore.layers.channel_moments import channel_moments, fused_path_applies
 from kcore.layers.input_spec import InputSpec
 from kcore.serialization import serialize
 
@@ -25,7 +26,11 @@ def normalize_moments(x, gamma, beta, axes, epsilon):
 
     ``gamma``/``beta`` are ``None`` or broadcastable to ``x``.  Returns
     ``(y, mean, var)`` with the statistics kept-dims; only ``y`` has a gradient.
+    Statistics per channel of a channels-last array (BatchNormalization's usual
+    case) take the fused path of ``channel_moments``.
     """
+    if fused_path_applies(x, gamma, beta, axes):
+        return channel_moments(x, gamma, beta, epsilon)
     xp = ACTIVE.xp
     count = 1
     for a in axes:

@@ -11,6 +11,10 @@ implements ``update_step(g, w, lr, slots)`` on backend arrays, writing into
 slots in place.  Each step runs, as in Keras 3: clip, weight decay, update,
 constraints, ``iterations += 1``.
 
+SGD, RMSprop and Adam (and AdamW) run their arithmetic through the named kernels of
+``kcore.training.update_kernels`` (``sgd_update``, ``rmsprop_update``, ``adam_update``),
+which a device backend may replace.
+
 Speed: the update runs every training step, so the rules work in place with one
 or two temporaries (``out=``) and scalars kept as Python floats (no float64
 up-casts).  A backend that sets ``update_chunk_size`` (the NumPy backend does)
@@ -392,19 +396,7 @@ class SGD(Optimizer):
         self.slot_names = ('momentum',) if self.momentum else ()
 
     def update_step(self, g, w, lr, slots):
-        t = ACTIVE.xp.multiply(g, lr, out=_empty(w))
-        if not self.momentum:
-            w -= t
-            return
-        m = slots['momentum']
-        m *= self.momentum
-        m -= t
-        if self.nesterov:
-            w -= t
-            ACTIVE.xp.multiply(m, self.momentum, out=t)
-            w += t
-        else:
-            w += m
+        ACTIVE.kernels['sgd_update'](g, w, slots.get('momentum'), lr, self.momentum, self.nesterov)
 
 
 class RMSprop(Optimizer):
@@ -429,27 +421,8 @@ class RMSprop(Optimizer):
                            + (('average_gradient',) if self.centered else ()))
 
     def update_step(self, g, w, lr, slots):
-        xp = ACTIVE.xp
-        v = slots['velocity']
-        t = _square(g, _empty(w))
-        _ema(v, t, self.rho, out=t)
-        if self.centered:
-            a = slots['average_gradient']
-            _ema(a, g, self.rho, out=t)
-            _square(a, out=t)
-            xp.subtract(v, t, out=t)
-            _rms(t, self.epsilon, out=t)
-        else:
-            _rms(v, self.epsilon, out=t)
-        xp.divide(g, t, out=t)
-        t *= lr
-        if self.momentum:
-            m = slots['momentum']
-            m *= self.momentum
-            m += t
-            w -= m
-        else:
-            w -= t
+        ACTIVE.kernels['rmsprop_update'](g, w, slots['velocity'], slots.get('momentum'),
+                                         slots.get('average_gradient'), lr, self.rho, self.momentum, self.epsilon)
 
 
 class Adam(Optimizer):
@@ -476,12 +449,8 @@ class Adam(Optimizer):
     def update_step(self, g, w, lr, slots):
         t_ = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2 ** t_) / (1.0 - self.beta_1 ** t_)
-        m, v = slots['momentum'], slots['velocity']
-        t = _ema(m, g, self.beta_1, out=_empty(w))
-        _ema(v, _square(g, out=t), self.beta_2, out=t)
-        if self.amsgrad:
-            v = ACTIVE.xp.maximum(slots['velocity_hat'], v, out=slots['velocity_hat'])
-        _descend(w, m, _sqrt_plus_eps(v, self.epsilon, out=t), alpha)
+        ACTIVE.kernels['adam_update'](g, w, slots['momentum'], slots['velocity'], slots.get('velocity_hat'), alpha,
+                                      self.beta_1, self.beta_2, self.epsilon)
 
 
 class AdamW(Adam):

@@ -24,6 +24,7 @@ from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
 from kcore.training import data_checks
 from kcore.serialization import resolve
+from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
 from kcore.training.metrics import Mean
 from kcore.utils import nest
@@ -57,6 +58,7 @@ class Trainer:
         ``jit_compile`` are accepted for Keras compatibility and ignored (kcore
         always runs eagerly).
         """
+        heap.keep_freed_memory()
         kwargs.pop('sample_weight_mode', None)
         kwargs.pop('target_tensors', None)
         if kwargs:
@@ -192,6 +194,7 @@ class Trainer:
             return self._update_metrics(targets, preds, weights, loss, per_output)
 
     def predict_step(self, data: Any) -> TensorLike:
+        heap.keep_freed_memory()
         x, _, _ = data_mod.unpack(data)
         if data_mod.is_empty(x):
             return None

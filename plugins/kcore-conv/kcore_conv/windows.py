@@ -38,11 +38,22 @@ def pad_spatial(x, pads, value=0):
     """Pad the spatial axes of a channels-last array; ``pads`` is ``[(before, after), ...]``."""
     if not any(a or b for a, b in pads):
         return x
-    out = buffers.empty((x.shape[0],) + tuple(n + a + b for n, (a, b) in zip(x.shape[1:-1], pads))
-                        + x.shape[-1:], x.dtype)
-    out[...] = value
-    out[(slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, x.shape[1:-1]))] = x
+    out, inner = padded_buffer(x.shape, pads, x.dtype, value)
+    inner[...] = x
     return out
+
+
+def padded_buffer(shape, pads, dtype, value=0):
+    """``(buffer, interior view)``: a (reused) buffer for a channels-last array of ``shape``
+    padded by ``pads``, its borders set to ``value`` and its interior left for the caller."""
+    sizes = shape[1:-1]
+    out = buffers.empty((shape[0],) + tuple(n + a + b for n, (a, b) in zip(sizes, pads)) + tuple(shape[-1:]), dtype)
+    inner = [slice(a, a + n) for (a, _), n in zip(pads, sizes)]
+    for d, ((a, b), n) in enumerate(zip(pads, sizes)):  # only the borders are filled
+        lead = (slice(None),) + tuple(inner[:d])
+        out[lead + (slice(0, a),)] = value
+        out[lead + (slice(a + n, a + n + b),)] = value
+    return out, out[(slice(None),) + tuple(inner)]
 
 
 def crop_spatial(x, pads, sizes):

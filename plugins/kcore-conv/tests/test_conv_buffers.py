@@ -1,9 +1,18 @@
 """The output buffer cache (``kcore_conv.buffers``): reuse only what nothing refers to."""
 import numpy as np
+import pytest
 
+from kcore.training import heap
 from kcore_conv import buffers
 
 SHAPE = (512, 1024)  # 2 MiB of float32: above MIN_BYTES
+
+
+@pytest.fixture(autouse=True)
+def freed_memory_returned_to_the_system(monkeypatch):
+    """The cache as it works where glibc gives freed memory back (other C libraries, or
+    KCORE_KEEP_FREED_MEMORY=0)."""
+    monkeypatch.setattr(heap, '_applied', False)
 
 
 def test_a_buffer_is_reused_only_once_every_view_of_it_is_gone():
@@ -51,3 +60,10 @@ def test_the_cache_stays_under_its_byte_budget(monkeypatch):
         buffers.empty(SHAPE, np.float32)  # each dropped at once, so free for trimming
     assert sum(b.nbytes for b in buffers._bases) <= 5 << 20
     buffers.clear()
+
+
+def test_the_cache_steps_aside_where_the_heap_keeps_freed_memory(monkeypatch):
+    buffers.clear()
+    monkeypatch.setattr(heap, '_applied', True)
+    a = buffers.empty(SHAPE, np.float32)
+    assert a.base is None and buffers._bases == [] and a.shape == SHAPE and a.dtype == np.float32

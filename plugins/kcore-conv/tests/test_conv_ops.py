@@ -305,3 +305,61 @@ def test_no_add_at_in_the_kernels():
 def test_bad_arguments_get_a_clear_error(call, message):
     with pytest.raises((ValueError, ShapeError), match=message):
         call()
+
+
+@pytest.mark.parametrize('padding, dilation, relu, fmt', [
+    ('same', 1, True, 'channels_last'), ('valid', 1, False, 'channels_last'), ('same', 2, False, 'channels_first'),
+    ('causal', 1, True, 'channels_last'), ('causal', 3, False, 'channels_last'), ('same', 1, False, 'channels_first'),
+])
+def test_stride_one_input_gradient_by_correlation_matches_the_col2im_route(monkeypatch, padding, dilation, relu, fmt):
+    """At stride 1 the input gradient is the forward routine on the padded output gradient with the
+    flipped kernel; the general route (GEMM per offset + col2im) must give the same values."""
+    from kcore_conv.kernels import convolution
+    rng = np.random.default_rng(3)
+    rank = 1 if padding == 'causal' else 2
+    spatial = (9,) if rank == 1 else (7, 6)
+    x = rng.standard_normal((3,) + spatial + (4,)).astype(np.float64)
+    if fmt == 'channels_first':
+        x = np.ascontiguousarray(np.moveaxis(x, -1, 1))
+    w = rng.standard_normal((3,) * rank + (4, 3))  # no more filters than input channels: the route applies
+    b = rng.standard_normal(3)
+    kernel = ACTIVE.kernels['conv%dd' % rank]
+    args = dict(padding=padding, dilation_rate=(dilation,) * rank, data_format=fmt,
+                activation='relu' if relu else None)
+    out, vjp = kernel(x, w, b, **args)
+    g = rng.standard_normal(out.shape)
+    fast = vjp(g, (True, True, True))
+    assert convolution._full_correlation_pads((3,) * rank, (1,) * rank, (dilation,) * rank,
+                                              [(0, 0)] * rank, 1, 4, 4) is not None
+    monkeypatch.setattr(convolution, '_full_correlation_pads', lambda *a: None)
+    out2, vjp2 = kernel(x, w, b, **args)
+    general = vjp2(g, (True, True, True))
+    np.testing.assert_array_equal(out, out2)
+    for a, c in zip(fast, general):
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-12)
+
+
+def test_padding_fills_the_borders_of_a_reused_dirty_buffer(monkeypatch):
+    from kcore.training import heap
+    from kcore_conv import buffers, windows
+    monkeypatch.setattr(heap, '_applied', False)  # the buffer cache in use
+    buffers.clear()
+    x = np.ones((4, 300, 250, 3), np.float32)  # padded: above buffers.MIN_BYTES
+    dirty = buffers.empty((4, 303, 253, 3), np.float32)
+    dirty[...] = 7
+    del dirty
+    out = windows.pad_spatial(x, [(1, 2), (2, 1)])
+    assert out.shape == (4, 303, 253, 3)
+    assert out.sum() == x.sum() and out[:, 1:301, 2:252].all()
+    assert not out[:, :1].any() and not out[:, 301:].any() and not out[:, :, :2].any() and not out[:, :, 252:].any()
+    buffers.clear()
+
+
+def test_the_correlation_route_is_kept_to_stride_one_without_more_filters_than_inputs():
+    from kcore_conv.kernels.convolution import _full_correlation_pads
+    same = [(1, 1), (1, 1)]
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), same, 1, 32, 32) == [(1, 1), (1, 1)]
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), [(0, 0)] * 2, 1, 32, 16) == [(2, 2), (2, 2)]
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), same, 1, 32, 64) is None  # larger gradient
+    assert _full_correlation_pads((3, 3), (2, 1), (1, 1), same, 1, 32, 32) is None  # strided
+    assert _full_correlation_pads((3, 3), (1, 1), (1, 1), same, 2, 32, 32) is None  # grouped

@@ -18,8 +18,8 @@ from kcore.backend.device import ACTIVE
 from kcore_conv import buffers, geometry, parallel
 from kcore_conv.kernels.common import bias_relu_epilogue, plan_windows
 from kcore_conv.kernels.depthwise import depthwise_conv
-from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, scatter_windows,
-                                to_channels_last, window_view)
+from kcore_conv.windows import (chunks, crop_spatial, from_channels_last, pad_spatial, padded_buffer,
+                                scatter_windows, to_channels_last, window_view)
 
 
 # -- the two array routines ---------------------------------------------------------
@@ -184,19 +184,56 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
         return _as_depthwise(x, w, b, strides, padding, dilation, data_format, activation)
     in_sizes = xl.shape[1:-1]
     pads, out_sizes = plan_windows(in_sizes, kernel, strides, padding, dilation)
-    xpad = pad_spatial(xl, pads)
-    out = _correlate(xpad, _grouped_weights(w, groups), kernel, strides, dilation, out_sizes,
+    # the padded copy lives only while a kernel reads it (in a reused buffer): the backward
+    # pass pads again rather than keeping a second, larger copy of every input until then
+    out = _correlate(pad_spatial(xl, pads), _grouped_weights(w, groups), kernel, strides, dilation, out_sizes,
                      bias_relu_epilogue(b, activation))
+    padded_sizes = tuple(n + a + c for n, (a, c) in zip(in_sizes, pads))
+    gpads = _full_correlation_pads(kernel, strides, dilation, pads, groups, in_channels, w.shape[-1])
 
     def vjp(gy, needs):
         g = to_channels_last(gy, data_format)
+        relu_out = out if activation == 'relu' else None
+        by_correlation = needs[0] and gpads is not None
         gpad, gw, gb = _correlate_backward(
-            g, w, kernel, strides, dilation, groups, input_sizes=xpad.shape[1:-1] if needs[0] else None,
-            x=xpad if needs[1] else None, relu_out=out if activation == 'relu' else None,
-            bias=b is not None and needs[2])
-        gx = None if gpad is None else from_channels_last(crop_spatial(gpad, pads, in_sizes), data_format)
+            g, w, kernel, strides, dilation, groups,
+            input_sizes=padded_sizes if needs[0] and not by_correlation else None,
+            x=pad_spatial(xl, pads) if needs[1] else None, relu_out=relu_out, bias=b is not None and needs[2])
+        if by_correlation:
+            gx = from_channels_last(_input_gradient_by_correlation(g, relu_out, w, kernel, dilation, gpads, in_sizes),
+                                    data_format)
+        else:
+            gx = None if gpad is None else from_channels_last(crop_spatial(gpad, pads, in_sizes), data_format)
         return gx, None if gw is None else _ungrouped_weights(gw, w.shape), gb
     return from_channels_last(out, data_format), vjp
+
+
+def _full_correlation_pads(kernel, strides, dilation, pads, groups, in_channels, filters):
+    """For an ungrouped convolution at stride 1, the padding of the output gradient that turns
+    the input gradient into a plain correlation with the flipped kernel (``None`` otherwise).
+
+    Only where the output has no more channels than the input: the padded output gradient
+    is then no larger than the input, so the route costs no more memory than col2im's."""
+    if groups != 1 or any(s != 1 for s in strides) or filters > in_channels:
+        return None
+    out = [((k - 1) * d - a, (k - 1) * d - b) for k, d, (a, b) in zip(kernel, dilation, pads)]
+    return out if all(a >= 0 and b >= 0 for a, b in out) else None
+
+
+def _input_gradient_by_correlation(g, relu_out, w, kernel, dilation, gpads, in_sizes):
+    """The input gradient of a stride-1 convolution as the forward routine computes outputs:
+    the (ReLU-masked) output gradient, padded, correlated with the flipped, transposed
+    kernel.  One im2col GEMM of depth ``k * cout`` per chunk, instead of ``k`` thin GEMMs
+    and ``k`` slice-adds (col2im); the result has the input's size, nothing to crop."""
+    xp = ACTIVE.xp
+    rank = len(kernel)
+    flipped = xp.ascontiguousarray(xp.swapaxes(w[(slice(None, None, -1),) * rank], -1, -2))  # (*k, cout, cin)
+    gpad, inner = padded_buffer(g.shape, gpads, g.dtype)
+    if relu_out is None:
+        inner[...] = g
+    else:
+        xp.multiply(g, relu_out > 0, out=inner)
+    return _correlate(gpad, _grouped_weights(flipped, 1), kernel, (1,) * rank, dilation, in_sizes)
 
 
 def _as_depthwise(x, w, b, strides, padding, dilation, data_format, activation):
