@@ -14,7 +14,7 @@ from kcore.models import Model, Sequential  # noqa: E402
 
 _SUBMODULES = ('layers', 'models', 'losses', 'metrics', 'optimizers', 'callbacks', 'initializers',
                'regularizers', 'constraints', 'activations', 'utils', 'plugins', 'saving', 'testing',
-               'engine', 'errors', 'distribute', 'wrappers', 'datasets', 'preprocessing')
+               'engine', 'errors', 'distribute', 'wrappers', 'objectives', 'datasets', 'preprocessing')
 
 
 def __getattr__(name):

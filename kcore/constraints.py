@@ -1,5 +1,8 @@
 """Weight constraints, applied to a variable after each optimizer update."""
 from kcore.runtime import ops as K
+from kcore import _legacy_paths
+from kcore.serialization import deserialize as _deserialize
+from kcore.serialization import serialize as _serialize
 from kcore.serialization import resolve
 
 
@@ -70,3 +73,22 @@ def get(identifier):
 
 BUILTINS = [(MaxNorm, ('max_norm', 'maxnorm')), (NonNeg, ('non_neg', 'nonneg')),
             (UnitNorm, ('unit_norm', 'unitnorm')), (MinMaxNorm, ('min_max_norm',))]
+
+
+def serialize(obj):
+    """``{'class_name': ..., 'config': ...}`` of a constraint (a name for a registered function)."""
+    return _serialize(obj, 'constraints')
+
+
+def deserialize(config, custom_objects=None):
+    """A constraint from its ``serialize`` output (a name or a config dict)."""
+    return _deserialize(config, 'constraints', custom_objects)
+
+
+# Keras 2's lower-case names
+max_norm = maxnorm = MaxNorm
+non_neg = nonneg = NonNeg
+unit_norm = unitnorm = UnitNorm
+min_max_norm = MinMaxNorm
+
+__getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'serialize_keras_object', 'deserialize_keras_object'))

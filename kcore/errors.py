@@ -35,6 +35,13 @@ class PluginLoadError(KcoreError, ImportError):
     """A plugin's entry point could not be imported or its hooks failed."""
 
 
+class MissingPluginError(KcoreError, ImportError):
+    """A name that a first-party plugin provides, looked up while that plugin is not
+    installed (or disabled): ``from kcore.layers import LSTM`` without kcore-rnn.  An
+    ``ImportError``, as the name is missing for want of a package; the message carries the
+    ``pip install`` line."""
+
+
 class PluginLoadWarning(UserWarning):
     """A plugin could not be loaded; the message names its distribution and entry point,
     and kcore carries on without it."""
@@ -85,6 +92,7 @@ def add_context(exc, text):
     return exc
 
 
-__all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'PluginLoadWarning',
-           'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError', 'DistributedError',
+__all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'MissingPluginError',
+           'PluginLoadWarning', 'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError',
+           'DistributedError',
            'layer_prefix', 'add_context']

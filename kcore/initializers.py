@@ -11,6 +11,8 @@ import numpy as np
 from kcore import config
 from kcore.runtime import rng as _rng
 from kcore.runtime.device import ACTIVE
+from kcore import _legacy_paths
+from kcore.serialization import deserialize as _deserialize
 from kcore.serialization import resolve
 from kcore.serialization import serialize as _s
 
@@ -231,3 +233,52 @@ BUILTINS = [
     (LecunUniform, ('lecun_uniform',)), (LecunNormal, ('lecun_normal',)),
     (Orthogonal, ('orthogonal',)), (Identity, ('identity',)),
 ]
+
+
+# -- Keras 2's function forms and lower-case aliases ------------------------------------------------
+def lecun_uniform(seed=None):
+    """Keras 2: ``VarianceScaling(1.0, 'fan_in', 'uniform', seed)``."""
+    return VarianceScaling(scale=1.0, mode='fan_in', distribution='uniform', seed=seed)
+
+
+def lecun_normal(seed=None):
+    """Keras 2: ``VarianceScaling(1.0, 'fan_in', 'normal', seed)`` (a truncated normal)."""
+    return VarianceScaling(scale=1.0, mode='fan_in', distribution='normal', seed=seed)
+
+
+def glorot_uniform(seed=None):
+    """Keras 2: ``VarianceScaling(1.0, 'fan_avg', 'uniform', seed)``."""
+    return VarianceScaling(scale=1.0, mode='fan_avg', distribution='uniform', seed=seed)
+
+
+def glorot_normal(seed=None):
+    """Keras 2: ``VarianceScaling(1.0, 'fan_avg', 'normal', seed)`` (a truncated normal)."""
+    return VarianceScaling(scale=1.0, mode='fan_avg', distribution='normal', seed=seed)
+
+
+def he_uniform(seed=None):
+    """Keras 2: ``VarianceScaling(2.0, 'fan_in', 'uniform', seed)``."""
+    return VarianceScaling(scale=2.0, mode='fan_in', distribution='uniform', seed=seed)
+
+
+def he_normal(seed=None):
+    """Keras 2: ``VarianceScaling(2.0, 'fan_in', 'normal', seed)`` (a truncated normal)."""
+    return VarianceScaling(scale=2.0, mode='fan_in', distribution='normal', seed=seed)
+
+
+zero = zeros = Zeros
+one = ones = Ones
+constant = Constant
+uniform = random_uniform = RandomUniform
+normal = random_normal = RandomNormal
+truncated_normal = TruncatedNormal
+identity = Identity
+orthogonal = Orthogonal
+
+
+def deserialize(config, custom_objects=None):
+    """An initializer from its ``serialize`` output (a name or a config dict)."""
+    return _deserialize(config, 'initializers', custom_objects)
+
+
+__getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'serialize_keras_object', 'deserialize_keras_object'))

@@ -1,5 +1,6 @@
 """Losses.  Built-in ones are here; any registered loss (plugins included)
 resolves by attribute: ``kcore.losses.Hinge`` once kcore-losses is installed."""
+from kcore import _legacy_paths
 from kcore import plugins as _plugins
 from kcore.training.losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss,  # noqa: F401
                                    LossFunctionWrapper, MeanSquaredError, SparseCategoricalCrossentropy,
@@ -17,4 +18,6 @@ def deserialize(config, custom_objects=None):
     return _d(config, 'losses', custom_objects)
 
 
-__getattr__ = _plugins.module_getattr('losses')
+# names Keras 2's keras.losses imported (``from keras.losses import K``), resolved on first use
+__getattr__ = _plugins.module_getattr('losses', {n: _legacy_paths.COMMON[n] for n in (
+    'K', 'serialize_keras_object', 'deserialize_keras_object', 'losses_utils')})

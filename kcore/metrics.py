@@ -1,4 +1,5 @@
 """Metrics.  Registered metrics (plugins included) resolve by attribute."""
+from kcore import _legacy_paths
 from kcore import plugins as _plugins
 from kcore.training.metrics import (Accuracy, BinaryAccuracy, BinaryCrossentropy,  # noqa: F401
                                     CategoricalAccuracy, CategoricalCrossentropy, Mean, MeanAbsoluteError,
@@ -12,4 +13,8 @@ mse = mean_squared_error
 mae = mean_absolute_error
 
 
-__getattr__ = _plugins.module_getattr('metrics')
+# names Keras 2's keras.metrics imported, and the two base classes of the Keras 2.3 metrics
+_EXTRA = {n: _legacy_paths.COMMON[n] for n in ('K', 'Layer', 'serialize_keras_object', 'deserialize_keras_object',
+                                                'losses_utils')}
+_EXTRA.update(dict.fromkeys(('SensitivitySpecificityBase', 'BaseMeanIoU'), 'kcore.training.keras2_metrics'))
+__getattr__ = _plugins.module_getattr('metrics', _EXTRA)

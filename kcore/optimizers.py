@@ -1,4 +1,5 @@
 """Optimizers (``kcore.optimizers.Adam``, or ``'adam'`` in compile)."""
+from kcore import _legacy_paths
 from kcore import plugins as _plugins
 from kcore.training import schedules  # noqa: F401
 from kcore.training.optimizers import Optimizer, get  # noqa: F401
@@ -14,4 +15,6 @@ def deserialize(config, custom_objects=None):
     return _d(config, 'optimizers', custom_objects)
 
 
-__getattr__ = _plugins.module_getattr('optimizers')
+# names Keras 2's keras.optimizers imported, resolved on first use
+__getattr__ = _plugins.module_getattr('optimizers', {n: _legacy_paths.COMMON[n] for n in (
+    'K', 'serialize_keras_object', 'deserialize_keras_object')})

@@ -1,5 +1,8 @@
 """Weight and activity regularizers: a penalty added to the loss."""
 from kcore.runtime import ops as K
+from kcore import _legacy_paths
+from kcore.serialization import deserialize as _deserialize
+from kcore.serialization import serialize as _serialize
 from kcore.serialization import resolve
 
 
@@ -69,3 +72,15 @@ def get(identifier):
 
 
 BUILTINS = [(L1L2, ('l1_l2',)), (L1, ('l1',)), (L2, ('l2',))]
+
+
+def serialize(obj):
+    """``{'class_name': ..., 'config': ...}`` of a regularizer (a name for a registered function)."""
+    return _serialize(obj, 'regularizers')
+
+
+def deserialize(config, custom_objects=None):
+    """A regularizer from its ``serialize`` output (a name or a config dict)."""
+    return _deserialize(config, 'regularizers', custom_objects)
+
+__getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'serialize_keras_object', 'deserialize_keras_object'))

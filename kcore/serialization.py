@@ -16,6 +16,11 @@ from kcore.errors import UnknownNameError
 from kcore.plugins import _BASES, registry
 from kcore.plugins.registry import singular
 
+#: Keras 2's global custom objects (``get_custom_objects()``, ``CustomObjectScope``): name ->
+#: object, consulted before the registries when a name is deserialized.  Only the user's own
+#: code puts objects here; a file can name them but never add to them.
+CUSTOM_OBJECTS = {}
+
 
 def _kind_of(obj):
     cls = obj if inspect.isclass(obj) else type(obj)
@@ -62,6 +67,8 @@ def _lookup(name, kind, custom_objects):
     the registry's ``UnknownNameError``: close matches, or the plugin to ``pip install``."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]
+    if name in CUSTOM_OBJECTS:  # Keras 2's get_custom_objects() / CustomObjectScope
+        return CUSTOM_OBJECTS[name]
     return registry(kind).get(name)
 
 

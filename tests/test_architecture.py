@@ -21,21 +21,22 @@ import_graph = _tool()
 #: floors, bottom to top; a module is on the floor of its longest matching prefix
 FLOORS = [
     ('foundation', ['kcore._version', 'kcore._typing', 'kcore.errors', 'kcore.config', 'kcore._deprecated',
-                    'kcore.utils.nest', 'kcore.utils.naming', 'kcore.utils.progbar']),
+                    'kcore.utils.nest', 'kcore.utils.naming', 'kcore.utils.progbar', 'kcore._legacy_paths',
+                    'kcore.utils.conv_utils']),
     ('plugins', ['kcore.plugins']),
     ('device', ['kcore.runtime', 'kcore.runtime.device', 'kcore.runtime.phase', 'kcore.runtime.rng']),
     ('autodiff', ['kcore.autodiff']),
-    ('ops', ['kcore.runtime.ops', 'kcore.runtime.state']),
+    ('ops', ['kcore.runtime.ops', 'kcore.runtime.state', 'kcore.runtime.keras2_ops']),
     ('configs', ['kcore.serialization', 'kcore.activations', 'kcore.initializers', 'kcore.regularizers',
                  'kcore.constraints']),
-    ('layers', ['kcore.layers']),
+    ('layers', ['kcore.layers', 'kcore.legacy']),
     ('saving', ['kcore.saving']),
     ('distribute', ['kcore.distribute']),
     ('training', ['kcore.training', 'kcore.utils', 'kcore.datasets', 'kcore.preprocessing']),
-    ('models', ['kcore.models']),
+    ('models', ['kcore.models', 'kcore.utils.layer_utils']),
     ('facades', ['kcore', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',
                  'kcore.callbacks', 'kcore.engine', 'kcore._builtins', 'kcore.testing', 'kcore.cli',
-                 'kcore.wrappers']),
+                 'kcore.wrappers', 'kcore.objectives']),
 ]
 RANK = {prefix: i for i, (_, prefixes) in enumerate(FLOORS) for prefix in prefixes}
 

@@ -286,11 +286,11 @@ def test_learning_rate_scheduler_sets_and_logs_the_rate():
     m = _model()
     h = m.fit(x, y, epochs=3, verbose=0,
               callbacks=[callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))])
-    np.testing.assert_allclose(h.history['learning_rate'], [0.1, 0.05, 0.1 / 3])
+    np.testing.assert_allclose(h.history['lr'], [0.1, 0.05, 0.1 / 3])
     assert m.optimizer.learning_rate == pytest.approx(0.1 / 3)
     # Keras 2's one-argument schedule
     h = _model().fit(x, y, epochs=2, verbose=0, callbacks=[callbacks.LearningRateScheduler(lambda e: 0.01 * (e + 1))])
-    np.testing.assert_allclose(h.history['learning_rate'], [0.01, 0.02])
+    np.testing.assert_allclose(h.history['lr'], [0.01, 0.02])
     with pytest.raises(ValueError, match='finite float'):
         _model().fit(x, y, verbose=0, callbacks=[callbacks.LearningRateScheduler(lambda e, lr: 'fast')])
 
@@ -315,7 +315,7 @@ def test_reduce_lr_on_plateau():
     h = m.fit(x, y, epochs=7, verbose=0, callbacks=[Scripted([1, 1, 1, 1, 1, 1, 1]), cb])
     # logged before the epoch's reduction: halved at index 1, 3 and 5 (the cooldown counts down
     # first, so 2 epochs of cooldown leave one quiet epoch, as in Keras); never below min_lr
-    np.testing.assert_allclose(h.history['learning_rate'], [0.05, 0.05, 0.025, 0.025, 0.0125, 0.0125, 0.01])
+    np.testing.assert_allclose(h.history['lr'], [0.05, 0.05, 0.025, 0.025, 0.0125, 0.0125, 0.01])
     with pytest.raises(ValueError, match='factor'):
         callbacks.ReduceLROnPlateau(factor=1.5)
 

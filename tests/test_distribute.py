@@ -30,7 +30,9 @@ def _without_entry_point(monkeypatch, name):
 
 def test_a_missing_engine_names_the_package_to_install(fresh_plugins, monkeypatch):  # noqa: F811
     _without_entry_point(monkeypatch, 'mpi')
-    with pytest.raises(AttributeError, match=r"Unknown strategy: 'MPIDataParallel'.*pip install kcore-mpi"):
+    # an ImportError (kcore.errors.MissingPluginError, issue 19): `from kcore.distribute import
+    # MPIDataParallel` shows the pip line too
+    with pytest.raises(ImportError, match=r"Unknown strategy: 'MPIDataParallel'.*pip install kcore-mpi"):
         kcore.distribute.MPIDataParallel
 
 

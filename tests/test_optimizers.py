@@ -1,8 +1,10 @@
 """Optimizers against float64 references written here from the published update rules.
 
-The references below follow each paper's formula with Keras 3's choices (epsilon
-placement, Nadam's momentum schedule, weight decay ``w -= w * wd * lr`` before the
-update) and share nothing with the implementation.  Keras's own published
+The references below follow each paper's formula with Keras 2.3's choices (epsilon
+placement: outside the root for RMSprop and Adagrad, inside for Adadelta; Nadam's momentum
+schedule ``0.96 ** (t * schedule_decay)``; Adagrad's accumulator from 0) and Keras 3's for
+what Keras 2.3 lacks (RMSprop's centered variant, weight decay ``w -= w * wd * lr`` before
+the update), and share nothing with the implementation.  Keras's own published
 single-step values are checked as well.
 """
 import json
@@ -36,7 +38,7 @@ def ref_rmsprop(w, g, s, t, lr, rho=0.9, momentum=0.0, epsilon=1e-7, centered=Fa
         s['mean_grad'] = rho * s.get('mean_grad', 0.0) + (1 - rho) * g
         step = lr * g / np.sqrt(s['mean_square'] - s['mean_grad'] ** 2 + epsilon)
     else:
-        step = lr * g / np.sqrt(s['mean_square'] + epsilon)
+        step = lr * g / (np.sqrt(s['mean_square']) + epsilon)
     if momentum > 0:
         s['mom'] = momentum * s.get('mom', 0.0) + step
         step = s['mom']
@@ -59,9 +61,9 @@ def ref_adamax(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return w - (lr / (1 - beta_1 ** t)) * s['m'] / (s['u'] + epsilon)
 
 
-def ref_nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+def ref_nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7, schedule_decay=0.004):
     def mu(i):
-        return beta_1 * (1 - 0.5 * 0.96 ** i)
+        return beta_1 * (1 - 0.5 * 0.96 ** (i * schedule_decay))
     prod = 1.0
     for i in range(1, t + 1):
         prod *= mu(i)
@@ -72,9 +74,9 @@ def ref_nadam(w, g, s, t, lr, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
     return w - lr * m_hat / (np.sqrt(v_hat) + epsilon)
 
 
-def ref_adagrad(w, g, s, t, lr, initial_accumulator_value=0.1, epsilon=1e-7):
+def ref_adagrad(w, g, s, t, lr, initial_accumulator_value=0.0, epsilon=1e-7):
     s['acc'] = s.get('acc', initial_accumulator_value) + g ** 2
-    return w - lr * g / np.sqrt(s['acc'] + epsilon)
+    return w - lr * g / (np.sqrt(s['acc']) + epsilon)
 
 
 def ref_adadelta(w, g, s, t, lr, rho=0.95, epsilon=1e-7):
@@ -98,7 +100,8 @@ HYPER = {
     'Adam': st.fixed_dictionaries({'beta_1': beta, 'beta_2': st.floats(0, 0.999), 'epsilon': eps,
                                    'amsgrad': st.booleans()}),
     'Adamax': st.fixed_dictionaries({'beta_1': beta, 'beta_2': unit, 'epsilon': eps}),
-    'Nadam': st.fixed_dictionaries({'beta_1': beta, 'beta_2': st.floats(0, 0.999), 'epsilon': eps}),
+    'Nadam': st.fixed_dictionaries({'beta_1': beta, 'beta_2': st.floats(0, 0.999), 'epsilon': eps,
+                                    'schedule_decay': st.just(0.004) | st.floats(0, 1)}),
     'Adagrad': st.fixed_dictionaries({'initial_accumulator_value': unit, 'epsilon': eps}),
     'Adadelta': st.fixed_dictionaries({'rho': unit, 'epsilon': eps}),
 }
@@ -160,11 +163,21 @@ def test_float32_stays_float32_in_place_and_close(name):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-# Keras 3's published single-step values: lr=0.5, w=[1,2,3,4], g=[1,6,7,2], defaults otherwise.
+# Keras 3's published single-step values: lr=0.5, w=[1,2,3,4], g=[1,6,7,2], defaults otherwise,
+# where Keras 2.3's rule gives the same step.  Adagrad and Nadam follow Keras 2.3 since issue 19:
+# Adagrad's accumulator starts at 0 (the first step is lr * sign(g)), and Nadam's first step,
+# with the schedule 0.96 ** (0.004 t), is lr * (1 - u_1) / (1 - u_1) ... = 0.5 times a factor
+# worked out below from u_1, u_2 (Keras 3's value was 0.5314 with 0.96 ** t).
+def _nadam_first_step(lr=0.5, beta_1=0.9, schedule_decay=0.004):
+    u1, u2 = (beta_1 * (1 - 0.5 * 0.96 ** (i * schedule_decay)) for i in (1, 2))
+    m_hat = u2 * (1 - beta_1) / (1 - u1 * u2) + (1 - u1) / (1 - u1)  # per unit of sign(g)
+    return lr * m_hat / (1.0 + 1e-7)                                  # sqrt(v_hat) = |g|
+
+
 KERAS_SINGLE_STEP = {
     'SGD': [0.5, -1.0, -0.5, 3.0], 'RMSprop': [-0.5811, 0.4189, 1.4189, 2.4189], 'Adam': [0.5, 1.5, 2.5, 3.5],
     'AdamW': [0.4980, 1.4960, 2.494, 3.492], 'Adamax': [0.5, 1.5, 2.5, 3.5],
-    'Nadam': [0.4686, 1.4686, 2.4686, 3.4686], 'Adagrad': [0.5233, 1.5007, 2.5005, 3.5061],
+    'Nadam': [w - _nadam_first_step() for w in (1, 2, 3, 4)], 'Adagrad': [0.5, 1.5, 2.5, 3.5],
     'Adadelta': [0.9993, 1.9993, 2.9993, 3.9993]}
 
 
@@ -176,8 +189,9 @@ def test_keras_published_single_step(name):
 
 
 def test_nadam_keras_published_sequence():
-    # Keras's golden values for Nadam(0.5, beta_1=0.5, beta_2=0.67, epsilon=1e-5), first and last column
-    opt = O.Nadam(learning_rate=0.5, beta_1=0.5, beta_2=0.67, epsilon=1e-5)
+    # Keras 3's golden values for Nadam(0.5, beta_1=0.5, beta_2=0.67, epsilon=1e-5), first and last
+    # column; Keras 3's momentum schedule is 0.96 ** t, i.e. schedule_decay=1 (Keras 2.3's is 0.004)
+    opt = O.Nadam(learning_rate=0.5, beta_1=0.5, beta_2=0.67, epsilon=1e-5, schedule_decay=1.0)
     var = Variable(np.ones(2, 'float32'))
     want = [[0.4281, 0.4281], [-0.1738, -0.1717], [-0.7115, -0.7084], [-1.2335, -1.2299], [-1.7492, -1.7454]]
     opt.apply_gradients([(np.full(2, 0.01, 'float32'), var)])

@@ -274,8 +274,11 @@ def test_first_party_name_of_a_disabled_plugin_gives_the_install_line(plugin_sit
         plugins.get('layers', 'Conv2D')
     message = str(info.value)
     assert 'pip install kcore-conv' in message and 'disabled by KCORE_DISABLE_PLUGINS' in message
-    with pytest.raises(AttributeError, match='pip install kcore-conv'):
+    # an ImportError (issue 19): `from kcore.layers import Conv2D` must show the pip line
+    with pytest.raises(ImportError, match='pip install kcore-conv'):
         kcore.layers.Conv2D
+    with pytest.raises(ImportError, match='pip install kcore-conv'):
+        from kcore.layers.convolutional import Conv2D  # noqa: F401
 
 
 def test_first_party_hint_says_what_is_wrong(plugin_site, monkeypatch):

@@ -117,14 +117,20 @@ def test_class_weight_with_a_generator():
         np.testing.assert_allclose(wa, wb, rtol=1e-6)
 
 
-def test_finite_generator_without_steps_stops_training_with_a_warning():
+def test_a_generator_without_steps_is_refused_like_keras_2_3():
+    # Keras 2.3 refuses a Python generator without steps (it cannot tell where a pass ends);
+    # kcore used to read a finite one to its end (issue 19 makes Keras 2.3 the reference)
     x, y = _data()
     m = _model()
-    with pytest.warns(UserWarning, match='ended after epoch 1 of 3'):
-        h = m.fit(_batches(x, y, forever=False), epochs=3, verbose=0)
-    assert len(h.history['loss']) == 1  # one pass, then nothing left
-    h = m.fit(_batches(x, y, forever=False), epochs=1, verbose=0)  # exactly one pass: no warning
-    assert len(h.history['loss']) == 1
+    with pytest.raises(ValueError, match='`steps_per_epoch=None` is only valid for a generator based on the '
+                                         '`keras.utils.Sequence` class'):
+        m.fit(_batches(x, y, forever=False), epochs=3, verbose=0)
+    with pytest.raises(ValueError, match='`steps_per_epoch=None`'):
+        m.fit_generator(_batches(x, y), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match='`steps=None` is only valid'):
+        m.evaluate(_batches(x, y), verbose=0)
+    with pytest.raises(ValueError, match='Please specify `steps`'):
+        m.predict_generator(xb for xb, _ in _batches(x, y))
     with pytest.warns(UserWarning, match='ran out of data after 2 step'):
         h = m.fit(_batches(x[:16], y[:16], forever=False), steps_per_epoch=3, epochs=3, verbose=0)
     assert len(h.history['loss']) == 1

@@ -46,12 +46,12 @@ def test_rmsprop_update_matches_the_rule(seed, centered, momentum):
                                   0.01, 0.9, 0.5, 1e-7)
     v = 0.9 * vel0 + 0.1 * g * g
     np.testing.assert_allclose(vel, v, rtol=1e-12)
-    denominator = v + 1e-7
+    denominator = np.sqrt(v) + 1e-7  # Keras 2.3: epsilon outside the root (issue 19)
     if centered:
         a = 0.9 * avg0 + 0.1 * g
         np.testing.assert_allclose(avg, a, rtol=1e-12, atol=1e-15)
-        denominator = v - a * a + 1e-7
-    step = 0.01 * g / np.sqrt(denominator)
+        denominator = np.sqrt(v - a * a + 1e-7)  # Keras 3's centred variant
+    step = 0.01 * g / denominator
     if momentum:
         step = 0.5 * mom0 + step
         np.testing.assert_allclose(mom, step, rtol=1e-12, atol=1e-15)

@@ -13,6 +13,7 @@ from kcore.layers.core import ActivityRegularization, Activation, Dense, Dropout
 from kcore.layers.embeddings import Embedding
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.lambda_layer import Lambda
+from kcore.layers.locally_connected import LocallyConnected1D, LocallyConnected2D
 from kcore.layers.masking import Masking
 from kcore.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from kcore.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
@@ -20,6 +21,8 @@ from kcore.layers.normalization import KERNELS as _NORMALIZATION_KERNELS
 from kcore.layers.normalization import BatchNormalization, LayerNormalization
 from kcore.layers.op_layer import OpLayer
 from kcore.layers.reshaping import Permute, RepeatVector, Reshape
+from kcore.layers.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
+from kcore.legacy.layers import Highway, MaxoutDense
 from kcore.models.functional import Functional
 from kcore.models.sequential import Sequential
 from kcore.runtime import ops
@@ -105,6 +108,21 @@ LAYERS = [
                                'args': [{'__tensor__': 0}, {'__tuple__': [{'__slice__': [None, None, None]},
                                                                           {'__slice__': [1, None, None]}]}]},
                     'input_shape': [(2, 3)]}]),
+    (SpatialDropout1D, (), [{'kwargs': {'rate': 0.5}, 'input_shape': (2, 4, 3)}]),
+    (SpatialDropout2D, (), [{'kwargs': {'rate': 0.5}, 'input_shape': (2, 3, 4, 2)},
+                            {'kwargs': {'rate': 0.4, 'data_format': 'channels_first'}, 'input_shape': (2, 3, 4, 2)}]),
+    (SpatialDropout3D, (), [{'kwargs': {'rate': 0.5}, 'input_shape': (2, 2, 3, 2, 2)}]),
+    (LocallyConnected1D, (), [{'kwargs': {'filters': 2, 'kernel_size': 3}, 'input_shape': (2, 6, 3)},
+                              {'kwargs': {'filters': 3, 'kernel_size': 2, 'strides': 2, 'activation': 'tanh'},
+                               'input_shape': (2, 7, 2)}]),
+    (LocallyConnected2D, (), [{'kwargs': {'filters': 2, 'kernel_size': (2, 3)}, 'input_shape': (2, 4, 5, 2)},
+                              {'kwargs': {'filters': 2, 'kernel_size': 2, 'strides': (2, 1),
+                                          'data_format': 'channels_first', 'bias_initializer': 'random_uniform'},
+                               'input_shape': (2, 3, 5, 4)}]),
+    (Highway, (), [{'kwargs': {}, 'input_shape': (2, 4)},
+                   {'kwargs': {'activation': 'tanh', 'bias': False}, 'input_shape': (2, 3)}]),
+    (MaxoutDense, (), [{'kwargs': {'output_dim': 3}, 'input_shape': (2, 4)},
+                       {'kwargs': {'output_dim': 2, 'nb_feature': 2, 'bias': False}, 'input_shape': (2, 5)}]),
 ]
 
 LAYERS += _models()

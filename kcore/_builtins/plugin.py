@@ -50,6 +50,14 @@ def register_constraints(register):
 
 
 @hookimpl
+def register_ops(register):
+    # Keras 2's K functions beyond the core op set, so that they also record on symbolic tensors
+    from kcore.runtime import keras2_ops
+    for name in keras2_ops.DIFFERENTIABLE:
+        register(getattr(keras2_ops, name), name=name)
+
+
+@hookimpl
 def register_layers(register):
     for cls, aliases, example in layers.LAYERS:
         register(cls, aliases=aliases, example=example)
@@ -70,6 +78,9 @@ def register_metrics(register):
     for name, fn, aliases in metrics.BUILTIN_FUNCTIONS:
         register(fn, name=name, aliases=aliases)
     for cls in metrics.BUILTIN_CLASSES:
+        register(cls)
+    from kcore.training.keras2_metrics import CLASSES
+    for cls in CLASSES:
         register(cls)
 
 

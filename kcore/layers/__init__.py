@@ -2,6 +2,7 @@
 (``kcore.layers.Conv2D`` from kcore-conv, your own registered ``MyLayer``) are
 reached exactly like the built-in ``Dense``."""
 from kcore import plugins as _plugins
+from kcore import serialization as _serialization
 from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
 from kcore.layers.input_spec import InputSpec
@@ -12,6 +13,20 @@ from kcore.serialization import serialize as _serialize
 # functional forms of the merge layers: name -> module that defines them
 _FUNCTIONS = {name: 'kcore.layers.merge' for name in
               ('add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate', 'dot')}
+# Keras 1's dilated convolutions: factories of the registered Conv1D/Conv2D
+_FUNCTIONS.update({name: 'kcore.legacy.layers' for name in
+                   ('AtrousConvolution1D', 'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D')})
+_FUNCTIONS['deserialize_keras_object'] = 'kcore.utils.generic_utils'
+
+
+def serialize(layer):
+    """``{'class_name': ..., 'config': ...}`` of a layer (Keras's ``keras.layers.serialize``)."""
+    return _serialization.serialize(layer, 'layers')
+
+
+def deserialize(config, custom_objects=None):
+    """A layer from its ``serialize`` output, through the layer registry."""
+    return _serialization.deserialize(config, 'layers', custom_objects)
 
 
 __getattr__ = _plugins.module_getattr('layers', _FUNCTIONS)

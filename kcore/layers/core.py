@@ -229,9 +229,12 @@ class ActivityRegularization(Layer):
 
 
 def __getattr__(name):
-    """Keras 2's ``keras.layers.core`` also held Reshape, Permute, Lambda, Masking, ...:
-    resolve any other layer name through ``kcore.layers``."""
+    """Keras 2's ``keras.layers.core`` also held Reshape, Permute, Lambda, Masking, ... and
+    re-exported a few helpers: resolve those names through ``kcore.layers``."""
     if name.startswith('__'):
         raise AttributeError(name)
+    from kcore import _legacy_paths
+    if name in ('has_arg', 'deserialize_keras_object'):
+        return _legacy_paths.resolve(_legacy_paths.COMMON[name], name)
     import kcore.layers
     return getattr(kcore.layers, name)

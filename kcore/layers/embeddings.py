@@ -104,3 +104,8 @@ class Embedding(Layer):
             'input_length': self.input_length,
         })
         return cfg
+
+
+# names Keras 2's module imported (``from keras.layers.embeddings import K``)
+from kcore import _legacy_paths  # noqa: E402
+__getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'to_list',))

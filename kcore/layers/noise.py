@@ -83,3 +83,8 @@ class AlphaDropout(RandomLayer):
         cfg = super().get_config()
         cfg.update({'rate': self.rate, 'noise_shape': None if self.noise_shape is None else list(self.noise_shape)})
         return cfg
+
+
+# names Keras 2's module imported (``from keras.layers.noise import K``)
+from kcore import _legacy_paths  # noqa: E402
+__getattr__ = _legacy_paths.module_getattr(__name__, ("K", "Layer"))

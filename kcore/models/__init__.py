@@ -1,4 +1,6 @@
 """Models: ``Sequential``, ``Model`` (functional or subclassed), loading and cloning."""
+from kcore import _legacy_paths
+from kcore.layers.input_layer import Input, InputLayer  # noqa: F401  (Keras 2 imports them from here)
 from kcore.models.cloning import clone_model as _clone
 from kcore.models.functional import Functional
 from kcore.models.model import Model
@@ -52,3 +54,7 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 __all__ = ['Model', 'Sequential', 'Functional', 'load_model', 'save_model', 'model_from_json',
            'model_from_config', 'clone_model']
+
+
+# helpers Keras 2's keras.models imported (``from keras.models import K``)
+__getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'has_arg', 'to_list'))

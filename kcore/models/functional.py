@@ -44,15 +44,7 @@ class Functional(Model):
                     'model\'s inputs (%s). It is read by layer(s) %s. Add it to inputs=[...].'
                     % (layer_prefix(self), node.outputs, node.layer.name,
                        ', '.join(t.node.layer.name for t in self.inputs), ', '.join(map(repr, users))))
-        layers, seen = [], set()
-        for t in self.inputs:
-            if id(t.node.layer) not in seen:
-                seen.add(id(t.node.layer))
-                layers.append(t.node.layer)
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                layers.append(node.layer)
+        layers = _keras_layer_order(self.outputs)
         names = [l.name for l in layers]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
@@ -151,3 +143,34 @@ class Functional(Model):
     def from_config(cls, config, custom_objects=None):
         return functional_from_config(cls, config, custom_objects)
 
+
+def _keras_layer_order(outputs):
+    """The model's layers in Keras 2's order, which fixes the order of ``model.weights`` (and so
+    ``set_weights`` and position-matched HDF5 weights): by decreasing depth from the outputs,
+    ties broken by the order in which a depth-first walk from the outputs (each node's inputs
+    in order) first meets each layer.  Inputs are the deepest layers, so they come first."""
+    first_seen, finished, post_order = {}, set(), []
+    for out in outputs:  # iterative form of Keras's recursive walk: pre-order index, post-order nodes
+        stack = [(out.node, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                finished.add(id(node))
+                post_order.append(node)
+                continue
+            if id(node) in finished:
+                continue
+            first_seen.setdefault(id(node.layer), (len(first_seen), node.layer))
+            stack.append((node, True))
+            for t in reversed(node.input_tensors):
+                if t.node is not None and id(t.node) not in finished:
+                    stack.append((t.node, False))
+    node_depth, layer_depth = {}, {}
+    for node in reversed(post_order):  # outputs first: each node is deeper than those that read it
+        depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+        for t in node.input_tensors:
+            if t.node is not None:
+                node_depth[id(t.node)] = max(depth + 1, node_depth.get(id(t.node), 0))
+    layers = [layer for _, layer in first_seen.values()]
+    return sorted(layers, key=lambda l: (-layer_depth[id(l)], first_seen[id(l)][0]))

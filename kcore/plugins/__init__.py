@@ -49,17 +49,32 @@ def get(kind, name):
 
 def module_getattr(kind, extra=None):
     """A module ``__getattr__`` resolving names through the registry of ``kind``
-    (``kcore.layers.Conv2D``); ``extra`` maps further names to ``(module, attr)``."""
+    (``kcore.layers.Conv2D``).  ``extra`` maps further names, imported on first use, to a
+    module that has them (``'kcore.layers.merge'``), or to ``(module, attribute)`` where an
+    attribute of None means the module itself (``'K': ('kcore.backend', None)``): Keras 2's
+    legacy module paths re-export names from every level without importing them up front."""
     def __getattr__(name):
         if name.startswith('__'):
             raise AttributeError(name)
         if extra and name in extra:
-            return getattr(importlib.import_module(extra[name]), name)
-        try:
-            return registry(kind).get(name)
-        except UnknownNameError as e:
-            raise AttributeError(str(e)) from None
+            from kcore._legacy_paths import resolve
+            return resolve(extra[name], name)
+        return _lookup_attribute(kind, name)
     return __getattr__
+
+
+def _lookup_attribute(kind, name):
+    """A registered name as a module attribute: an unknown name is an ``AttributeError``, a
+    name of a first-party plugin that is missing a ``MissingPluginError`` (an ``ImportError``,
+    so ``from kcore.layers import LSTM`` shows the ``pip install`` line)."""
+    from kcore.errors import MissingPluginError, UnknownNameError
+    from kcore.plugins import known
+    try:
+        return registry(kind).get(name)
+    except UnknownNameError as e:
+        if known.provider(kind, name) is not None:
+            raise MissingPluginError(str(e), name=name) from None
+        raise AttributeError(str(e)) from None
 
 
 def load():

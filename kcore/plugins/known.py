@@ -31,8 +31,8 @@ _LOSS_FUNCTIONS = [
     'mean_absolute_error', 'mae', 'mean_absolute_percentage_error', 'mape',
     'mean_squared_logarithmic_error', 'msle', 'hinge', 'squared_hinge', 'categorical_hinge',
     'log_cosh', 'logcosh', 'huber', 'huber_loss', 'kl_divergence', 'kld',
-    'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'binary_focal_crossentropy',
-    'categorical_focal_crossentropy',
+    'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'cosine_proximity', 'cosine',
+    'binary_focal_crossentropy', 'categorical_focal_crossentropy',
 ]
 _LOSS_CLASSES = [
     'MeanAbsoluteError', 'MeanAbsolutePercentageError', 'MeanSquaredLogarithmicError', 'Hinge',
@@ -43,15 +43,16 @@ _LOSS_CLASSES = [
 _LOSS_METRICS = [
     'mean_absolute_percentage_error', 'mape', 'mean_squared_logarithmic_error', 'msle', 'hinge',
     'squared_hinge', 'categorical_hinge', 'log_cosh', 'logcosh', 'huber', 'kl_divergence', 'kld',
-    'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'binary_focal_crossentropy',
-    'categorical_focal_crossentropy',
+    'kullback_leibler_divergence', 'poisson', 'cosine_similarity', 'cosine_proximity', 'cosine',
+    'binary_focal_crossentropy', 'categorical_focal_crossentropy',
     'MeanAbsolutePercentageError', 'MeanSquaredLogarithmicError', 'Hinge', 'SquaredHinge',
     'CategoricalHinge', 'LogCoshError', 'log_cosh_error', 'KLDivergence', 'Poisson', 'CosineSimilarity',
 ]
 
 _RNN_LAYERS = [
     'SimpleRNN', 'LSTM', 'GRU', 'RNN', 'SimpleRNNCell', 'LSTMCell', 'GRUCell', 'StackedRNNCells',
-    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D',
+    'Bidirectional', 'TimeDistributed', 'ConvLSTM2D', 'CuDNNLSTM', 'CuDNNGRU', 'ConvLSTM2DCell', 'ConvRNN2D',
+    'Wrapper',
 ]
 
 #: package -> kind -> names

@@ -570,7 +570,7 @@ def _optimizer_of(model, who):
 class LearningRateScheduler(Callback):
     """Sets the learning rate at the start of each epoch to ``schedule(epoch, lr)``
     (or ``schedule(epoch)``, Keras 2's one-argument form); the rate used is logged
-    as ``learning_rate``."""
+    as ``lr`` (Keras 2.3's key)."""
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
@@ -598,13 +598,13 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs['learning_rate'] = float(_optimizer_of(self.model, 'LearningRateScheduler').learning_rate)
+            logs['lr'] = float(_optimizer_of(self.model, 'LearningRateScheduler').learning_rate)
 
 
 class ReduceLROnPlateau(Callback):
     """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved
     (by more than ``min_delta``) for ``patience`` epochs; then waits ``cooldown``
-    epochs, and never goes below ``min_lr``.  The rate is logged as ``learning_rate``."""
+    epochs, and never goes below ``min_lr``.  The rate is logged as ``lr`` (Keras 2.3's key)."""
 
     def __init__(self, monitor='val_loss', factor=0.1, patience=10, verbose=0, mode='auto', min_delta=1e-4,
                  cooldown=0, min_lr=0.0, **kwargs):
@@ -636,7 +636,7 @@ class ReduceLROnPlateau(Callback):
     def on_epoch_end(self, epoch, logs=None):
         opt = _optimizer_of(self.model, 'ReduceLROnPlateau')
         logs = logs if logs is not None else {}
-        logs['learning_rate'] = float(opt.learning_rate)
+        logs['lr'] = float(opt.learning_rate)
         current = self._watch.value(logs, 'reduce the learning rate')
         if current is None:
             return

@@ -1,4 +1,12 @@
-"""Optimizers: Keras 3's update rules and defaults, updating variables in place.
+"""Optimizers: Keras 2.3's update rules and defaults (Keras 3's extras where Keras 2.3 has
+none: AdamW, weight decay, RMSprop's momentum and centered variant, clipping by global
+norm), updating variables in place.
+
+Keras 2.3's choices, as its scripts expect: SGD 0.01, RMSprop 0.001, Adagrad 0.01 with
+accumulators starting at 0, Adadelta 1.0, Adam 0.001, Adamax and Nadam 0.002;
+``epsilon=None`` means ``K.epsilon()``; RMSprop and Adagrad add epsilon outside the square
+root (``g / (sqrt(v) + eps)``), Adadelta inside; Nadam's momentum schedule decays as
+``0.96 ** (t * schedule_decay)``.
 
 ``Optimizer`` holds what every rule shares: the learning rate (a float, a
 ``LearningRateSchedule`` or a no-argument callable, as in Keras 3) with Keras 2's
@@ -35,6 +43,7 @@ import math
 import numbers
 import re
 
+from kcore import config
 from kcore._deprecated import warn_renamed
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime.device import ACTIVE
@@ -319,7 +328,8 @@ class Optimizer:
             config['learning_rate'] = deserialize(config['learning_rate'], 'schedules', custom_objects)
         if not config.get('decay'):
             config.pop('decay', None)  # Keras 2 wrote decay=0.0 into every config
-        config.pop('schedule_decay', None)  # Keras 2's Nadam; Keras 3's fixed 0.96 schedule replaces it
+        if 'schedule_decay' not in cls._config_keys:
+            config.pop('schedule_decay', None)  # Keras 2's Nadam configs, read by another optimizer class
         return cls(**config)
 
     def __repr__(self):
@@ -356,6 +366,11 @@ def _rms(x, eps, out):
     return ACTIVE.xp.sqrt(out, out=out)
 
 
+def _epsilon(value):
+    """Keras 2.3: ``epsilon=None`` means ``K.epsilon()`` (read when the optimizer is made)."""
+    return config.epsilon() if value is None else value
+
+
 def _descend(w, num, den, scale):
     """``w -= scale * num / den``, overwriting ``den``."""
     ACTIVE.xp.divide(num, den, out=den)
@@ -380,7 +395,7 @@ class SettableFloat(float):
 
 # -- the rules ------------------------------------------------------------------------------
 class SGD(Optimizer):
-    """Gradient descent with optional momentum, Keras 3's rule.
+    """Gradient descent with optional momentum, Keras 2.3's rule (Keras 3's too).
 
     ``w -= lr * g`` without momentum; otherwise ``velocity = momentum * velocity -
     lr * g`` then ``w += velocity``, or with ``nesterov=True``
@@ -400,22 +415,22 @@ class SGD(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (Hinton, 2012), Keras 3's rule.
+    """RMSprop (Hinton, 2012), Keras 2.3's rule.
 
-    ``v = rho * v + (1 - rho) * g**2``; the step is ``lr * g / sqrt(v + eps)``, or
-    with ``centered=True`` ``lr * g / sqrt(v - a**2 + eps)`` where ``a`` averages
-    ``g`` the same way.  With ``momentum > 0``: ``mom = momentum * mom + step``,
-    ``w -= mom``; otherwise ``w -= step``.
+    ``v = rho * v + (1 - rho) * g**2``; the step is ``lr * g / (sqrt(v) + eps)``.
+    Keras 3's extras: with ``centered=True`` the step is ``lr * g / sqrt(v - a**2 + eps)``
+    where ``a`` averages ``g`` the same way (Keras 3's placement); with ``momentum > 0``,
+    ``mom = momentum * mom + step``, ``w -= mom``; otherwise ``w -= step``.
     """
 
     _config_keys = ('rho', 'momentum', 'epsilon', 'centered')
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False, *,
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=None, centered=False, *,
                  name='rmsprop', **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
         self.rho = self._hyper('rho', rho, 0, 1)
         self.momentum = self._hyper('momentum', momentum, 0, 1)
-        self.epsilon = self._hyper('epsilon', epsilon, 0, lo_open=True)
+        self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0, lo_open=True)
         self.centered = bool(centered)
         self.slot_names = (('velocity',) + (('momentum',) if self.momentum else ())
                            + (('average_gradient',) if self.centered else ()))
@@ -426,7 +441,7 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2014), Keras 3's rule, AMSGrad optional.
+    """Adam (Kingma & Ba, 2014), Keras 2.3's rule (Keras 3's too), AMSGrad optional.
 
     ``m = beta_1 * m + (1 - beta_1) * g``, ``v = beta_2 * v + (1 - beta_2) * g**2``
     (with ``amsgrad``, ``v_hat = max(v_hat, v)`` replaces ``v`` below), and
@@ -437,12 +452,12 @@ class Adam(Optimizer):
 
     _config_keys = ('beta_1', 'beta_2', 'epsilon', 'amsgrad')
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False, *,
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, amsgrad=False, *,
                  name='adam', **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
         self.beta_1 = self._hyper('beta_1', beta_1, 0, 1, hi_open=True)
         self.beta_2 = self._hyper('beta_2', beta_2, 0, 1, hi_open=True)
-        self.epsilon = self._hyper('epsilon', epsilon, 0)
+        self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0)
         self.amsgrad = bool(amsgrad)
         self.slot_names = ('momentum', 'velocity', 'velocity_hat') if self.amsgrad else ('momentum', 'velocity')
 
@@ -460,7 +475,7 @@ class AdamW(Adam):
     for every optimizer given ``weight_decay``), then applies Adam's update.
     """
 
-    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=None,
                  amsgrad=False, *, name='adamw', **kwargs):
         if weight_decay is None:
             raise ValueError('AdamW: argument `weight_decay` must be a float. Received: weight_decay=None. '
@@ -470,7 +485,7 @@ class AdamW(Adam):
 
 
 class Adamax(Optimizer):
-    """Adamax, Adam's infinity-norm variant (Kingma & Ba, 2014, section 7.1), Keras 3's rule.
+    """Adamax, Adam's infinity-norm variant (Kingma & Ba, 2014, section 7.1), Keras 2.3's rule.
 
     ``m = beta_1 * m + (1 - beta_1) * g``, ``u = max(beta_2 * u, |g|)``,
     ``w -= lr * m / ((1 - beta_1**t) * (u + eps))``.
@@ -479,11 +494,11 @@ class Adamax(Optimizer):
     slot_names = ('momentum', 'norm')
     _config_keys = ('beta_1', 'beta_2', 'epsilon')
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, *, name='adamax', **kwargs):
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, *, name='adamax', **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
         self.beta_1 = self._hyper('beta_1', beta_1, 0, 1, hi_open=True)
         self.beta_2 = self._hyper('beta_2', beta_2, 0, 1)
-        self.epsilon = self._hyper('epsilon', epsilon, 0)
+        self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0)
 
     def update_step(self, g, w, lr, slots):
         xp = ACTIVE.xp
@@ -496,9 +511,10 @@ class Adamax(Optimizer):
 
 
 class Nadam(Optimizer):
-    """Nadam, Adam with Nesterov momentum (Dozat, 2016), Keras 3's rule.
+    """Nadam, Adam with Nesterov momentum (Dozat, 2016), Keras 2.3's rule.
 
-    With the momentum schedule ``u_t = beta_1 * (1 - 0.5 * 0.96**t)`` and
+    With the momentum schedule ``u_t = beta_1 * (1 - 0.5 * 0.96**(t * schedule_decay))``
+    (``schedule_decay=1`` gives Keras 3's ``0.96**t``) and
     ``P_t = u_1 * ... * u_t``: ``m`` and ``v`` as in Adam, then
     ``m_hat = u_{t+1} * m / (1 - P_t * u_{t+1}) + (1 - u_t) * g / (1 - P_t)``,
     ``v_hat = v / (1 - beta_2**t)`` and ``w -= lr * m_hat / (sqrt(v_hat) + eps)``.
@@ -506,17 +522,19 @@ class Nadam(Optimizer):
     """
 
     slot_names = ('momentum', 'velocity')
-    _config_keys = ('beta_1', 'beta_2', 'epsilon')
+    _config_keys = ('beta_1', 'beta_2', 'epsilon', 'schedule_decay')
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, *, name='nadam', **kwargs):
+    def __init__(self, learning_rate=0.002, beta_1=0.9, beta_2=0.999, epsilon=None, schedule_decay=0.004, *,
+                 name='nadam', **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
         self.beta_1 = self._hyper('beta_1', beta_1, 0, 1, hi_open=True)
         self.beta_2 = self._hyper('beta_2', beta_2, 0, 1, hi_open=True)
-        self.epsilon = self._hyper('epsilon', epsilon, 0)
+        self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0)
+        self.schedule_decay = self._hyper('schedule_decay', schedule_decay, 0)
         self._product = (0, 1.0)  # (t, P_t)
 
     def _u(self, t):
-        return self.beta_1 * (1.0 - 0.5 * 0.96 ** t)
+        return self.beta_1 * (1.0 - 0.5 * 0.96 ** (t * self.schedule_decay))
 
     def _u_product(self, t):
         done, p = self._product if self._product[0] <= t else (0, 1.0)
@@ -541,20 +559,20 @@ class Nadam(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad (Duchi et al., 2011), Keras 3's rule.
+    """Adagrad (Duchi et al., 2011), Keras 2.3's rule.
 
-    ``acc += g**2`` (``acc`` starts at ``initial_accumulator_value``), then
-    ``w -= lr * g / sqrt(acc + eps)``.
+    ``acc += g**2`` (``acc`` starts at ``initial_accumulator_value``: 0 as in Keras 2.3,
+    Keras 3 starts at 0.1), then ``w -= lr * g / (sqrt(acc) + eps)``.
     """
 
     slot_names = ('accumulator',)
     _config_keys = ('initial_accumulator_value', 'epsilon')
 
-    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, *, name='adagrad',
+    def __init__(self, learning_rate=0.01, initial_accumulator_value=0.0, epsilon=None, *, name='adagrad',
                  **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
         self.initial_accumulator_value = self._hyper('initial_accumulator_value', initial_accumulator_value, 0)
-        self.epsilon = self._hyper('epsilon', epsilon, 0)
+        self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0, lo_open=True)
 
     def _init_slot(self, name, var, xp):
         return xp.full(var.shape, self.initial_accumulator_value, dtype=var.dtype)
@@ -563,11 +581,12 @@ class Adagrad(Optimizer):
         acc = slots['accumulator']
         t = _square(g, _empty(w))
         acc += t
-        _descend(w, g, _rms(acc, self.epsilon, out=t), lr)
+        _descend(w, g, _sqrt_plus_eps(acc, self.epsilon, out=t), lr)
 
 
 class Adadelta(Optimizer):
-    """Adadelta (Zeiler, 2012), Keras 3's rule (with a learning rate, 1.0 in the paper).
+    """Adadelta (Zeiler, 2012), Keras 2.3's rule (with a learning rate, 1.0 as in the paper and
+    Keras 2.3; Keras 3's default is 0.001).
 
     ``Eg = rho * Eg + (1 - rho) * g**2``, ``delta = -sqrt(Ed + eps) / sqrt(Eg + eps) * g``,
     ``Ed = rho * Ed + (1 - rho) * delta**2``, ``w += lr * delta``.
@@ -576,10 +595,10 @@ class Adadelta(Optimizer):
     slot_names = ('accumulated_grad', 'accumulated_delta_var')
     _config_keys = ('rho', 'epsilon')
 
-    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, *, name='adadelta', **kwargs):
+    def __init__(self, learning_rate=1.0, rho=0.95, epsilon=None, *, name='adadelta', **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
         self.rho = self._hyper('rho', rho, 0, 1)
-        self.epsilon = self._hyper('epsilon', epsilon, 0)
+        self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0)
 
     def update_step(self, g, w, lr, slots):
         eg, ed = slots['accumulated_grad'], slots['accumulated_delta_var']

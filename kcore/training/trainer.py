@@ -7,6 +7,7 @@ plumbing around them: data adapters, callbacks, and log bookkeeping.
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 from typing import Any, Sequence
 
@@ -71,6 +72,7 @@ class Trainer:
                                                 self.compiled_loss.losses, self._output_shapes())
         self._compile_config = {'optimizer': optimizer, 'loss': loss, 'metrics': metrics,
                                 'loss_weights': loss_weights, 'weighted_metrics': weighted_metrics}
+        self.loss, self.loss_weights = loss, loss_weights  # Keras 2: the arguments as given
         self._loss_tracker = Mean(name='loss')
         self._output_loss_trackers = [Mean(name=n) for n in self.compiled_loss.names]
         self._train_vars = None
@@ -84,6 +86,19 @@ class Trainer:
         """The strategy (``kcore.distribute``) of the ``scope()`` the model was compiled in,
         else the one in effect now (a ``fit`` called inside a scope)."""
         return self._compiled_strategy or get_strategy()
+
+    def _keras2_lists(self, data, which):
+        """Keras 2.3 reads a Python list of numbers, or of lists, as one array when the model has
+        one input (``which='inputs'``) or one output: ``predict([[1, 2], [3, 4]])``; a flat list is
+        a column, one number per sample."""
+        if not isinstance(data, list) or not data:
+            return data
+        tensors = getattr(self, which, None)
+        one = (len(tensors) == 1) if tensors else getattr(self, '_is_sequential', False)
+        if one and all(isinstance(d, (list, tuple, numbers.Number)) and not isinstance(d, bool) for d in data):
+            array = np.asarray(data)
+            return array[:, None] if array.ndim == 1 else array  # one number per sample: a column
+        return data
 
     def _output_names(self):
         names = getattr(self, 'output_names', None)
@@ -254,6 +269,8 @@ class Trainer:
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
+        _require_steps(x, steps_per_epoch, 'steps_per_epoch')
+        x, y = self._keras2_lists(x, 'inputs'), self._keras2_lists(y, 'outputs')
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                       max_queue_size, workers, self.distribute_strategy.permutation)
         if not train.is_generator:
@@ -262,8 +279,15 @@ class Trainer:
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
-        cb = self._callback_list(callbacks, verbose, {'epochs': epochs, 'steps': train.steps, 'mode': 'train'},
-                                 add_history=True)
+        metrics = self.metrics_names
+        # Keras 2.3's params (batch_size, epochs, steps, samples, verbose, do_validation, metrics);
+        # steps is also given for arrays, which the progress bar reads
+        cb = self._callback_list(callbacks, verbose, {
+            'epochs': epochs, 'steps': train.steps, 'mode': 'train',
+            'batch_size': None if train.is_generator else (batch_size or 32),
+            'samples': None if train.is_generator else train.n, 'do_validation': val is not None,
+            'metrics': metrics + ['val_' + m for m in metrics] if val is not None else list(metrics)},
+            add_history=True)
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
@@ -384,6 +408,8 @@ class Trainer:
         or with ``return_dict`` a dict by name."""
         _reject_unknown('evaluate', kwargs)
         self._assert_compiled('evaluate')
+        _require_steps(x, steps, 'steps')
+        x, y = self._keras2_lists(x, 'inputs'), self._keras2_lists(y, 'outputs')
         adapter = data_mod.make_adapter(x, y, sample_weight, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
         cb = self._callback_list(callbacks, verbose, {'epochs': 1, 'steps': adapter.steps, 'mode': 'test'})
@@ -399,10 +425,13 @@ class Trainer:
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 'auto', steps: int | None = None,
+    def predict(self, x: Any, batch_size: int | None = None, verbose: int | str = 0, steps: int | None = None,
                 callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
                 workers: int = 1, use_multiprocessing: bool = False) -> np.ndarray | list[np.ndarray]:
-        """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches."""
+        """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches;
+        silent unless ``verbose`` is given (Keras 2.3's default)."""
+        _require_steps(x, steps, 'steps')
+        x = self._keras2_lists(x, 'inputs')
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
         verbose = resolve_verbose(verbose)
         cb = self._callback_list(callbacks, verbose, {'epochs': 1, 'steps': adapter.steps, 'mode': 'predict'})
@@ -491,6 +520,15 @@ class Trainer:
         _reject_unknown('predict_generator', kwargs)
         return self.predict(generator, steps=steps, callbacks=callbacks, max_queue_size=max_queue_size,
                             workers=workers, verbose=verbose)
+
+
+def _require_steps(x, steps, name):
+    """Keras 2.3: a Python generator (unlike a Sequence) has no length, so ``steps`` must say
+    how much of it one pass reads; without it an endless generator would never end a pass."""
+    if steps is None and hasattr(x, '__next__') and not isinstance(x, data_mod.Sequence):
+        raise ValueError('`%s=None` is only valid for a generator based on the `keras.utils.Sequence` class. '
+                         'Please specify `%s` or use the `keras.utils.Sequence` class. Received: a %s.'
+                         % (name, name, type(x).__name__))
 
 
 def _reject_unknown(what, kwargs):

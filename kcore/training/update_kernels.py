@@ -38,20 +38,22 @@ def _moving_average(avg, x, rate, out):
 
 
 def rmsprop_update(g, w, velocity, momentum_slot, average_gradient, lr, rho, momentum, epsilon):
-    """``velocity = rho * velocity + (1 - rho) * g**2``; the step ``lr * g / sqrt(velocity + eps)``
-    (centred when ``average_gradient`` is given: ``velocity - average**2`` under the root);
+    """``velocity = rho * velocity + (1 - rho) * g**2``; the step ``lr * g / (sqrt(velocity) + eps)``
+    (Keras 2.3), or centred when ``average_gradient`` is given: ``lr * g / sqrt(velocity -
+    average**2 + eps)`` (Keras 3);
     with a ``momentum_slot``: ``mom = momentum * mom + step``, ``w -= mom``."""
     xp = ACTIVE.xp
     t = xp.multiply(g, g, out=xp.empty_like(w))
     _moving_average(velocity, t, rho, out=t)
-    if average_gradient is not None:
+    if average_gradient is not None:  # Keras 3's centred variant: epsilon under the root
         _moving_average(average_gradient, g, rho, out=t)
         xp.multiply(average_gradient, average_gradient, out=t)
         xp.subtract(velocity, t, out=t)
         t += epsilon
-    else:
-        xp.add(velocity, epsilon, out=t)
-    xp.sqrt(t, out=t)
+        xp.sqrt(t, out=t)
+    else:  # Keras 2.3: sqrt(velocity) + eps
+        xp.sqrt(velocity, out=t)
+        t += epsilon
     xp.divide(g, t, out=t)
     t *= lr
     if momentum_slot is not None:

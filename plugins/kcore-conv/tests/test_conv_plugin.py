@@ -28,7 +28,7 @@ import kcore, kcore.backend as K
 for get in (lambda: kcore.layers.Conv2D, lambda: K.conv2d):
     try:
         get()
-    except AttributeError as e:
+    except ImportError as e:  # kcore.errors.MissingPluginError: `from kcore.layers import Conv2D` shows it too
         print(e)
 '''
 

@@ -221,7 +221,7 @@ REGISTERED = [
     (huber, ('huber_loss',)),
     (kl_divergence, ('kld', 'kullback_leibler_divergence')),
     (poisson, ()),
-    (cosine_similarity, ()),
+    (cosine_similarity, ('cosine_proximity', 'cosine')),  # Keras 2.3's names for it
     (binary_focal_crossentropy, ()),
     (categorical_focal_crossentropy, ()),
 ] + [(cls, ()) for cls in (

@@ -47,7 +47,7 @@ REGISTERED = [
     (L.huber, ()),
     (L.kl_divergence, ('kld', 'kullback_leibler_divergence')),
     (L.poisson, ()),
-    (cosine_similarity, ()),
+    (cosine_similarity, ('cosine_proximity', 'cosine')),  # Keras 2.3's names for it
     (L.binary_focal_crossentropy, ()),
     (L.categorical_focal_crossentropy, ()),
     (MeanAbsolutePercentageError, ()),

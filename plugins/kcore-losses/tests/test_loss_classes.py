@@ -118,3 +118,14 @@ def test_cosine_similarity_metric_is_not_negated():
     np.testing.assert_allclose(_np(M.cosine_similarity(t, p)), [1.0, 0.0], atol=1e-6)
     np.testing.assert_allclose(_np(L.cosine_similarity(t, p)), [-1.0, 0.0], atol=1e-6)
     np.testing.assert_allclose(M.CosineSimilarity()(t, p), 0.5, rtol=1e-6)
+
+
+def test_keras_2_3_cosine_proximity_names():
+    """Keras 2.3's loss ``cosine_proximity`` (alias ``cosine``) is negated; its metric of the
+    same name is not (issue 19)."""
+    from kcore import metrics, plugins
+    t, p = np.array([[0., 1.], [1., 0.]], 'float32'), np.array([[0., 2.], [0., 1.]], 'float32')
+    assert plugins.get('losses', 'cosine_proximity') is plugins.get('losses', 'cosine') is L.cosine_similarity
+    np.testing.assert_allclose(_np(kcore.losses.cosine_proximity(t, p)), [-1.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(_np(metrics.cosine_proximity(t, p)), [1.0, 0.0], atol=1e-6)
+    assert plugins.get('metrics', 'cosine') is M.cosine_similarity

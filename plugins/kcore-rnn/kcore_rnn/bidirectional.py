@@ -11,6 +11,7 @@ from kcore.layers.base import Layer
 from kcore.saving.serialization import deserialize, serialize
 from kcore_rnn.cloning import clone_layer
 from kcore_rnn.rnn import _sequence_shape, prefix_weight_paths
+from kcore_rnn.wrapper import Wrapper
 
 MERGE_MODES = ('concat', 'sum', 'mul', 'ave', None)
 
@@ -28,7 +29,7 @@ def _strip(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-class Bidirectional(Layer):
+class Bidirectional(Wrapper):
     """``Bidirectional(LSTM(32), merge_mode='concat')``; ``merge_mode`` is one of
     ``'concat'``, ``'sum'``, ``'mul'``, ``'ave'`` or None (a list of both outputs).
 
@@ -50,7 +51,9 @@ class Bidirectional(Layer):
                                  '(an RNN such as LSTM or GRU). Received: %r.' % (owner, attr, layer))
         if weights is not None:
             kwargs['weights'] = weights
-        super().__init__(**kwargs)
+        # Layer's own set-up only: the wrapped layer is copied into forward/backward layers below,
+        # and holding the original as well would track its weights twice
+        Layer.__init__(self, **kwargs)
         self.forward_layer = clone_layer(layer, name='forward_' + _strip(layer.name, 'forward_'))
         if backward_layer is None:
             self.backward_layer = clone_layer(layer, name='backward_' + _strip(layer.name, 'backward_'),
@@ -66,6 +69,11 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
         self.supports_masking = True
+
+    @property
+    def layer(self):
+        """Keras 2's ``Wrapper.layer``: the forward layer."""
+        return self.forward_layer
 
     def _check_pair(self):
         fwd, bwd = self.forward_layer, self.backward_layer

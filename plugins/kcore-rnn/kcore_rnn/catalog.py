@@ -5,13 +5,15 @@ argument is a layer."""
 import importlib.util
 
 from kcore_rnn.bidirectional import Bidirectional
-from kcore_rnn.conv_lstm2d import ConvLSTM2D
+from kcore_rnn.conv_lstm2d import ConvLSTM2D, ConvLSTM2DCell, ConvRNN2D
+from kcore_rnn.cudnn import CuDNNGRU, CuDNNLSTM
 from kcore_rnn.gru import GRU, GRUCell
 from kcore_rnn.lstm import LSTM, LSTMCell
 from kcore_rnn.rnn import RNN
 from kcore_rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from kcore_rnn.stacked_cells import StackedRNNCells
 from kcore_rnn.time_distributed import TimeDistributed
+from kcore_rnn.wrapper import Wrapper
 
 
 def _ex(input_shape, **kwargs):
@@ -27,11 +29,15 @@ def _dense(units):
     return Dense(units)
 
 
-def _conv_lstm_examples():
+def _needs_conv(examples):
     if importlib.util.find_spec('kcore_conv') is None:
-        return {'skip': 'ConvLSTM2D needs kcore-conv (pip install kcore-conv)'}
-    return [_ex((2, 3, 5, 5, 2), filters=2, kernel_size=3, padding='same'),
-            _ex((2, 2, 6, 5, 1), filters=3, kernel_size=(3, 2), strides=2, return_sequences=True)]
+        return {'skip': 'convolutional recurrent layers need kcore-conv (pip install kcore-conv)'}
+    return examples
+
+
+def _conv_lstm_examples():
+    return _needs_conv([_ex((2, 3, 5, 5, 2), filters=2, kernel_size=3, padding='same'),
+                        _ex((2, 2, 6, 5, 1), filters=3, kernel_size=(3, 2), strides=2, return_sequences=True)])
 
 
 #: (class, aliases, examples)
@@ -59,4 +65,15 @@ LAYERS = [
                                                   merge_mode='ave'))]),
     (TimeDistributed, (), [_factory((2, 4, 3), lambda: TimeDistributed(_dense(2)))]),
     (ConvLSTM2D, (), _conv_lstm_examples()),
+    (ConvLSTM2DCell, (), _needs_conv([_ex((2, 4, 4, 2), filters=2, kernel_size=3, padding='same')])),
+    (ConvRNN2D, (), _needs_conv([
+        _factory((2, 3, 5, 5, 2), lambda: ConvRNN2D(ConvLSTM2DCell(2, 3), return_sequences=True))])),
+    (Wrapper, (), [_factory((2, 3), lambda: Wrapper(_dense(2)))]),
+    (CuDNNLSTM, (), [
+        _ex((2, 4, 3), units=3),
+        _ex((2, 3, 4), units=2, return_sequences=True, return_state=True, unit_forget_bias=False,
+            bias_initializer='random_uniform')]),
+    (CuDNNGRU, (), [
+        _ex((2, 4, 3), units=3, bias_initializer='random_uniform'),
+        _ex((2, 3, 4), units=2, return_sequences=True, go_backwards=True)]),
 ]

@@ -159,6 +159,10 @@ class RecurrentCell(DropoutCell, Layer):
     def _bias_initializer(self):
         return self.bias_initializer
 
+    def _gate_bias(self):
+        """The bias the equations use (the stored one; CuDNN layouts fold theirs here)."""
+        return self.bias
+
     # -- states ---------------------------------------------------------------------------
     def get_initial_state(self, batch_size=None, dtype=None):
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
@@ -227,7 +231,7 @@ class RecurrentCell(DropoutCell, Layer):
         if params is None:
             return None
         input_mask, state_mask = self._dropout_masks(inputs.data[:, 0], states[0], training)
-        outs = apply(self.kernel_op, inputs, self.kernel, self.recurrent_kernel, self.bias, *states,
+        outs = apply(self.kernel_op, inputs, self.kernel, self.recurrent_kernel, self._gate_bias(), *states,
                      mask, input_mask, state_mask, go_backwards=go_backwards,
                      return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask,
                      **params)

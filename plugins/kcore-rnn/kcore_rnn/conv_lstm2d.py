@@ -23,7 +23,7 @@ from kcore_rnn import step_loop
 from kcore_rnn.cell_base import DropoutCell, check_rate
 from kcore_rnn.cell_layer import CellLayer
 from kcore_rnn.lstm import UnitForgetBias
-from kcore_rnn.rnn import _sequence_shape
+from kcore_rnn.rnn import RNN, _sequence_shape
 
 
 def conv2d_op(owner):
@@ -221,10 +221,8 @@ class ConvLSTM2DCell(DropoutCell, Layer):
         return cfg
 
 
-class ConvLSTM2D(CellLayer):
-    """2D convolutional LSTM on ``(batch, timesteps, rows, cols, channels)`` (Keras's arguments)."""
-
-    cell_class = ConvLSTM2DCell
+class _ConvSequence:
+    """Shapes of a recurrent layer over ``(batch, timesteps, rows, cols, channels)``."""
 
     def build(self, input_shape):
         shape = _sequence_shape(input_shape)
@@ -240,3 +238,20 @@ class ConvLSTM2D(CellLayer):
         if self.return_state:
             return [seq, out, out]
         return seq
+
+
+class ConvRNN2D(_ConvSequence, RNN):
+    """Keras 2's recurrent layer over images: ``ConvRNN2D(ConvLSTM2DCell(...))`` is
+    ``ConvLSTM2D(...)`` (the cell given instead of its arguments)."""
+
+    def __init__(self, cell, **kwargs):
+        if not isinstance(cell, ConvLSTM2DCell) and not isinstance(cell, dict):
+            raise ValueError('ConvRNN2D: cell must be a convolutional recurrent cell such as ConvLSTM2DCell. '
+                             'Received: %r.' % (cell,))
+        super().__init__(cell, **kwargs)
+
+
+class ConvLSTM2D(_ConvSequence, CellLayer):
+    """2D convolutional LSTM on ``(batch, timesteps, rows, cols, channels)`` (Keras's arguments)."""
+
+    cell_class = ConvLSTM2DCell

@@ -44,8 +44,9 @@ class GRUCell(RecurrentCell):
         hp = h if state_mask is None else h * state_mask
         u = self.units
         b_in = b_rec = None
-        if self.bias is not None:
-            b_in, b_rec = (self.bias[0], self.bias[1]) if self.reset_after else (self.bias, None)
+        bias = self._gate_bias()
+        if bias is not None:
+            b_in, b_rec = (bias[0], bias[1]) if self.reset_after else (bias, None)
         x = self._affine(inputs, self.kernel, b_in)
         ract = self.recurrent_activation
         if self.reset_after:

@@ -67,7 +67,7 @@ class LSTMCell(RecurrentCell):
         if state_mask is not None:
             h = h * state_mask
         u = self.units
-        z = self._affine(inputs, self.kernel, self.bias) + apply('matmul', h, self.recurrent_kernel)
+        z = self._affine(inputs, self.kernel, self._gate_bias()) + apply('matmul', h, self.recurrent_kernel)
         ract = self.recurrent_activation
         i, f, o = ract(z[:, :u]), ract(z[:, u:2 * u]), ract(z[:, 3 * u:])
         c = f * c + i * self.activation(z[:, 2 * u:3 * u])

@@ -17,8 +17,8 @@ Deliberate differences from Keras, kept small:
 - States are a flat list: ``RNN([LSTMCell(4), GRUCell(3)], return_state=True)``
   returns ``[output, h1, c1, h2]``, and ``initial_state`` takes the same flat
   list (a nested one is flattened).
-- ``stateful=True`` needs a fixed batch size, as in Keras; when the model does
-  not declare one, the states are created at the first call from its batch.
+- ``stateful=True`` needs a fixed batch size, as in Keras: building on inputs of unknown
+  batch size raises Keras 2.3's ValueError (give ``batch_input_shape``/``batch_shape``).
 - ``unroll`` is accepted; the loop is the same either way.
 - ``constants`` (extra per-call tensors for the cell) is not supported.
 """
@@ -148,7 +148,14 @@ class RNN(Layer):
             prefix_weight_paths(self.cell, self.name)
         elif hasattr(self.cell, 'build'):
             self.cell.build(step_shape)
-        if self.stateful and shape[0] is not None:
+        if self.stateful:
+            if shape[0] is None:
+                raise ValueError(
+                    'If a RNN is stateful, it needs to know its batch size. Specify the batch size of your input '
+                    'tensors: \n- If using a Sequential model, specify the batch size by passing a '
+                    '`batch_input_shape` argument to your first layer.\n- If using the functional API, specify '
+                    'the batch size by passing a `batch_shape` argument to your Input layer. Received: %s '
+                    'built for input_shape=%s.' % (layer_prefix(self), shape))
             self._create_states(shape[0])
         self.built = True
 

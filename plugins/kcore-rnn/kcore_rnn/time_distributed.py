@@ -6,25 +6,19 @@ T.  The input mask passes through unchanged (Keras 3).
 """
 from kcore.backend import ops as K
 from kcore.errors import ShapeError, layer_prefix
-from kcore.layers.base import Layer, _call_info
-from kcore.saving.serialization import deserialize, serialize
+from kcore.layers.base import _call_info
 from kcore_rnn.rnn import mask_array, prefix_weight_paths
+from kcore_rnn.wrapper import Wrapper
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """``TimeDistributed(Dense(8))`` on ``(batch, steps, features)`` gives ``(batch, steps, 8)``.
 
     ``layer`` may also be a serialized layer config (a dict).
     """
 
     def __init__(self, layer, **kwargs):
-        if isinstance(layer, dict):
-            layer = deserialize(layer, 'layers')
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise ValueError('%s: layer must be a Layer instance such as Dense(8) (or its config). '
-                             'Received: %r.' % (layer_prefix(self), layer))
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _check(self, shape):
@@ -61,8 +55,3 @@ class TimeDistributed(Layer):
 
     def compute_mask(self, inputs, mask=None):
         return mask
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg['layer'] = serialize(self.layer)
-        return cfg

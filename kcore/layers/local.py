@@ -1,0 +1,16 @@
+"""Keras 2's module path ``keras.layers.local``: locally connected layers.
+
+Every registered layer resolves here through the layer registry, as on
+``kcore.layers``, so a plugin's classes appear under the path Keras used for
+them without kcore naming them; a first-party plugin that is missing gives an
+``ImportError`` with its ``pip install`` line.
+"""
+from kcore import _legacy_paths
+from kcore import plugins as _plugins
+
+__getattr__ = _plugins.module_getattr('layers', {n: _legacy_paths.COMMON[n] for n in (
+    'K', 'activations', 'initializers', 'regularizers', 'constraints', 'Layer', 'InputSpec', 'conv_utils')})
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_plugins.registry('layers').names()))

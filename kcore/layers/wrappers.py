@@ -1,0 +1,16 @@
+"""Keras 2's module path ``keras.layers.wrappers``: layer wrappers: TimeDistributed, Bidirectional (kcore-rnn).
+
+Every registered layer resolves here through the layer registry, as on
+``kcore.layers``, so a plugin's classes appear under the path Keras used for
+them without kcore naming them; a first-party plugin that is missing gives an
+``ImportError`` with its ``pip install`` line.
+"""
+from kcore import _legacy_paths
+from kcore import plugins as _plugins
+
+__getattr__ = _plugins.module_getattr('layers', {n: _legacy_paths.COMMON[n] for n in (
+    'Layer', 'disable_tracking', 'InputSpec', 'has_arg', 'object_list_uid', 'K', 'recurrent')})
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_plugins.registry('layers').names()))

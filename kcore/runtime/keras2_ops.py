@@ -1,0 +1,192 @@
+"""The rest of Keras 2's ``K`` list that kcore's op set lacked: the crossentropies with Keras 2's
+``(target, output)`` signature, paddings, ``slice``, ``size``, ``in_top_k``, uids, and the
+graph-mode helpers (``name_scope``, ``symbolic``, ...) that are no-ops in an eager framework."""
+import builtins
+import collections
+import contextlib
+
+import numpy as np
+
+from kcore import config
+from kcore.autodiff.tensor import Variable
+from kcore.runtime import ops
+
+# -- crossentropies (Keras 2: target first, no reduction over the batch) -----------------------------------
+def _clipped(output):
+    eps = config.epsilon()
+    return ops.clip(output, eps, 1.0 - eps)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Element-wise binary crossentropy of probabilities (or logits with ``from_logits``)."""
+    target, output = ops.to_tensor(target), ops.to_tensor(output)
+    if from_logits:  # max(x, 0) - x * t + log(1 + exp(-|x|)): no overflow for large |x|
+        return ops.relu(output) - output * target + ops.log1p(ops.exp(-ops.abs(output)))
+    output = _clipped(output)
+    return -(target * ops.log(output) + (1.0 - target) * ops.log(1.0 - output))
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """Crossentropy along ``axis`` between one-hot ``target`` and probabilities ``output`` (scaled to
+    sum to 1 first, as Keras 2 does) or logits with ``from_logits``."""
+    target, output = ops.to_tensor(target), ops.to_tensor(output)
+    if from_logits:
+        return -ops.sum(target * ops.log_softmax(output, axis=axis), axis=axis)
+    output = output / ops.sum(output, axis=axis, keepdims=True)
+    return -ops.sum(target * ops.log(_clipped(output)), axis=axis)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    """``categorical_crossentropy`` with integer class ``target`` (a trailing axis of 1 allowed)."""
+    output = ops.to_tensor(output)
+    classes = np.asarray(ops.as_array(target)).astype('int64')
+    if classes.ndim == output.ndim:
+        classes = classes.reshape(classes.shape[:-1])
+    if axis not in (-1, output.ndim - 1):
+        output = ops.permute_dimensions(output, [i for i in range(output.ndim) if i != axis % output.ndim]
+                                        + [axis % output.ndim])
+    onehot = np.eye(output.shape[-1], dtype=output.dtype)[classes]
+    return categorical_crossentropy(onehot, output, from_logits=from_logits, axis=-1)
+
+
+# -- shapes and slices ---------------------------------------------------------------------------------------
+def temporal_padding(x, padding=(1, 1)):
+    """Zero-pad axis 1 of a 3-D tensor by ``padding = (before, after)``."""
+    return ops.pad(x, ((0, 0), tuple(padding), (0, 0)))
+
+
+def _spatial_padding(x, padding, data_format, rank):
+    data_format = config.normalize_data_format(data_format)
+    spatial = [tuple(p) for p in padding]
+    if len(spatial) != rank:
+        raise ValueError('spatial_%dd_padding: padding must hold %d (before, after) pairs. Received: %r.'
+                         % (rank, rank, padding))
+    if data_format == 'channels_first':
+        return ops.pad(x, ((0, 0), (0, 0)) + tuple(spatial))
+    return ops.pad(x, ((0, 0),) + tuple(spatial) + ((0, 0),))
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Zero-pad the two spatial axes of a 4-D tensor."""
+    return _spatial_padding(x, padding, data_format, 2)
+
+
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    """Zero-pad the three spatial axes of a 5-D tensor."""
+    return _spatial_padding(x, padding, data_format, 3)
+
+
+def slice(x, start, size):  # noqa: A001 - Keras's name
+    """``x[start[0]:start[0] + size[0], ...]``; a size of -1 takes the rest of the axis."""
+    start, size = list(start), list(size)
+    if len(start) != len(size):
+        raise ValueError('slice: start and size must have the same length. Received: start=%r, size=%r.'
+                         % (start, size))
+    index = tuple(builtins.slice(b, None if n == -1 else b + n) for b, n in zip(start, size))
+    return ops.to_tensor(x)[index]
+
+
+def size(x, name=None):
+    """The number of elements of ``x``."""
+    return int(np.prod(ops.int_shape(x), dtype=np.int64))
+
+
+def in_top_k(predictions, targets, k):
+    """Whether each target class is among the ``k`` largest predictions of its row (ties count
+    as in, as in TensorFlow); a boolean array of shape ``(batch,)``."""
+    p = np.asarray(ops.as_array(predictions))
+    t = np.asarray(ops.as_array(targets)).astype('int64').reshape(-1)
+    target_scores = p[np.arange(len(t)), t]
+    return (p > target_scores[:, None]).sum(axis=1) < k
+
+
+def is_variable(x):
+    return isinstance(x, Variable)
+
+
+def is_sparse(tensor):
+    """kcore has no sparse tensors."""
+    return False
+
+
+def to_dense(tensor):
+    return tensor
+
+
+# -- names and graph-mode helpers -----------------------------------------------------------------------------
+_UIDS = collections.defaultdict(int)
+
+
+def get_uid(prefix=''):
+    """1, 2, 3, ... for each ``prefix`` (Keras 2's layer-name counters)."""
+    _UIDS[prefix] += 1
+    return _UIDS[prefix]
+
+
+def reset_uids():
+    _UIDS.clear()
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    """Keras 2 grouped graph ops under a name; kcore runs eagerly, so this only marks the block."""
+    yield name
+
+
+@contextlib.contextmanager
+def control_dependencies(control_inputs):
+    """Eager execution runs ops in order already; kept for scripts written for graphs."""
+    yield
+
+
+def symbolic(func):
+    """Keras 2's decorator for graph-only functions; kcore's functions run as they are."""
+    return func
+
+
+def eager(func):
+    """Keras 2's decorator for eager-only functions; kcore is always eager."""
+    return func
+
+
+def manual_variable_initialization(value):
+    """Keras 2's switch for TensorFlow variable initialization; kcore variables hold values at once."""
+
+
+def normalize_data_format(value):
+    return config.normalize_data_format(value)
+
+
+def image_dim_ordering():
+    """Keras 1's name of the data format: 'tf' (channels_last) or 'th' (channels_first)."""
+    return 'th' if config.image_data_format() == 'channels_first' else 'tf'
+
+
+def set_image_dim_ordering(dim_ordering):
+    if dim_ordering not in ('tf', 'th'):
+        raise ValueError("set_image_dim_ordering: expected 'tf' or 'th'. Received: %r." % (dim_ordering,))
+    config.set_image_data_format('channels_first' if dim_ordering == 'th' else 'channels_last')
+
+
+def transpose_shape(shape, target_format, spatial_axes):
+    """A channels-last ``shape`` reordered for ``target_format`` (Keras 2's helper)."""
+    if target_format == 'channels_first':
+        first, last = spatial_axes[0], spatial_axes[-1]
+        new = list(shape[:first]) + [shape[last + 1]] + list(shape[first:last + 1]) + list(shape[last + 2:])
+        return tuple(new) if isinstance(shape, tuple) else new
+    if target_format == 'channels_last':
+        return shape
+    raise ValueError('transpose_shape: data format must be "channels_first" or "channels_last". Received: %r.'
+                     % (target_format,))
+
+
+py_all, py_any, py_sum, py_slice = builtins.all, builtins.any, builtins.sum, builtins.slice
+
+__all__ = ['binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy', 'temporal_padding',
+           'spatial_2d_padding', 'spatial_3d_padding', 'slice', 'size', 'in_top_k', 'is_variable', 'is_sparse',
+           'to_dense', 'get_uid', 'reset_uids', 'name_scope', 'control_dependencies', 'symbolic', 'eager',
+           'manual_variable_initialization', 'normalize_data_format', 'image_dim_ordering',
+           'set_image_dim_ordering', 'transpose_shape', 'py_all', 'py_any', 'py_sum', 'py_slice']
+#: the functions of tensors that also record on symbolic tensors (``K.slice(keras_tensor, ...)``)
+DIFFERENTIABLE = ['binary_crossentropy', 'categorical_crossentropy', 'temporal_padding', 'spatial_2d_padding',
+                  'spatial_3d_padding', 'slice']

@@ -1,0 +1,107 @@
+"""Keras 2.3's training behaviour (issue 19): history.params keys, predict silent by default,
+the learning rate logged as ``lr``, stateful recurrent layers need a batch size."""
+import numpy as np
+import pytest
+
+import kcore
+
+
+def _model():
+    model = kcore.Sequential([kcore.layers.Dense(2, activation='softmax', input_shape=(3,))])
+    model.compile('sgd', 'categorical_crossentropy', metrics=['accuracy'])
+    return model
+
+
+def _data(n=20):
+    x = np.random.default_rng(0).random((n, 3)).astype('float32')
+    return x, kcore.utils.to_categorical((x[:, 0] > 0.5).astype('int64'), 2)
+
+
+def test_history_params_have_keras_2_3_keys():
+    x, y = _data()
+    history = _model().fit(x, y, batch_size=5, epochs=2, verbose=0, validation_split=0.25)
+    params = history.params
+    assert {'batch_size', 'epochs', 'steps', 'samples', 'verbose', 'do_validation', 'metrics'} <= set(params)
+    assert params['batch_size'] == 5 and params['epochs'] == 2 and params['samples'] == 15
+    assert params['do_validation'] is True and params['verbose'] == 0
+    assert params['metrics'] == ['loss', 'accuracy', 'val_loss', 'val_accuracy']
+    assert _model().fit(x, y, epochs=1, verbose=0).params['metrics'] == ['loss', 'accuracy']
+
+
+def test_predict_is_silent_by_default(capsys):
+    x, _ = _data()
+    model = _model()
+    model.predict(x)
+    assert capsys.readouterr().out == ''
+    model.predict(x, verbose=1)
+    assert '1/1' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('callback', [
+    lambda: kcore.callbacks.ReduceLROnPlateau(monitor='loss', patience=0, factor=0.5, min_delta=10.0),
+    lambda: kcore.callbacks.LearningRateScheduler(lambda epoch: 0.1 / (epoch + 1))])
+def test_the_learning_rate_is_logged_as_lr(callback):
+    x, y = _data()
+    history = _model().fit(x, y, epochs=3, verbose=0, callbacks=[callback()])
+    assert 'lr' in history.history and 'learning_rate' not in history.history
+    assert len(history.history['lr']) == 3 and history.history['lr'][-1] < 0.1
+
+
+def test_stateful_rnn_without_a_batch_size_raises_keras_error():
+    pytest.importorskip('kcore_rnn')
+    with pytest.raises(ValueError, match='If a RNN is stateful, it needs to know its batch size'):
+        kcore.Sequential([kcore.layers.LSTM(2, stateful=True, input_shape=(3, 4))])
+    with pytest.raises(ValueError, match='`batch_shape` argument to your Input layer'):
+        kcore.layers.GRU(2, stateful=True)(kcore.Input((3, 4)))
+    model = kcore.Sequential([kcore.layers.LSTM(2, stateful=True, batch_input_shape=(2, 3, 4))])
+    assert model.layers[0].states[0].shape == (2, 2)
+
+
+def test_python_lists_read_as_keras_2_3_reads_them():
+    model = kcore.Sequential([kcore.layers.Dense(1, input_shape=(2,))])
+    model.compile('sgd', 'mse')
+    assert model.predict([[1, 2], [3, 4], [5, 6]]).shape == (3, 1)  # a list of lists is one array
+    history = model.fit([[1, 2], [3, 4]], [1, 2], epochs=1, verbose=0)
+    assert len(history.history['loss']) == 1
+    assert np.isfinite(model.evaluate([[1, 2]], [[1]], verbose=0))
+    one = kcore.Sequential([kcore.layers.Dense(1, input_shape=(1,))])
+    assert one.predict([1.0, 2.0, 3.0]).shape == (3, 1)  # a list of numbers: one sample each
+    a, b = kcore.Input((2,)), kcore.Input((3,))
+    two = kcore.Model([a, b], kcore.layers.Dense(1)(kcore.layers.concatenate([a, b])))
+    out = two.predict([np.ones((4, 2), 'float32'), np.ones((4, 3), 'float32')])  # still one array per input
+    assert out.shape == (4, 1)
+
+
+def _two_branch_model():
+    L = kcore.layers
+    a, b = kcore.Input((4,), name='a'), kcore.Input((3,), name='b')
+    x = L.BatchNormalization(name='bn_a')(L.Dense(5, name='dense_a')(a))
+    y = L.Dense(5, name='dense_b')(b)
+    out = L.Dense(1, name='out')(L.concatenate([x, y], name='cat'))
+    return kcore.Model([a, b], out)
+
+
+def test_functional_layer_order_follows_keras_traversal():
+    """Keras 2 orders a graph's layers by depth from the outputs (deepest first), ties by the
+    order a depth-first walk from the outputs meets them: the weight order Keras's files and
+    set_weights use (issue 19's two-input model with BatchNormalization)."""
+    model = _two_branch_model()
+    assert [l.name for l in model.layers] == ['a', 'dense_a', 'b', 'bn_a', 'dense_b', 'cat', 'out']
+    shapes = [tuple(w.shape) for w in model.get_weights()]
+    assert shapes == [(4, 5), (5,), (5,), (5,), (5,), (5,), (3, 5), (5,), (10, 1), (1,)]
+    # Keras-ordered weights load by position
+    weights = [np.random.default_rng(i).random(s).astype('float32') + 0.5 for i, s in enumerate(shapes)]
+    model.set_weights(weights)
+    assert np.allclose(model.get_layer('dense_b').get_weights()[0], weights[6])
+
+
+def test_layer_order_with_a_shared_layer_and_a_skip_connection():
+    L = kcore.layers
+    inp = kcore.Input((3,), name='in')
+    shared = L.Dense(3, name='shared')
+    h = shared(inp)
+    h2 = shared(L.Dense(3, name='mid')(h))
+    out = L.add([h2, inp], name='skip')
+    model = kcore.Model(inp, out)
+    # depths: skip 0, shared (second call) 1, mid 2, shared (first call) 3 -> the layer takes its deepest
+    assert [l.name for l in model.layers] == ['in', 'shared', 'mid', 'skip']
