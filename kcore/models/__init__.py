@@ -20,6 +20,12 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
     return _save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer, save_format=save_format)
 
 
+def _config_limits():
+    """The limits on what a config may make kcore do (a saving module, loaded on first use)."""
+    from kcore.saving import config_limits
+    return config_limits
+
+
 def model_from_json(json_string, custom_objects=None):
     """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``.
 
@@ -27,15 +33,13 @@ def model_from_json(json_string, custom_objects=None):
     allocate at most ``KCORE_MAX_CONFIG_WEIGHT_BYTES`` (512 MiB) of weights: a
     200-byte JSON must not make kcore allocate 10 GB.  Build bigger models in code.
     """
-    from kcore.saving import config_limits
-    return config_limits.build_from_json(json_string, custom_objects)
+    return _config_limits().build_from_json(json_string, custom_objects)
 
 
 def model_from_config(config, custom_objects=None):
     """Rebuild a model from ``model.get_config()``-style ``{'class_name', 'config'}``, with the
     limits of ``model_from_json``."""
-    from kcore.saving import config_limits
-    return config_limits.build_from_config(config, custom_objects)
+    return _config_limits().build_from_config(config, custom_objects)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
@@ -47,8 +51,7 @@ def clone_model(model, input_tensors=None, clone_function=None):
     """
     if clone_function is not None:
         return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
-    from kcore.saving import config_limits
-    with config_limits.clone_budget(model):
+    with _config_limits().clone_budget(model):
         return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
 
 
