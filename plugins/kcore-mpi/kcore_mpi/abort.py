@@ -15,6 +15,17 @@ import time
 
 _installed = []
 
+# MPI_Abort kills the ranks at once, and the launcher may drop what it has not yet
+# forwarded from their pipes: give it a moment to pass the last words on.
+DRAIN_SECONDS = 1.0
+
+
+def _abort(comm):
+    sys.stderr.flush()
+    sys.stdout.flush()
+    time.sleep(DRAIN_SECONDS)
+    comm.Abort(1)
+
 
 def install(comm):
     """Chain an abort onto ``sys.excepthook`` (once per process)."""
@@ -27,10 +38,8 @@ def install(comm):
             sys.stderr.write('kcore-mpi: rank %d of %d raised an uncaught exception; aborting every rank.\n'
                              % (comm.Get_rank(), comm.Get_size()))
             previous(exc_type, exc, tb)
-            sys.stderr.flush()
-            sys.stdout.flush()
         finally:
-            comm.Abort(1)
+            _abort(comm)
 
     sys.excepthook = abort_on_uncaught
     _installed.append('excepthook')
@@ -51,8 +60,7 @@ def install_exit_guard(comm, timeout):
                                  'this rank left). If ranks legitimately end far apart, pass '
                                  'MPIDataParallel(exit_timeout=None or more seconds).\n'
                                  % (comm.Get_rank(), comm.Get_size(), timeout))
-                sys.stderr.flush()
-                comm.Abort(1)
+                _abort(comm)
             time.sleep(0.01)
 
     atexit.register(wait_for_every_rank)
