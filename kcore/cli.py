@@ -30,6 +30,8 @@ def _plugins(args):
             print('  (registers nothing yet)')
         for kind, names in sorted(p['registered'].items()):
             print('  %-13s %s' % (kind + ':', ', '.join(names)))
+        for why in p.get('overrides') or ():
+            print('  OVERRIDE: %s' % why)
     return 1 if failed else 0
 
 

@@ -29,9 +29,10 @@ def test_discovery_and_provenance(plugin_site):
     assert kcore.layers.DiscLayer is cls
     assert plugins.get('layers', 'disc_layer') is cls
     record = _record('throwaway')
+    assert record.pop('import_seconds') >= 0
     assert record == {'name': 'throwaway', 'distribution': 'kcore-throwaway', 'version': '2.3.4',
                       'entry_point': 'throwaway=kt_disc', 'status': 'loaded', 'error': None,
-                      'registered': {'layers': ['DiscLayer', 'disc_layer']}}
+                      'registered': {'layers': ['DiscLayer', 'disc_layer']}, 'overrides': []}
     entry = plugins.registry('layers').entry('DiscLayer')
     assert entry.distribution == 'kcore-throwaway 2.3.4'
     assert 'kcore-throwaway 2.3.4' in entry.source

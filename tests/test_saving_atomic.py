@@ -185,3 +185,99 @@ def test_success_replaces_fsyncs_and_keeps_the_usual_file_mode(saved, monkeypatc
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(SavingError, match='does not exist.*makedirs'):
         _model(0).save(tmp_path / 'nope' / 'm.h5')
+
+
+# -- issue 15: killed saves, links, modes, messages ------------------------------------------------------
+KILLED_SAVE = textwrap.dedent('''
+    import sys, time
+    import kcore
+    from kcore.saving import atomic
+    real = atomic.write_bytes
+
+    def slow_write(filepath, data, overwrite=True):
+        with atomic.atomic_path(filepath, overwrite) as tmp:
+            with open(tmp, 'wb') as out:
+                out.write(bytes(data[0] if isinstance(data, (list, tuple)) else data)[:1000])
+                out.flush()
+            print('writing', flush=True)
+            time.sleep(60)
+    atomic.write_bytes = slow_write
+    m = kcore.models.Sequential([kcore.layers.Dense(2, input_shape=(3,))])
+    m.save(sys.argv[1])
+''')
+
+
+def test_a_save_killed_with_sigkill_leaves_a_temp_file_that_the_next_save_removes(saved):
+    path, _, _, new = saved
+    proc = subprocess.Popen([sys.executable, '-c', KILLED_SAVE, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == 'writing'
+        proc.kill()
+    finally:
+        proc.wait(timeout=60)
+        proc.stdout.close()
+    assert len(_leftovers(path.parent)) == 1  # kill -9 runs no cleanup
+    new.save(path)
+    assert _leftovers(path.parent) == []
+    load_model(path)
+
+
+def test_temp_files_of_live_processes_are_kept_and_very_old_ones_removed(tmp_path):
+    live = tmp_path / ('%s%s-%d-1-1.part' % (atomic.TEMP_PREFIX, atomic._host(), os.getppid()))
+    foreign = tmp_path / ('%sotherhost-1-1-1.part' % atomic.TEMP_PREFIX)
+    ancient = tmp_path / ('%sotherhost-2-1-1.part' % atomic.TEMP_PREFIX)
+    for p in (live, foreign, ancient):
+        p.write_bytes(b'x')
+    os.utime(ancient, (1, 1))
+    _model(0).save(tmp_path / 'm.h5')
+    assert sorted(_leftovers(tmp_path)) == sorted([live.name, foreign.name])
+
+
+def test_saving_through_a_symlink_updates_its_target(tmp_path, saved):
+    path, _, _, new = saved
+    link = tmp_path / 'link.h5'
+    link.symlink_to(path)
+    new.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(path)
+    for a, b in zip(load_model(path).get_weights(), new.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_no_umask_change_while_saving(tmp_path, monkeypatch):
+    umask = os.umask(0o022)
+    os.umask(umask)
+
+    def no_umask(_):
+        raise AssertionError('os.umask was called: other threads would create files with the wrong mode')
+    monkeypatch.setattr(os, 'umask', no_umask)
+    _model(0).save(tmp_path / 'fresh.h5')
+    assert stat.S_IMODE(os.stat(tmp_path / 'fresh.h5').st_mode) == 0o666 & ~umask
+
+
+def test_a_failed_save_names_the_target_not_the_temp_file(saved, monkeypatch):
+    path, raw, old, new = saved
+    real_open = os.open
+
+    def refusing_open(name, flags, *a, **k):
+        if os.path.basename(str(name)).startswith(atomic.TEMP_PREFIX):
+            raise PermissionError(errno.EACCES, 'Permission denied', str(name))
+        return real_open(name, flags, *a, **k)
+    monkeypatch.setattr(os, 'open', refusing_open)
+    with pytest.raises(SavingError) as info:
+        new.save(path)
+    assert repr(str(path)) in str(info.value) and atomic.TEMP_PREFIX not in str(info.value)
+    monkeypatch.undo()
+    _assert_old_file_intact(path, raw, old)
+
+
+def test_a_read_only_file_is_not_replaced(saved):
+    path, raw, old, new = saved
+    os.chmod(path, 0o444)
+    try:
+        if os.access(path, os.W_OK):
+            pytest.skip('running as a user who may write any file (root)')
+        with pytest.raises(SavingError, match='read-only'):
+            new.save(path)
+    finally:
+        os.chmod(path, 0o644)
+    _assert_old_file_intact(path, raw, old)

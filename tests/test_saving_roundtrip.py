@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import kcore
 from helpers.dists import fresh_plugins, layer_plugin, plugin_site  # noqa: F401  (fixtures)
+from helpers.saving_attacks import edit_h5
 from kcore import plugins
 from kcore.errors import SavingError, UnknownNameError
 from kcore.layers import Activation, Dense, Dropout, Input
@@ -186,7 +187,7 @@ def test_load_weights_by_name_and_skip_mismatch(tmp_path):
 def test_a_failed_load_weights_changes_nothing(tmp_path):
     src = Sequential([Dense(4, input_shape=(3,)), Dense(2)])
     src.save_weights(tmp_path / 'w.h5')
-    with h5py.File(tmp_path / 'w.h5', 'a') as f:  # damage the second layer only
+    with edit_h5(tmp_path / 'w.h5') as f:  # damage the second layer only
         name = src.layers[1].name
         del f['%s/%s/kernel' % (name, name)]
         f.create_dataset('%s/%s/kernel' % (name, name), data=np.zeros((4, 3), 'float32'))
@@ -272,7 +273,7 @@ def test_subclassed_model_build_shape_from_the_file_is_bounded(tmp_path):
     _called(model)
     with plugins.registered(TwoLayer):
         model.save(tmp_path / 'm.h5')
-        with h5py.File(tmp_path / 'm.h5', 'a') as f:
+        with edit_h5(tmp_path / 'm.h5') as f:
             config = json.loads(f.attrs['model_config'])
             assert config['build_input_shape'][-1] == 5
             config['build_input_shape'] = [3, 2 ** 40]
@@ -409,7 +410,7 @@ def test_third_party_name_gives_the_distribution_the_file_names(tmp_path):
     model = _scaled_model()
     with plugins.registered(Scale):
         model.save(tmp_path / 'm.h5')
-    with h5py.File(tmp_path / 'm.h5', 'a') as f:
+    with edit_h5(tmp_path / 'm.h5') as f:
         config = json.loads(f.attrs['model_config'])
         config['config']['layers'][1]['registered_by'] = 'kcore-scale-layers 1.2.0'
         _rewrite_config(f, config)

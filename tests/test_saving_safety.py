@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import saving_attacks as attacks
+from helpers.saving_attacks import edit_h5
 from kcore.errors import KcoreError, SavingError, UnknownNameError
 from kcore.layers.lambda_layer import in_safe_mode
 from kcore.layers import Dense
@@ -127,7 +128,7 @@ def test_object_references_are_refused(tmp_path):
 
 def test_names_from_the_file_cannot_leave_their_group(tmp_path):
     attacks.valid_model_file(tmp_path / 'm.h5')
-    with h5py.File(tmp_path / 'm.h5', 'a') as f:
+    with edit_h5(tmp_path / 'm.h5') as f:
         f['model_weights/dense'].attrs['weight_names'] = np.array(
             ['/optimizer_weights/dense/kernel_momentum', 'dense/bias'], dtype=h5py.string_dtype())
     with pytest.raises(UnsafeContentError, match='plain relative path'):
@@ -176,7 +177,7 @@ def test_hdf5_with_a_user_block_is_recognised(tmp_path):
 
 def test_a_damaged_config_is_caught_by_its_checksum(tmp_path):
     attacks.valid_model_file(tmp_path / 'm.h5')
-    with h5py.File(tmp_path / 'm.h5', 'a') as f:
+    with edit_h5(tmp_path / 'm.h5') as f:
         f.attrs['model_config'] = f.attrs['model_config'].replace('"linear"', '"relu"')
     with pytest.raises(SavingError, match='checksum'):
         load_model(tmp_path / 'm.h5')
@@ -267,7 +268,7 @@ def test_fuzz_removed_groups_and_attributes(tmp_path, pristine, data):
     path.write_bytes(raw)
     names, attrs, datasets = _members(path)
     member = data.draw(st.sampled_from(names + attrs))
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         if isinstance(member, tuple):
             del f[member[0]].attrs[member[1]]
         else:
@@ -288,7 +289,7 @@ def test_fuzz_wrong_shapes_and_dtypes(tmp_path, pristine, data):
     name, shape = data.draw(st.sampled_from(datasets))
     new_shape = tuple(data.draw(st.lists(st.integers(0, 5), min_size=0, max_size=3)))
     dtype = data.draw(st.sampled_from(['float32', 'float64', 'int8', 'S4', [('a', 'f4'), ('b', 'i4')]]))
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f[name]
         f.create_dataset(name, data=np.zeros(new_shape, dtype=dtype))
     numeric = np.dtype(dtype).kind in 'fi'

@@ -522,6 +522,10 @@ class Layer:
         """Run ``call`` on stand-in data twice (different sizes for unknown axes) and
         keep the axes that did not change: the layer needs no ``compute_output_shape``."""
         runs = []
+        if _allocation.check is not None:  # a declared structure (a file, a JSON): stand-ins are checked too
+            for t in nest.flatten((args, kwargs)):
+                if isinstance(t, KerasTensor):
+                    _allocation.check(self, None, tuple(3 if d is None else d for d in t.shape), t.dtype)
         for fill in (2, 3):
             def stand_in(t):
                 if not isinstance(t, KerasTensor):
@@ -547,6 +551,10 @@ class Layer:
                     raise
             self._call_losses = saved_losses
             runs.append(out)
+            if _allocation.check is not None:  # what the function made counts too
+                for t in nest.flatten(out):
+                    if hasattr(t, 'shape') and hasattr(t, 'dtype'):
+                        _allocation.check(self, None, tuple(t.shape), t.dtype)
         first = _map_tensors(lambda t: tuple(t.shape), runs[0])
         second = [tuple(t.shape) for t in nest.flatten(runs[1])]
         it = iter(second)
@@ -706,8 +714,10 @@ _allocation = _AllocationHook()
 
 class allocation_hook:
     """Within the block, ``add_weight`` calls ``check(layer, name, shape, dtype)`` before it
-    allocates; ``check`` may raise to refuse.  Loading a model file puts its weight budget
-    here (``kcore.saving.budget``), so the layers know nothing of files."""
+    allocates; ``check`` may raise to refuse.  Shape inference calls it too, with
+    ``name=None``, for each stand-in input it is about to make and each output ``call``
+    made from them.  Loading a model file puts its weight budget here
+    (``kcore.saving.budget``), so the layers know nothing of files."""
 
     def __init__(self, check):
         self.check = check

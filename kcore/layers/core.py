@@ -18,6 +18,13 @@ from kcore.layers.input_spec import InputSpec
 from kcore.serialization import serialize
 
 
+def _is_count(value):
+    """A positive whole number that an array axis can have (1e308, NaN and '3' are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    return 0 < value < 2 ** 62 and int(value) == value  # NaN fails the comparison, inf the bound
+
+
 class Dense(Layer):
     """``activation(inputs @ kernel + bias)`` on the last axis.
 
@@ -38,7 +45,7 @@ class Dense(Layer):
         bias_constraint = kwargs.pop('bias_constraint', bias_constraint)
         use_bias = kwargs.pop('use_bias', use_bias)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if units is None or int(units) != units or units <= 0:
+        if not _is_count(units):
             raise ValueError('%s: units must be a positive integer. Received: units=%r.'
                              % (layer_prefix(self), units))
         self.units = int(units)

@@ -30,9 +30,25 @@ import threading
 from kcore.errors import SavingError, layer_prefix
 from kcore.layers.base import Layer
 
-#: modules whose functions a config may name safely (resolved with getattr only)
+#: modules whose functions a config may name (resolved with getattr only)
 SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.runtime.ops', 'kcore.runtime.state', 'kcore.activations',
                          'kcore.backend.ops', 'kcore.backend.state')  # the last two: files saved before the move
+#: what safe mode lets a config name from those modules: pure functions of their inputs.  Not
+#: setters (set_epsilon, set_floatx, set_learning_phase, set_value, update...), printing
+#: (print_tensor), randomness (random_*, dropout: they advance the global generator), nor
+#: array factories sized by arguments (zeros, ones, eye, arange, constant, variable).
+PURE_FUNCTIONS = frozenset([
+    'abs', 'add', 'all', 'any', 'argmax', 'argmin', 'batch_dot', 'batch_flatten', 'bias_add', 'cast', 'ceil',
+    'clip', 'concatenate', 'cos', 'cumsum', 'divide', 'dot', 'elu', 'equal', 'erf', 'exp', 'expand_dims',
+    'expm1', 'flatten', 'floor', 'gather', 'gelu', 'greater', 'greater_equal', 'hard_sigmoid', 'identity',
+    'l2_normalize', 'leaky_relu', 'less', 'less_equal', 'log', 'log1p', 'log_softmax', 'logical_and',
+    'logical_or', 'logsumexp', 'matmul', 'max', 'maximum', 'mean', 'min', 'minimum', 'multiply', 'negative',
+    'not_equal', 'one_hot', 'pad', 'permute_dimensions', 'pow', 'prod', 'relu', 'repeat', 'repeat_elements',
+    'reshape', 'reverse', 'round', 'selu', 'sigmoid', 'sign', 'silu', 'sin', 'softmax', 'softplus', 'softsign',
+    'sqrt', 'square', 'squeeze', 'stack', 'std', 'stop_gradient', 'subtract', 'sum', 'swish', 'switch', 'take',
+    'tanh', 'tile', 'transpose', 'unstack', 'var', 'where', 'ones_like', 'zeros_like', 'cast_to_floatx',
+    'linear', 'exponential',
+])
 
 
 class _SafeMode(threading.local):
@@ -82,12 +98,19 @@ def _resolve(layer_name, what, name, kind, module, custom_objects, safe_mode):
     if custom_objects and name in custom_objects:
         return custom_objects[name]
     short = name.rsplit('.', 1)[-1]
-    if module in SAFE_FUNCTION_MODULES and '.' not in name:
-        fn = getattr(importlib.import_module(module), short, None)
-        if callable(fn):
-            return fn
     if safe_mode is None:
         safe_mode = in_safe_mode()
+    if module in SAFE_FUNCTION_MODULES and '.' not in name:
+        fn = getattr(importlib.import_module(module), short, None)
+        if callable(fn) and (short in PURE_FUNCTIONS or not safe_mode):
+            return fn
+        if callable(fn):
+            raise SavingError("Lambda layer %r: its %s is %s.%s, which is not a pure function of its inputs "
+                              "(it changes settings or state, prints, draws random numbers or makes arrays "
+                              "sized by its arguments). In safe mode a file may name only the functions in "
+                              "kcore.layers.lambda_layer.PURE_FUNCTIONS. If you trust the file, load it with "
+                              "safe_mode=False, or pass custom_objects={%r: <the function>}."
+                              % (layer_name, what, module, short, name))
     if not safe_mode and kind != 'lambda' and module:
         target = importlib.import_module(module)
         for part in name.split('.'):

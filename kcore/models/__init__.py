@@ -5,14 +5,14 @@ from kcore.models.cloning import clone_model as _clone
 from kcore.models.functional import Functional
 from kcore.models.model import Model
 from kcore.models.sequential import Sequential
-from kcore.serialization import deserialize
 
 
 # kcore.saving loads on the first save or load, not at ``import kcore``
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
     """Load a model saved with ``model.save`` (kcore or Keras HDF5)."""
     from kcore.saving import load_model as _load
-    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
+    return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode,
+                 trust_plugins=trust_plugins)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -20,19 +20,39 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
     return _save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer, save_format=save_format)
 
 
+def _config_limits():
+    """The limits on what a config may make kcore do (a saving module, loaded on first use)."""
+    from kcore.saving import config_limits
+    return config_limits
+
+
 def model_from_json(json_string, custom_objects=None):
-    """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``."""
-    import json
-    return deserialize(json.loads(json_string), 'layers', custom_objects)
+    """Rebuild a model (architecture only, fresh weights) from ``model.to_json()``.
+
+    The text is parsed within ``kcore.saving.config_limits`` and the model may
+    allocate at most ``KCORE_MAX_CONFIG_WEIGHT_BYTES`` (512 MiB) of weights: a
+    200-byte JSON must not make kcore allocate 10 GB.  Build bigger models in code.
+    """
+    return _config_limits().build_from_json(json_string, custom_objects)
 
 
 def model_from_config(config, custom_objects=None):
-    return deserialize(config, 'layers', custom_objects)
+    """Rebuild a model from ``model.get_config()``-style ``{'class_name', 'config'}``, with the
+    limits of ``model_from_json``."""
+    return _config_limits().build_from_config(config, custom_objects)
 
 
 def clone_model(model, input_tensors=None, clone_function=None):
-    """A new model with the same architecture and fresh weights (Keras semantics)."""
-    return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
+    """A new model with the same architecture and fresh weights (Keras semantics).
+
+    Without ``clone_function`` the clone may allocate only as many weight bytes
+    as ``model`` holds (plus 1 MiB): a layer whose config does not rebuild it
+    faithfully cannot make a clone blow up.
+    """
+    if clone_function is not None:
+        return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
+    with _config_limits().clone_budget(model):
+        return _clone(model, input_tensors=input_tensors, clone_function=clone_function)
 
 
 __all__ = ['Model', 'Sequential', 'Functional', 'load_model', 'save_model', 'model_from_json',

@@ -101,7 +101,11 @@ def functional_config(model):
 
 # -- reading ------------------------------------------------------------------------
 class _Pending(Exception):
-    """A node's inputs are not all created yet."""
+    """A node's inputs are not all created yet; ``key`` is the (layer name, node index) awaited."""
+
+    def __init__(self, key=None):
+        super().__init__(key)
+        self.key = key
 
 
 def _is_history(x):
@@ -123,7 +127,7 @@ def _tensor(history, made):
     name, node, index = history[0], history[1], history[2]
     outputs = made.get((name, node))
     if outputs is None:
-        raise _Pending
+        raise _Pending((name, node))
     if index >= len(outputs):
         raise ValueError('Bad model config: layer %r, call %d has %d output(s); tensor %d was asked for.'
                          % (name, node, len(outputs), index))
@@ -153,6 +157,32 @@ def _unpack_refs(refs, made):
     return tensors[0] if len(tensors) == 1 else tensors
 
 
+def _replay(queue, made):
+    """Call every queued layer on its inbound nodes, each as soon as its inputs exist.
+
+    A node whose input is missing waits on that one (layer, node) key and is
+    retried only when it is made, so the work is linear in the number of
+    nodes whatever order the config lists the layers in (a 6000-layer chain
+    listed backwards took 50 s when every pass retried every layer).
+    """
+    waiting = {}           # (layer name, node index) -> items waiting for it
+    ready = list(reversed(queue))
+    while ready:
+        item = ready.pop()
+        layer, nodes, k = item
+        while k < len(nodes):  # a layer's calls are replayed in their order
+            try:
+                out = _call_node(layer, nodes[k], made)
+            except _Pending as e:
+                waiting.setdefault(e.key, []).append(item)
+                break
+            key = (layer.name, k)
+            made[key] = nest.flatten(out)
+            k += 1
+            item[2] = k
+            ready.extend(reversed(waiting.pop(key, ())))
+
+
 def functional_from_config(cls, config, custom_objects=None):
     """Rebuild the layers, then replay their calls in an order where inputs exist."""
     if not isinstance(config, dict) or not isinstance(config.get('layers'), list):
@@ -167,20 +197,7 @@ def functional_from_config(cls, config, custom_objects=None):
             made[(spec.get('name', layer.name), 0)] = [layer._input_tensor]
             continue
         queue.append([layer, list(spec.get('inbound_nodes') or []), 0])
-    progress = True
-    while progress:
-        progress = False
-        for item in queue:
-            layer, nodes, k = item
-            while k < len(nodes):  # a layer's calls are replayed in their order
-                try:
-                    out = _call_node(layer, nodes[k], made)
-                except _Pending:
-                    break
-                made[(layer.name, k)] = nest.flatten(out)
-                k += 1
-                progress = True
-            item[2] = k
+    _replay(queue, made)
     stuck = [item[0].name for item in queue if item[2] < len(item[1])]
     if stuck:
         raise ValueError('Bad functional model config: the inputs of layer(s) %s are never created (a missing '

@@ -12,7 +12,8 @@ Environment (read when plugins load):
   KCORE_DISABLE_PLUGINS=a,b         skip these plugins (entry point or distribution names);
                                     kcore's built-ins cannot be disabled
   KCORE_DISABLE_PLUGIN_AUTOLOAD=1   read no entry points; register plugins by hand
-  KCORE_TRACE_PLUGINS=1             print each plugin, hook call and registration to stderr
+  KCORE_TRACE_PLUGINS=1             print each plugin (with its import time), hook call and
+                                    registration to stderr
 
 For tests: ``manager.isolated()`` gives a fresh, unloaded manager for a block and
 restores the previous state after it; ``manager.reset()`` forgets everything.
@@ -23,16 +24,19 @@ import importlib
 import os
 import sys
 import threading
+import time
 import warnings
 
 import pluggy
 
 from kcore.errors import PluginLoadError, PluginLoadWarning
-from kcore.plugins import hookspecs, known
+from kcore.plugins import hookspecs, known, trust
 from kcore.plugins.known import normalize as _normalize
 from kcore.plugins.registry import Registry
 
 BUILTINS_MODULE = 'kcore._builtins.plugin'
+#: a plugin import at least this long is called slow by KCORE_TRACE_PLUGINS
+SLOW_IMPORT_SECONDS = 1.0
 BUILTINS_KEY = 'builtins'
 IN_PROCESS_KEY = '<in-process>'
 
@@ -50,6 +54,8 @@ class PluginRecord:
         self.status = 'loaded'            # or 'failed', 'disabled'
         self.error = None
         self.registered = {}              # kind -> [names, aliases included]
+        self.overrides = []               # what it takes over from kcore (see ``trust``)
+        self.import_seconds = None
 
     @property
     def label(self):
@@ -61,7 +67,8 @@ class PluginRecord:
     def as_dict(self):
         return {'name': self.name, 'distribution': self.distribution, 'version': self.version,
                 'entry_point': self.entry_point, 'status': self.status, 'error': self.error,
-                'registered': {k: sorted(v) for k, v in self.registered.items() if v}}
+                'registered': {k: sorted(v) for k, v in self.registered.items() if v},
+                'overrides': list(self.overrides), 'import_seconds': self.import_seconds}
 
 
 class PluginManager:
@@ -107,6 +114,7 @@ class PluginManager:
             finally:
                 self._loading = False
         _warn(failed)  # after the state is consistent: -W error must not leave it half-loaded
+        trust.warn_overrides(list(self.records.values()))
 
     def rescan(self):
         """Load entry points installed since the last scan; True if a plugin was added.
@@ -124,6 +132,7 @@ class PluginManager:
             failed = self._scan()
             added = sum(r.status == 'loaded' for r in self.records.values()) > before
         _warn(failed)
+        trust.warn_overrides(list(self.records.values()))
         return added
 
     def _load_builtins(self):
@@ -162,11 +171,19 @@ class PluginManager:
             if trace:
                 print('kcore: loading plugin %s (%s) from %s' % (ep.name, record.label or '?', ep.value),
                       file=sys.stderr)
+            start = time.perf_counter()
             try:
                 record.module = ep.load()
             except Exception as e:  # noqa: BLE001 - a broken plugin must not take kcore down
                 self._fail(record, 'import failed: %s: %s' % (type(e).__name__, e), failed)
                 continue
+            finally:
+                record.import_seconds = round(time.perf_counter() - start, 3)
+                if trace:
+                    print('kcore: plugin %s (%s) imported in %.2f s%s'
+                          % (ep.name, record.label or '?', record.import_seconds,
+                             ' -- slow: this delays the first name look-up of every process'
+                             if record.import_seconds >= SLOW_IMPORT_SECONDS else ''), file=sys.stderr)
             error = self._add_plugin(record)
             if error:
                 self._fail(record, error, failed)
@@ -201,9 +218,14 @@ class PluginManager:
 
         def register(obj, name=None, aliases=(), backend=None, **meta):
             name = _registration_name(kind, obj, name, backend)
+            trust.check_type(kind, obj, name or getattr(obj, '__name__', None), record.label or record.key)
+            wanted = [name or getattr(obj, '__name__', None)] + ([aliases] if isinstance(aliases, str)
+                                                                 else list(aliases))
+            taken = trust.overrides(self.registries, kind, wanted, record.label, meta.get('replace', False))
             names = registry.add(obj, name=name, aliases=aliases, plugin=record.key,
                                  distribution=record.label, **meta)
             record.registered.setdefault(kind, []).extend(names)
+            record.overrides.extend(why for _, why in taken)
             if trace:
                 print('kcore:   %s %s' % (kind, ', '.join(names)), file=sys.stderr)
             return obj
@@ -213,6 +235,7 @@ class PluginManager:
         for registry in self.registries.values():
             registry.remove_plugin(record.key)
         record.registered = {}
+        record.overrides = []
         if self.pm.get_plugin(record.key) is not None:
             self.pm.unregister(name=record.key)
 
@@ -257,6 +280,7 @@ class PluginManager:
         """File one object in one registry, in-process; returns the names it got."""
         self.load()
         name = _registration_name(kind, obj, name, backend)
+        trust.check_type(kind, obj, name or getattr(obj, '__name__', None), 'in-process registration')
         with self._lock:
             record = self.records.get(IN_PROCESS_KEY)
             if record is None:

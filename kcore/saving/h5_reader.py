@@ -6,17 +6,23 @@ dataset's storage, filters, dtype and declared shape before a byte is read.
 See ``safety`` for the Keras CVEs these rules answer.
 """
 import contextlib
-import json
 
 import numpy as np
 
 from kcore.errors import SavingError
+from kcore.saving import config_limits
 from kcore.saving.safety import UnsafeContentError
 
 #: largest attribute (JSON config, name list) read from a file
 MAX_ATTR_BYTES = 64 * 2 ** 20
 #: HDF5 filters that only decode data (deflate, shuffle, fletcher32, szip, n-bit, scale-offset, lzf)
 SAFE_FILTERS = frozenset([1, 2, 3, 4, 5, 6, 32000])
+#: of those, the ones that make data smaller than it is (shuffle and fletcher32 do not)
+COMPRESSING_FILTERS = frozenset([1, 4, 5, 6, 32000])
+#: a compressed dataset may decode to this many times the bytes it stores ...
+MAX_EXPANSION = 32
+#: ... plus, over a whole load, this many bytes more (a zero bias compresses to almost nothing)
+EXPANSION_ALLOWANCE = 16 * 2 ** 20
 
 
 def _h5py():
@@ -30,6 +36,8 @@ class H5Reader:
     def __init__(self, filepath):
         h5py = _h5py()
         self.filepath = filepath
+        #: bytes compressed datasets may still decode to beyond MAX_EXPANSION times what they store
+        self.expansion_left = EXPANSION_ALLOWANCE
         try:
             self.file = h5py.File(filepath, 'r')
         except Exception as e:  # OSError from HDF5 for truncated or damaged files
@@ -173,6 +181,9 @@ class H5Reader:
                 raise self.damaged('attribute %r of %r is not UTF-8 text' % (name, obj.name)) from None
         if not isinstance(value, str):
             raise self.damaged('attribute %r of %r should be text; it is %s' % (name, obj.name, type(value).__name__))
+        if len(value) > MAX_ATTR_BYTES:  # a variable-length string: its size is known only once read
+            raise self.damaged('attribute %r of %r holds %d characters, more than the %d allowed'
+                               % (name, obj.name, len(value), MAX_ATTR_BYTES))
         return value
 
     def json_attr(self, obj, name):
@@ -180,10 +191,7 @@ class H5Reader:
         text = self.text_attr(obj, name)
         if text is None:
             return None
-        try:
-            return json.loads(text)
-        except (ValueError, RecursionError) as e:
-            raise self.damaged('attribute %r is not valid JSON' % name, e) from None
+        return config_limits.parse(text, 'in attribute %r of %r' % (name, self.filepath))
 
     def name_list_attr(self, obj, name):
         """A list of names (Keras splits long lists into name0, name1, ...); None if absent."""
@@ -251,25 +259,57 @@ class H5Reader:
             raise self.damaged('dataset %r has dtype %s; weights are numbers' % (where, dtype))
         return bool(filters)
 
+    def storage(self, dset):
+        """(bytes the file stores for ``dset``, whether a compressing filter decodes them)."""
+        try:
+            plist = dset.id.get_create_plist()
+            filters = {plist.get_filter(i)[0] for i in range(plist.get_nfilters())}
+            return dset.id.get_storage_size(), bool(filters & COMPRESSING_FILTERS)
+        except Exception as e:
+            raise self.damaged('dataset %r cannot be inspected' % dset.name, e) from None
+
+    def _check_stored(self, dset, shape, nbytes):
+        """Refuse data the file does not hold: missing bytes or chunks, or a decompression bomb."""
+        stored, compressed = self.storage(dset)
+        h5d = _h5py().h5d
+        try:
+            chunks = dset.chunks
+            stored_chunks = dset.id.get_num_chunks() if chunks else None
+        except Exception as e:
+            raise self.damaged('dataset %r cannot be inspected' % dset.name, e) from None
+        if chunks:
+            needed = int(np.prod([-(-n // c) for n, c in zip(shape, chunks)], dtype=np.float64))
+            if stored_chunks < needed:
+                raise self.damaged('dataset %r stores %d of its %d chunks; the rest would read as fill values '
+                                   '(zeros or NaN), not weights' % (dset.name, stored_chunks, needed))
+        elif dset.id.get_create_plist().get_layout() != h5d.COMPACT and stored < nbytes:
+            raise self.damaged('dataset %r declares %d bytes but the file stores %d of them'
+                               % (dset.name, nbytes, stored))
+        if stored == 0:
+            raise self.damaged('dataset %r declares %d bytes but the file stores none' % (dset.name, nbytes))
+        if compressed:
+            excess = nbytes - stored * MAX_EXPANSION
+            if excess > self.expansion_left:
+                raise self.damaged('dataset %r stores %d compressed bytes that would decode to %d: more than '
+                                   'kcore decompresses (%d times the stored size, plus %d bytes per file)'
+                                   % (dset.name, stored, nbytes, MAX_EXPANSION, self.expansion_left))
+            self.expansion_left -= max(0, excess)
+
     def read_array(self, dset, expected_shape):
-        """The dataset as a NumPy array, read only if its declared shape is ``expected_shape``.
+        """The dataset as a NumPy array, read only if its declared shape is ``expected_shape``
+        and the file really holds its data (every byte, or every chunk, stored).
 
         The caller compares shapes first (for its own error message); this
         re-checks, so no path can allocate what the file merely declares.
         """
-        filtered = self.check_dataset(dset)
+        self.check_dataset(dset)
         shape = tuple(dset.shape) if dset.shape is not None else None
         if shape != tuple(expected_shape):
             raise SavingError('Refusing to read dataset %r of %r: it declares shape %s, expected %s.'
                               % (dset.name, self.filepath, shape, tuple(expected_shape)))
         nbytes = int(np.prod(shape, dtype=np.int64)) * dset.dtype.itemsize
-        try:
-            stored = dset.id.get_storage_size()
-        except Exception as e:
-            raise self.damaged('dataset %r cannot be inspected' % dset.name, e) from None
-        if nbytes and (stored == 0 or (not filtered and stored < nbytes)):
-            raise self.damaged('dataset %r declares %d bytes but the file stores %d of them'
-                               % (dset.name, nbytes, stored))
+        if nbytes:
+            self._check_stored(dset, shape, nbytes)
         out = np.empty(shape, dtype=dset.dtype)
         try:
             if nbytes:

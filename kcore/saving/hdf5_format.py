@@ -19,12 +19,15 @@ import os
 import numpy as np
 
 from kcore.runtime.device import ACTIVE
-from kcore.errors import SavingError, UnknownNameError, add_context, layer_prefix
+from kcore.errors import SavingError, UnknownNameError, add_context
 from kcore._version import __version__
 from kcore.plugins.registry import singular
 from kcore.layers.lambda_layer import safe_mode_scope
+from kcore.plugins import trust
+from kcore.plugins.manager import manager
 from kcore.saving.budget import weight_budget
-from kcore.saving import atomic, h5_reader, hdf5_weights, keras_compat, safety, sniff
+from kcore.saving import (atomic, config_limits, h5_reader, hdf5_weights, integrity, keras_compat, preflight,
+                          safety, sniff, state_guard)
 from kcore.saving.savable import check_savable, to_json
 from kcore.serialization import deserialize
 from kcore.saving.training_config import compile_from_config
@@ -79,13 +82,15 @@ def _new_file(filepath, overwrite):
     never touches the disk; the finished image is written by plain Python I/O,
     whose failures are ordinary exceptions.  The format is HDF5 1.8's, whose
     object headers carry checksums; every h5py and Keras since 2008 reads it.
-    The cost is one copy of the file in memory while saving.
+    The cost is one copy of the file in memory while saving.  The file ends
+    with a trailer holding a checksum of the rest (see ``integrity``).
     """
     atomic.check_target(filepath, overwrite)
     buffer = io.BytesIO()
     with _h5py().File(buffer, 'w', libver=('v108', 'latest')) as f:
         yield f
-    atomic.write_bytes(filepath, buffer.getbuffer(), overwrite)
+    image = buffer.getbuffer()
+    atomic.write_bytes(filepath, [image, integrity.trailer(image)], overwrite)
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
@@ -122,6 +127,8 @@ def _open(filepath, what):
         raise SavingError('Expected a file path (str or os.PathLike). Received: %r.' % (filepath,))
     filepath = os.fspath(filepath)
     sniff.check_hdf5(filepath, what)
+    integrity.verify(filepath)  # kcore's own files: any changed byte is an error before HDF5 parses one
+    preflight.check(filepath, h5_reader.MAX_ATTR_BYTES)  # any file: a walk in another process, time-limited
     return h5_reader.H5Reader(filepath)
 
 
@@ -206,21 +213,43 @@ def _build_shape(value, filepath):
     return tuples if len(tuples) > 1 or shapes is value else tuples[0]
 
 
-#: weight bytes a rebuilt model may allocate beyond what the file declares (small unsaved state)
+#: weight bytes a rebuilt model may allocate beyond what the file stores (small unsaved state)
 WEIGHT_BUDGET_SLACK = 1 << 20
 
 
 def _over_budget(filepath):
-    def refuse(layer, name, shape, nbytes, remaining):
-        raise SavingError('The architecture in %r asks %s for a weight %r of shape %s (%d bytes), but the file '
-                          'declares only %d more bytes of weights. Every weight of a saved model is in its '
-                          'file, so the file is damaged or crafted; nothing was allocated.'
-                          % (filepath, layer_prefix(layer), name, tuple(shape), nbytes, max(0, remaining)))
-    return refuse
+    return config_limits.refusal('The architecture in %r' % filepath,
+                   'the file stores only that many bytes of weights (plus %d for compressed data), and every '
+                   'weight of a saved model is in its file, so the file is damaged or crafted'
+                   % h5_reader.EXPANSION_ALLOWANCE)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5)."""
+def load_budget(reader, weights):
+    """The weight budget of a model rebuilt from ``reader``: bytes stored, never bytes declared."""
+    budget = hdf5_weights.stored_bytes(reader, weights) + h5_reader.EXPANSION_ALLOWANCE + WEIGHT_BUDGET_SLACK
+    return weight_budget(budget, _over_budget(reader.filepath), stand_in_bytes=config_limits.STAND_IN_BYTES)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trust_plugins=None):
+    """Rebuild a model saved by ``model.save`` (kcore, Keras 2.x or Keras 3 HDF5).
+
+    A failed load leaves process-wide settings as they were (``state_guard``).
+
+    A kcore file records which distribution provided each registered name
+    (``Dense`` by kcore, ``Conv2D`` by kcore-conv).  If a name is now provided
+    by another distribution (a plugin that replaced ``Dense``), loading
+    *refuses* with an error naming both, rather than warning: the model would
+    silently run other code than it was saved with, and a warning among many
+    is easily missed -- or turned off -- while the wrong numbers it leads to
+    are not.  ``trust_plugins=['that-dist']`` (or ``True`` for every installed
+    plugin) accepts the difference.  Names registered in-process by your own
+    code always pass.
+    """
+    with state_guard.unchanged_on_failure():
+        return _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins)
+
+
+def _load_model(filepath, custom_objects, compile, safe_mode, trust_plugins):
     with _open(filepath, 'model') as reader:
         f = reader.root
         config = reader.json_attr(f, 'model_config')
@@ -233,6 +262,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             major = keras_compat.keras_major(reader.text_attr(f, 'keras_version'))
             config = keras_compat.normalize(config, major)
         safety.check_no_code(config, safe_mode, reader.filepath)
+        if not foreign:
+            manager.ensure_loaded()
+            trust.check_providers(providers(config), reader.filepath, trust_plugins, manager.registries)
         training = reader.json_attr(f, 'training_config') if compile else None
         if foreign and training is not None:
             training = keras_compat.normalize(training, major)
@@ -241,8 +273,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         weights = reader.child(f, 'model_weights', 'group')
         if weights is None:
             raise reader.damaged('the "model_weights" group is missing')
-        budget = hdf5_weights.declared_bytes(reader, weights) + WEIGHT_BUDGET_SLACK
-        with safe_mode_scope(safe_mode), weight_budget(budget, _over_budget(reader.filepath)):
+        with safe_mode_scope(safe_mode), load_budget(reader, weights):
             model = rebuild(config, custom_objects, reader.filepath)
         with safe_mode_scope(safe_mode):
             hdf5_weights.load_weights(reader, weights, model)

@@ -21,6 +21,7 @@ import numpy as np
 
 from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, layer_prefix
+from kcore.saving import h5_reader
 
 TOP_LEVEL = 'top_level_model_weights'
 
@@ -135,7 +136,7 @@ class _Plan:
     def add_layer(self, layer, group, label):
         """Plan the weights of ``layer`` from the saved layer ``group``; False if skipped."""
         variables = layer.weights
-        names = self.reader.name_list_attr(group, 'weight_names')
+        names = names_of_weights(self.reader, group)
         if names is None:
             raise self.reader.damaged('layer group %r has no "weight_names" attribute' % group.name)
         if len(names) != len(variables):
@@ -193,7 +194,7 @@ def _check_built(model):
 def load_weights(reader, group, model, by_name=False, skip_mismatch=False):
     """Assign the weights stored in ``group`` to ``model``; returns how many arrays were loaded."""
     _check_built(model)
-    saved_names = reader.name_list_attr(group, 'layer_names')
+    saved_names = names_of_layers(reader, group)
     if saved_names is None:
         raise reader.damaged('group %r has no "layer_names" attribute' % group.name)
     plan = _Plan(reader, skip_mismatch)
@@ -216,22 +217,67 @@ def load_weights(reader, group, model, by_name=False, skip_mismatch=False):
     return plan.run()
 
 
-def declared_bytes(reader, group):
-    """Bytes of every weight array ``group`` declares (read from metadata, nothing loaded)."""
+def names_of_layers(reader, group):
+    """``layer_names`` of ``group``: unique, and no more than the group has members.
+
+    Each name is looked up once, so with duplicates refused the work is
+    linear in what the file stores (10**6 copies of one name took minutes).
+    """
+    names = reader.name_list_attr(group, 'layer_names')
+    if names is None:
+        return None
+    _check_unique(reader, names, 'layer_names', group)
+    try:
+        members = len(group)
+    except Exception as e:  # noqa: BLE001
+        raise reader.damaged('group %r cannot be listed' % group.name, e) from None
+    if len(names) > members:
+        raise reader.damaged('"layer_names" of %r lists %d layers but the group holds only %d members'
+                             % (group.name, len(names), members))
+    return names
+
+
+def names_of_weights(reader, group):
+    names = reader.name_list_attr(group, 'weight_names')
+    if names is not None:
+        _check_unique(reader, names, 'weight_names', group)
+    return names
+
+
+def _check_unique(reader, names, attr, group):
+    if len(set(names)) != len(names):
+        seen, repeated = set(), None
+        for n in names:
+            if n in seen:
+                repeated = n
+                break
+            seen.add(n)
+        raise reader.damaged('%r of %r names %r more than once' % (attr, group.name, repeated))
+
+
+def stored_bytes(reader, group):
+    """Bytes the weight arrays of ``group`` may take once read: what the file really stores.
+
+    An uncompressed dataset counts its stored bytes (a declared shape whose
+    data is absent counts nothing); a compressed one at most ``MAX_EXPANSION``
+    times its stored bytes (``h5_reader``'s rule).  Only metadata is read.
+    """
     total = 0
-    names = list(reader.name_list_attr(group, 'layer_names') or [])
+    names = list(names_of_layers(reader, group) or [])
     for layer_group in [reader.child(group, n, 'group') for n in names] + [reader.child(group, TOP_LEVEL, 'group')]:
         if layer_group is None:
             continue
-        for w in reader.name_list_attr(layer_group, 'weight_names') or []:
+        for w in names_of_weights(reader, layer_group) or []:
             dset = reader.child(layer_group, w, 'dataset')
             if dset is not None and dset.shape is not None:
-                total += int(np.prod(dset.shape, dtype=np.float64)) * dset.dtype.itemsize
+                declared = int(np.prod(dset.shape, dtype=np.float64)) * dset.dtype.itemsize
+                stored, compressed = reader.storage(dset)
+                total += min(declared, stored * h5_reader.MAX_EXPANSION if compressed else stored)
     return total
 
 
 def _has_weights(reader, group):
-    return bool(reader.name_list_attr(group, 'weight_names'))
+    return bool(names_of_weights(reader, group))
 
 
 def _plan_by_position(reader, plan, model, saved_names, saved):

@@ -21,6 +21,21 @@ The lessons of Keras's loading CVEs, each a rule here:
   external links, external storage, virtual datasets, soft links leaving their
   group and object references are refused.
 
+Issue 15's attacks, each a rule too:
+
+* one changed byte in a global heap made libhdf5 loop forever: kcore files
+  carry a whole-file SHA-256 in the HDF5 user block, checked before HDF5 parses
+  anything (``integrity``), and every file is walked first by a forked helper
+  with a time and memory limit (``preflight``);
+* tiny files that made kcore allocate gigabytes: the weight budget counts the
+  bytes a file stores, not declares, compressed data has a decompression
+  budget, partially stored datasets are refused, shape inference has a cap on
+  stand-in data, configs are parsed within limits (``config_limits``);
+* a Lambda naming ``K.set_epsilon``: safe mode allows only pure functions
+  (``kcore.layers.lambda_layer.PURE_FUNCTIONS``), and a failed load restores
+  every process-wide setting (``state_guard``);
+* a plugin replacing ``Dense``: ``kcore.plugins.trust``.
+
 This module holds the config rules; ``h5_reader.H5Reader`` (the only way the
 loaders touch an HDF5 file) holds the file rules.
 """
@@ -55,23 +70,34 @@ def find_code(config):
     """``[(where, why)]`` for every part of a config that holds Python code.
 
     ``where`` names the innermost object around it (``Lambda 'lambda_1'``), or
-    the path in the config when no object encloses it.
+    the path in the config when no object encloses it.  The path is kept as a
+    chain of (parent, key) links and spelled out only for a finding, so a wide
+    config costs memory in its number of nodes, not in nodes x path length.
     """
     found = []
-    stack = [(config, 'the config', None)]
+    stack = [(config, None, None)]
     while stack:
-        node, path, owner = stack.pop()
+        node, link, owner = stack.pop()
         if isinstance(node, dict):
             inner = node.get('config')
             if isinstance(node.get('class_name'), str) and isinstance(inner, dict) and inner.get('name'):
                 owner = '%s %r' % (node['class_name'], inner['name'])
             why = _code_marks(node)
             if why:
-                found.append((owner or path, why))
-            stack.extend((v, '%s.%s' % (path, k), owner) for k, v in node.items())
+                found.append((owner or _spell(link), why))
+            stack.extend((v, (link, k), owner) for k, v in node.items())
         elif isinstance(node, list):
-            stack.extend((v, '%s[%d]' % (path, i), owner) for i, v in enumerate(node))
+            stack.extend((v, (link, i), owner) for i, v in enumerate(node))
     return found
+
+
+def _spell(link):
+    """'the config.layers[0].config' from a chain of (parent, key) links."""
+    parts = []
+    while link is not None:
+        link, key = link
+        parts.append('[%d]' % key if isinstance(key, int) else '.%s' % key)
+    return 'the config' + ''.join(reversed(parts))
 
 
 def check_no_code(config, safe_mode, filepath):

@@ -13,6 +13,8 @@ several outputs; a weighted metric whose name is taken gets ``weighted_``).
 """
 import copy
 
+import numpy as np
+
 from kcore.runtime import ops as K
 from kcore.errors import ShapeError
 from kcore.training import losses as losses_mod
@@ -117,6 +119,10 @@ class CompiledLoss:
                 raise ValueError('loss_weights must have one entry per output. Expected %d. Received: %d.'
                                  % (len(output_names), len(weights)))
             self.weights = [float(w) for w in weights]
+        bad = [w for w in self.weights if not np.isfinite(w)]
+        if bad:
+            raise ValueError('loss_weights must be finite numbers. Received: loss_weights=%r. A NaN or infinite '
+                             'weight makes every loss and gradient NaN.' % (loss_weights,))
 
     @property
     def names(self):

@@ -23,6 +23,7 @@ from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callbacks as callbacks_mod
 from kcore.training import data as data_mod
+from kcore.training import data_checks
 from kcore.serialization import resolve
 from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
@@ -264,6 +265,7 @@ class Trainer:
         if kwargs:
             raise TypeError('fit() got unexpected argument(s): %s.' % ', '.join(sorted(kwargs)))
         self._assert_compiled('fit')
+        data_checks.check_loop_arguments(epochs, steps_per_epoch, initial_epoch)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_mod.train_validation_split(
                 x, y, sample_weight, validation_split)
@@ -271,6 +273,9 @@ class Trainer:
         x, y = self._keras2_lists(x, 'inputs'), self._keras2_lists(y, 'outputs')
         train = data_mod.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
                                       max_queue_size, workers, self.distribute_strategy.permutation)
+        if not train.is_generator:
+            data_checks.check_arrays(train)
+            data_checks.check_labels(self.compiled_loss, train.y)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)

@@ -7,6 +7,7 @@ must not come back, a module that must not be imported.  They are generators,
 not stored files, because HDF5 external references hold absolute paths.
 """
 import base64
+import contextlib
 import json
 import marshal
 
@@ -15,7 +16,26 @@ import numpy as np
 
 from kcore.layers import Dense
 from kcore.models import Sequential
+from kcore.saving import integrity
 from kcore.saving.hdf5_format import config_digest, providers
+
+
+def restamp(path):
+    """Recompute a kcore file's whole-file checksum after editing it (an attacker can too)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data[-integrity.TRAILER:].startswith(integrity.MAGIC):
+        data = data[:-integrity.TRAILER]  # else an h5py edit truncated the file to its HDF5 end
+    with open(path, 'wb') as f:
+        f.write(data + integrity.trailer(data))
+
+
+@contextlib.contextmanager
+def edit_h5(path, mode='a'):
+    """``h5py.File(path, mode)`` whose kcore checksum is made valid again on close."""
+    with h5py.File(path, mode) as f:
+        yield f
+    restamp(path)
 
 
 def valid_model_file(path):
@@ -98,7 +118,7 @@ def cve_2025_1550_function_by_module(path, module_name):
         'activation': {'module': module_name, 'class_name': 'function', 'config': 'payload',
                        'registered_name': 'function'}}}
     path = _keras_file(path, [_INPUT], keras_version='3.8.0')
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         config = json.loads(f.attrs['model_config'])
         config['config']['layers'].append(dense)
         f.attrs['model_config'] = json.dumps(config)
@@ -124,7 +144,7 @@ def cve_layer_lambda(marker):
 def cve_2026_0897_huge_dataset(path, where='model_weights/dense/dense/kernel'):
     """A valid file whose weight dataset declares 2**21 x 2**21 float32 (16 TiB), stored nowhere."""
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f[where]
         f.create_dataset(where, shape=(2 ** 21, 2 ** 21), dtype='float32', chunks=(64, 64))
     return path
@@ -133,7 +153,7 @@ def cve_2026_0897_huge_dataset(path, where='model_weights/dense/dense/kernel'):
 def cve_2026_0897_declared_not_stored(path):
     """The right shape, but no data in the file: reading would silently give fill values."""
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f['model_weights/dense/dense/kernel']
         f.create_dataset('model_weights/dense/dense/kernel', shape=(3, 4), dtype='float32', chunks=(1, 4))
     return path
@@ -142,7 +162,7 @@ def cve_2026_0897_declared_not_stored(path):
 def cve_2026_1669_external_storage(path, secret):
     """A weight whose data HDF5 would read from another file (``secret``)."""
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f['model_weights/dense/dense/kernel']
         f.create_dataset('model_weights/dense/dense/kernel', shape=(3, 4), dtype='float32',
                          external=[(str(secret), 0, 48)])
@@ -153,7 +173,7 @@ def cve_2026_1669_external_link(path, other):
     """A layer group that is an HDF5 external link into another file."""
     valid_model_file(other)
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f['model_weights/dense']
         f['model_weights/dense'] = h5py.ExternalLink(str(other), '/model_weights/dense')
     return path
@@ -163,7 +183,7 @@ def cve_2026_1669_virtual_dataset(path, other):
     """A weight that is a virtual dataset mapping data from another file."""
     valid_model_file(other)
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f['model_weights/dense/dense/kernel']
         layout = h5py.VirtualLayout(shape=(3, 4), dtype='float32')
         layout[:] = h5py.VirtualSource(str(other), 'model_weights/dense/dense/kernel', shape=(3, 4))
@@ -174,7 +194,7 @@ def cve_2026_1669_virtual_dataset(path, other):
 def soft_link_escape(path):
     """A weight that is a soft link to another part of the file (an optimizer slot of the same shape)."""
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         del f['model_weights/dense/dense/kernel']
         f['model_weights/dense/dense/kernel'] = h5py.SoftLink('/optimizer_weights/dense/kernel_momentum')
     return path
@@ -183,7 +203,7 @@ def soft_link_escape(path):
 def object_references(path):
     """``weight_names`` holding HDF5 object references instead of names."""
     valid_model_file(path)
-    with h5py.File(path, 'a') as f:
+    with edit_h5(path) as f:
         group = f['model_weights/dense']
         refs = np.array([f['model_weights/out'].ref, f['optimizer_weights'].ref], dtype=h5py.ref_dtype)
         del group.attrs['weight_names']
@@ -195,7 +215,7 @@ def huge_architecture(path):
     """A valid file whose config asks for a Dense kernel of 2**36 float32 (256 GiB) while
     the file holds a few bytes of weights: the allocation itself is the attack."""
     valid_model_file(path)
-    with h5py.File(path, 'r+') as f:
+    with edit_h5(path) as f:
         config = json.loads(f.attrs['model_config'])
         config['config']['layers'][0]['config']['units'] = 2 ** 34
         rewrite_config(f, config)
