@@ -25,7 +25,7 @@ FIRST_PARTY = frozenset(['kcore', 'kcore-conv', 'kcore-losses', 'kcore-rnn', 'kc
 _BASES = {
     'layers': ('kcore.layers.base', 'Layer'),
     'optimizers': ('kcore.training.optimizers', 'Optimizer'),
-    'callbacks': ('kcore.training.callbacks', 'Callback'),
+    'callbacks': ('kcore.training.callback_engine', 'Callback'),
     'backends': ('kcore.runtime.device', 'Backend'),
 }
 _CALLABLE_KINDS = frozenset(['kernels', 'ops', 'activations', 'initializers', 'regularizers', 'constraints',
