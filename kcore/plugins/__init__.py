@@ -27,7 +27,7 @@ _BASES = (
     ('layers', 'kcore.layers.base', 'Layer'),
     ('losses', 'kcore.training.losses', 'Loss'),
     ('metrics', 'kcore.training.metric_base', 'Metric'),
-    ('optimizers', 'kcore.training.optimizers', 'Optimizer'),
+    ('optimizers', 'kcore.training.optimizer_base', 'Optimizer'),
     ('schedules', 'kcore.training.schedules', 'LearningRateSchedule'),
     ('callbacks', 'kcore.training.callback_engine', 'Callback'),
     ('initializers', 'kcore.initializers', 'Initializer'),

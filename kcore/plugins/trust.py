@@ -24,7 +24,7 @@ FIRST_PARTY = frozenset(['kcore', 'kcore-conv', 'kcore-losses', 'kcore-rnn', 'kc
 #: class each kind's classes must derive from (module, name); functions are allowed where callables are
 _BASES = {
     'layers': ('kcore.layers.base', 'Layer'),
-    'optimizers': ('kcore.training.optimizers', 'Optimizer'),
+    'optimizers': ('kcore.training.optimizer_base', 'Optimizer'),
     'callbacks': ('kcore.training.callback_engine', 'Callback'),
     'backends': ('kcore.runtime.device', 'Backend'),
 }
