@@ -78,7 +78,7 @@ class Tensor:
     ``==`` and ``!=`` are identity (as for Python objects), use ``K.equal``.
     """
 
-    __slots__ = ('data', 'requires_grad', '_node', '_index', '_keras_mask', '__weakref__')
+    __slots__ = ('data', 'requires_grad', '_node', '_index', '_keras_mask', '_produced_from', '__weakref__')
     __array_priority__ = 100  # numpy defers binary operators to us
 
     def __init__(self, data, requires_grad=False):

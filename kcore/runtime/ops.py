@@ -8,7 +8,6 @@ arguments follow Keras 2's backend module, so a custom layer written against
 from __future__ import annotations
 
 import builtins
-import weakref
 from typing import Any, Sequence
 
 import numpy as np
@@ -395,16 +394,14 @@ def hard_sigmoid(x: TensorLike) -> Tensor:
     return clip(0.2 * _t(x) + 0.5, 0.0, 1.0)
 
 
-# outputs of softmax/sigmoid -> (kind, logits, axis): crossentropy losses read the
-# logits back (as Keras does on TensorFlow) instead of taking the log of a probability
-_PRODUCED_FROM = weakref.WeakKeyDictionary()
-
-
+# softmax/sigmoid mark their output with (kind, logits, axis) in ``Tensor._produced_from``
+# (a slot left unset on every other tensor): crossentropy losses read the logits back (as
+# Keras does on TensorFlow) instead of taking the log of a probability
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
     x = _t(x)
     y = apply('softmax', x, axis=axis)
     if isinstance(x, Tensor):
-        _PRODUCED_FROM[y] = ('softmax', x, axis)
+        y._produced_from = ('softmax', x, axis)
     return y
 
 
@@ -413,13 +410,13 @@ def sigmoid(x: TensorLike) -> Tensor:
     x = _t(x)
     y = apply('sigmoid', x)
     if isinstance(x, Tensor):
-        _PRODUCED_FROM[y] = ('sigmoid', x, None)
+        y._produced_from = ('sigmoid', x, None)
     return y
 
 
 def logits_of(y: TensorLike, kind: str, axis: int | None = None) -> Tensor:
     """The tensor ``y`` was computed from by ``softmax`` (on ``axis``) or ``sigmoid``, or None."""
-    record = _PRODUCED_FROM.get(y) if isinstance(y, Tensor) else None
+    record = getattr(y, '_produced_from', None) if isinstance(y, Tensor) else None
     if record is None or record[0] != kind:
         return None
     if axis is not None and record[2] not in (axis, axis % y.ndim, axis - y.ndim):

@@ -17,6 +17,7 @@ from kcore._deprecated import rename_kwargs
 from kcore._typing import Logs, TensorLike
 from kcore.autodiff.tensor import no_grad
 from kcore.distribute.strategy import DEFAULT as SINGLE_PROCESS, get_strategy
+from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
@@ -167,8 +168,10 @@ class Trainer:
             y_pred = self(x, training=training)
         extra = self._regularization_losses() + [l() if callable(l) else l for l in added]
         preds = nest.flatten(y_pred)
-        targets = self._per_output(y, 'y')
-        weights = self._per_output(sample_weight, 'sample_weight') if sample_weight is not None else None
+        # targets and weights cross to the device here, once per batch: the loss and
+        # every metric then share these tensors instead of converting again
+        targets = _tensors(self._per_output(y, 'y'))
+        weights = _tensors(self._per_output(sample_weight, 'sample_weight')) if sample_weight is not None else None
         total, per_output = self.compiled_loss(targets, preds, weights, extra)
         return preds, targets, weights, total, per_output
 
@@ -554,6 +557,11 @@ def _should_validate(epoch, freq):
     except TypeError:
         raise ValueError('validation_freq must be a positive integer or a list of epochs (1-based). '
                          'Received: %r.' % (freq,)) from None
+
+
+def _tensors(arrays):
+    """Backend tensors of a per-output list (None stays None; tensors pass unchanged)."""
+    return [None if a is None else K.to_tensor(a) for a in arrays]
 
 
 def _batch_arrays(x, y, sample_weight):
