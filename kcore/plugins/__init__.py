@@ -26,10 +26,10 @@ _install_module_finder()
 _BASES = (
     ('layers', 'kcore.layers.base', 'Layer'),
     ('losses', 'kcore.training.losses', 'Loss'),
-    ('metrics', 'kcore.training.metrics', 'Metric'),
-    ('optimizers', 'kcore.training.optimizers', 'Optimizer'),
+    ('metrics', 'kcore.training.metric_base', 'Metric'),
+    ('optimizers', 'kcore.training.optimizer_base', 'Optimizer'),
     ('schedules', 'kcore.training.schedules', 'LearningRateSchedule'),
-    ('callbacks', 'kcore.training.callbacks', 'Callback'),
+    ('callbacks', 'kcore.training.callback_engine', 'Callback'),
     ('initializers', 'kcore.initializers', 'Initializer'),
     ('regularizers', 'kcore.regularizers', 'Regularizer'),
     ('constraints', 'kcore.constraints', 'Constraint'),

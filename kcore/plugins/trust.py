@@ -24,8 +24,8 @@ FIRST_PARTY = frozenset(['kcore', 'kcore-conv', 'kcore-losses', 'kcore-rnn', 'kc
 #: class each kind's classes must derive from (module, name); functions are allowed where callables are
 _BASES = {
     'layers': ('kcore.layers.base', 'Layer'),
-    'optimizers': ('kcore.training.optimizers', 'Optimizer'),
-    'callbacks': ('kcore.training.callbacks', 'Callback'),
+    'optimizers': ('kcore.training.optimizer_base', 'Optimizer'),
+    'callbacks': ('kcore.training.callback_engine', 'Callback'),
     'backends': ('kcore.runtime.device', 'Backend'),
 }
 _CALLABLE_KINDS = frozenset(['kernels', 'ops', 'activations', 'initializers', 'regularizers', 'constraints',

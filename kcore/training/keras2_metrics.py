@@ -5,7 +5,8 @@ import numpy as np
 from kcore import config
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
-from kcore.training.metrics import Mean, Metric, _ConfusionMetric, _divide_no_nan, match_ranks
+from kcore.training.confusion_metrics import _ConfusionMetric, _divide_no_nan
+from kcore.training.metric_base import Mean, Metric, match_ranks
 
 
 class RootMeanSquaredError(Mean):

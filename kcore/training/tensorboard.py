@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from kcore.training.callbacks import Callback
+from kcore.training.callback_engine import Callback
 
 
 #: event file names carry the time in seconds and the host; the process id and this

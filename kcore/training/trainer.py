@@ -21,13 +21,13 @@ from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
-from kcore.training import callbacks as callbacks_mod
+from kcore.training import callback_engine as callbacks_mod
 from kcore.training import data as data_mod
 from kcore.training import data_checks
 from kcore.serialization import resolve
 from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
-from kcore.training.metrics import Mean
+from kcore.training.metric_base import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
 

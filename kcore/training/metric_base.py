@@ -1,0 +1,141 @@
+"""The metric base: ``Metric`` and the reductions every metric builds on (``Mean``, ``Sum``,
+``MeanMetricWrapper``), and ``match_ranks``, the rank rule between targets and outputs.
+
+Stateful metrics keep their sums in backend arrays and are updated without recording
+gradients.  The metric functions and the catalogue live in ``kcore.training.metrics``,
+which re-exports these names.
+"""
+import numpy as np
+
+from kcore import config
+from kcore.autodiff.tensor import Tensor, no_grad
+from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
+from kcore.utils.naming import snake_case
+
+
+# -- functions ---------------------------------------------------------------------------
+def match_ranks(y_true, y_pred):
+    """Keras 3's rule: squeeze or expand a trailing axis of size 1 of ``y_true`` so
+    that its rank is ``y_pred``'s ((n,) targets against an (n, 1) output)."""
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        return K.squeeze(y_true, -1) if isinstance(y_true, Tensor) else y_true[..., 0]
+    if y_pred.ndim == y_true.ndim + 1 and y_pred.shape[-1] == 1:
+        return K.expand_dims(y_true, -1) if isinstance(y_true, Tensor) else y_true[..., None]
+    return y_true
+
+
+# -- stateful metrics ----------------------------------------------------------------------
+class Metric:
+    """Base class: ``update_state`` accumulates, ``result`` reads, ``reset_state`` clears.
+
+    ``summed_state`` names the attributes that hold the state as sums over
+    samples: the states of shards of the data then add up to the state of the
+    whole, which is how distributed training merges the metrics of its
+    processes.  A metric whose state is not such a sum leaves it empty, and
+    each process reports its own value.
+    """
+
+    summed_state = ()
+
+    def __init__(self, name=None, dtype=None):
+        self.name = name or snake_case(type(self).__name__)
+        self.dtype = np.dtype(dtype or config.floatx())
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def reset_state(self):
+        raise NotImplementedError
+
+    def reset_states(self):  # Keras 2 spelling
+        self.reset_state()
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        self.update_state(y_true, y_pred, sample_weight)
+        return self.result()
+
+    def get_config(self):
+        return {'name': self.name, 'dtype': self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return '<%s name=%s>' % (type(self).__name__, self.name)
+
+
+class Mean(Metric):
+    """The (weighted) mean of the values seen since the last reset."""
+
+    summed_state = ('total', 'count')
+
+    def __init__(self, name='mean', dtype=None):
+        super().__init__(name, dtype)
+        self.reset_state()
+
+    def reset_state(self):
+        self.total = 0.0
+        self.count = 0.0
+
+    def update_state(self, values, sample_weight=None):
+        v = K.as_array(values)
+        if sample_weight is None:
+            self.total += v.sum(dtype='float64')
+            self.count += v.size
+            return
+        w = K.as_array(sample_weight)
+        while w.ndim > v.ndim and w.shape[-1] == 1:
+            w = w[..., 0]
+        w = ACTIVE.xp.broadcast_to(w.reshape(w.shape + (1,) * (v.ndim - w.ndim)), v.shape)
+        self.total += (v * w).sum(dtype='float64')
+        self.count += w.sum(dtype='float64')
+
+    def result(self):
+        if not self.count:
+            return 0.0
+        return float(self.total / self.count)
+
+
+class Sum(Metric):
+    summed_state = ('total',)
+
+    def __init__(self, name='sum', dtype=None):
+        super().__init__(name, dtype)
+        self.reset_state()
+
+    def reset_state(self):
+        self.total = 0.0
+
+    def update_state(self, values, sample_weight=None):
+        v = K.as_array(values)
+        if sample_weight is not None:
+            v = v * K.as_array(sample_weight).reshape(v.shape[:1] + (1,) * (v.ndim - 1))
+        self.total += v.sum(dtype='float64')
+
+    def result(self):
+        return float(self.total)
+
+
+class MeanMetricWrapper(Mean):
+    """The running mean of ``fn(y_true, y_pred, **kwargs)``."""
+
+    def __init__(self, fn, name=None, dtype=None, **kwargs):
+        super().__init__(name=name or fn.__name__, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = K.to_tensor(y_pred)
+        with no_grad():
+            values = self.fn(match_ranks(K.to_tensor(y_true), y_pred), y_pred, **self._fn_kwargs)
+        Mean.update_state(self, values, sample_weight)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update(self._fn_kwargs)
+        return cfg
