@@ -99,7 +99,17 @@ def deserialize(config, kind, custom_objects=None):
     params = inspect.signature(cls.from_config).parameters
     if 'custom_objects' in params:
         return cls.from_config(dict(inner), custom_objects=custom_objects)
-    return cls.from_config(dict(inner))
+    if not custom_objects:
+        return cls.from_config(dict(inner))
+    # Keras 2 rebuilds inside a CustomObjectScope, so that the objects a config nests (a
+    # layer's initializer, ...) resolve through custom_objects too
+    backup = dict(CUSTOM_OBJECTS)
+    CUSTOM_OBJECTS.update(custom_objects)
+    try:
+        return cls.from_config(dict(inner))
+    finally:
+        CUSTOM_OBJECTS.clear()
+        CUSTOM_OBJECTS.update(backup)
 
 
 def json_default(obj):
