@@ -112,6 +112,14 @@ def deserialize(config, kind, custom_objects=None):
         CUSTOM_OBJECTS.update(backup)
 
 
+def weight_options(layer, *weights):
+    """The initializer/regularizer/constraint entries of ``layer``'s config for ``weights``
+    (``'kernel', 'bias'``), serialized in Keras's order: every initializer, then every
+    regularizer, then every constraint."""
+    return {'%s_%s' % (weight, part): serialize(getattr(layer, '%s_%s' % (weight, part)))
+            for part in ('initializer', 'regularizer', 'constraint') for weight in weights}
+
+
 def json_default(obj):
     """JSON for the NumPy values that configs pick up (sizes, dtypes, small arrays)."""
     if isinstance(obj, np.integer):

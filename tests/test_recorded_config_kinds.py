@@ -149,3 +149,14 @@ def test_a_recording_object_still_pickles_and_keeps_its_config():
     for obj in (ScaledMSE(factor=2.0), Threshold(0.3), Damped(damping=0.2), ScaledNormal(0.4), Power(power=3)):
         again = pickle.loads(pickle.dumps(obj))
         assert type(again) is type(obj) and again.get_config() == obj.get_config()
+
+
+def test_weight_options_keep_keras_order():
+    from kcore.serialization import weight_options
+    layer = Dense(2, kernel_initializer=ScaledNormal(0.5), bias_regularizer=Power(power=1))
+    opts = weight_options(layer, 'kernel', 'bias')
+    assert list(opts) == ['kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer',
+                          'kernel_constraint', 'bias_constraint']
+    assert opts['kernel_initializer']['config'] == {'scale': 0.5} and opts['bias_regularizer']['config'] == {'power': 1}
+    assert opts['kernel_constraint'] is None
+    assert {k: layer.get_config()[k] for k in opts} == opts
