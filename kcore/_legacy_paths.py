@@ -51,6 +51,8 @@ HELPERS.update({
     'disable_tracking': 'kcore.engine.base_layer',
     'ask_to_proceed_with_overwrite': 'kcore.utils.io_utils',
     'Sequence': 'kcore.training.data',
+    'GeneratorEnqueuer': 'kcore.utils.enqueuers',
+    'OrderedEnqueuer': 'kcore.utils.enqueuers',
 })
 
 #: everything a legacy module path may re-export

@@ -26,7 +26,7 @@ FLOORS = [
     ('plugins', ['kcore.plugins']),
     ('device', ['kcore.runtime', 'kcore.runtime.device', 'kcore.runtime.phase', 'kcore.runtime.rng']),
     ('autodiff', ['kcore.autodiff']),
-    ('ops', ['kcore.runtime.ops', 'kcore.runtime.state', 'kcore.runtime.keras2_ops']),
+    ('ops', ['kcore.runtime.ops', 'kcore.runtime.state', 'kcore.runtime.keras2_ops', 'kcore.runtime.control_flow']),
     ('configs', ['kcore.serialization', 'kcore.activations', 'kcore.initializers', 'kcore.regularizers',
                  'kcore.constraints']),
     ('layers', ['kcore.layers', 'kcore.legacy']),

@@ -20,4 +20,4 @@ def predict_generator(model, generator, **kwargs):
 
 
 __getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'Sequence', 'Progbar', 'to_list', 'unpack_singleton',
-                                                      'cbks'))
+                                                      'cbks', 'GeneratorEnqueuer', 'OrderedEnqueuer'))

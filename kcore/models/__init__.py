@@ -5,6 +5,7 @@ from kcore.models.cloning import clone_model as _clone
 from kcore.models.functional import Functional
 from kcore.models.model import Model
 from kcore.models.sequential import Sequential
+from kcore.models import yaml_format as _yaml_format
 
 
 # kcore.saving loads on the first save or load, not at ``import kcore``
@@ -36,6 +37,14 @@ def model_from_json(json_string, custom_objects=None):
     return _config_limits().build_from_json(json_string, custom_objects)
 
 
+def model_from_yaml(yaml_string, custom_objects=None):
+    """Rebuild a model from ``model.to_yaml()``, with the limits of ``model_from_json``.  Needs
+    PyYAML; the text is read with ``safe_load`` only and may not use YAML aliases."""
+    limits = _config_limits()
+    config = _yaml_format.load(yaml_string, limits.MAX_TEXT_BYTES)
+    return limits.build_from_config(config, custom_objects, source='model_from_yaml')
+
+
 def model_from_config(config, custom_objects=None):
     """Rebuild a model from ``model.get_config()``-style ``{'class_name', 'config'}``, with the
     limits of ``model_from_json``."""
@@ -56,7 +65,7 @@ def clone_model(model, input_tensors=None, clone_function=None):
 
 
 __all__ = ['Model', 'Sequential', 'Functional', 'load_model', 'save_model', 'model_from_json',
-           'model_from_config', 'clone_model']
+           'model_from_yaml', 'model_from_config', 'clone_model']
 
 
 # helpers Keras 2's keras.models imported (``from keras.models import K``)

@@ -16,6 +16,7 @@ from kcore.errors import layer_prefix
 from kcore.layers.base import Layer, _is_shape
 from kcore.models.graph_config import functional_from_config
 from kcore.models.summary import print_summary
+from kcore.models import yaml_format
 from kcore.serialization import json_default, serialize
 from kcore.training.trainer import Trainer
 
@@ -130,6 +131,10 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(serialize(self), default=json_default, **kwargs)
+
+    def to_yaml(self, **kwargs: Any) -> str:
+        """The config as YAML (Keras 2; needs PyYAML); ``kwargs`` go to ``yaml.safe_dump``."""
+        return yaml_format.dump(self.to_json(), **kwargs)
 
     # -- saving ---------------------------------------------------------------------
     # kcore.saving loads on the first save or load (h5py and the file code), not at ``import kcore``

@@ -5,6 +5,8 @@ When the first layer declares its input (``input_shape``, ``input_dim``,
 layers are added, so ``model.output_shape`` and ``model.layers[i].output``
 work at once.  Otherwise the model builds on first use from the data's shape.
 """
+import warnings
+
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_layer import Input, InputLayer
@@ -112,6 +114,23 @@ class Sequential(Functional):
         if self.inputs is None:
             self.build(tuple(getattr(inputs, 'shape', ())))
         return Functional.call(self, inputs, training=training, mask=mask)
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2's ``predict`` for classifiers: the predictions, with a warning when they are not
+        probabilities (a last layer without softmax or sigmoid)."""
+        preds = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if preds.min() < 0.0 or preds.max() > 1.0:
+            warnings.warn('Network returning invalid probability values. The last layer might not normalize '
+                          'predictions into probabilities (like softmax or sigmoid would).', stacklevel=2)
+        return preds
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Class indices: the arg max of several outputs, or ``int32`` 0/1 from one sigmoid output
+        (threshold 0.5), shaped ``(samples, 1)`` as in Keras 2."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype('int32')
 
     def get_config(self):
         layers = []

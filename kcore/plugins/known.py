@@ -25,7 +25,7 @@ _CONV_LAYERS = [
     'GlobalAvgPool1D', 'GlobalAvgPool2D', 'GlobalAvgPool3D',
 ]
 _CONV_OPS = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'depthwise_conv2d',
-             'separable_conv2d', 'pool2d', 'pool3d']
+             'separable_conv2d', 'pool2d', 'pool3d', 'resize_images', 'resize_volumes']
 
 _LOSS_FUNCTIONS = [
     'mean_absolute_error', 'mae', 'mean_absolute_percentage_error', 'mape',

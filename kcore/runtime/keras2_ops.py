@@ -9,7 +9,7 @@ import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Variable
-from kcore.runtime import ops
+from kcore.runtime import ops, state
 
 # -- crossentropies (Keras 2: target first, no reduction over the batch) -----------------------------------
 def _clipped(output):
@@ -113,6 +113,75 @@ def to_dense(tensor):
     return tensor
 
 
+# -- math ------------------------------------------------------------------------------------------------------
+def cumprod(x, axis=0):
+    """Cumulative product along ``axis``; built from products, so exact (zeros and negative values
+    included) and differentiable."""
+    x = ops.to_tensor(x)
+    if x.ndim == 0:
+        raise ValueError('K.cumprod: x must have at least one axis. Received a scalar.')
+    running, products = None, []
+    for element in ops.unstack(x, axis=axis):
+        running = element if running is None else running * element
+        products.append(running)
+    return ops.stack(products, axis=axis)
+
+
+# -- batch normalization -----------------------------------------------------------------------------------------
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
+    """``(x - mean) / sqrt(var + epsilon) * gamma + beta``; 1-D statistics apply along ``axis``,
+    others broadcast as they are.  ``beta`` and ``gamma`` may be None."""
+    x = ops.to_tensor(x)
+    axis = axis % x.ndim
+
+    def aligned(v):
+        if v is None:
+            return None
+        v = ops.to_tensor(v)
+        if v.ndim == 1 and x.ndim > 1:
+            v = ops.reshape(v, [x.shape[axis] if i == axis else 1 for i in range(x.ndim)])
+        return v
+    mean, var, beta, gamma = aligned(mean), aligned(var), aligned(beta), aligned(gamma)
+    out = (x - mean) / ops.sqrt(var + epsilon)
+    if gamma is not None:
+        out = out * gamma
+    if beta is not None:
+        out = out + beta
+    return out
+
+
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
+    """Normalize ``x`` by its mean and (biased) variance over ``reduction_axes``; returns
+    ``(normalized, mean, variance)`` with the statistics over the kept axes, as Keras 2 does."""
+    x = ops.to_tensor(x)
+    reduction_axes = sorted(a % x.ndim for a in reduction_axes)
+    mean = ops.mean(x, axis=tuple(reduction_axes), keepdims=True)
+    variance = ops.mean(ops.square(x - mean), axis=tuple(reduction_axes), keepdims=True)
+    broadcast_shape = [1 if i in reduction_axes else x.shape[i] for i in range(x.ndim)]
+
+    def aligned(v):
+        return None if v is None else ops.reshape(ops.to_tensor(v), broadcast_shape)
+    normed = (x - mean) / ops.sqrt(variance + epsilon)
+    gamma, beta = aligned(gamma), aligned(beta)
+    if gamma is not None:
+        normed = normed * gamma
+    if beta is not None:
+        normed = normed + beta
+    kept = [n for i, n in enumerate(x.shape) if i not in reduction_axes]
+    return normed, ops.reshape(mean, kept), ops.reshape(variance, kept)
+
+
+# -- random variables --------------------------------------------------------------------------------------------
+def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    """A ``Variable`` drawn uniformly from ``[low, high)``; the same ``seed`` gives the same values."""
+    return state.variable(state.random_uniform(shape, low, high, dtype=dtype, seed=seed), dtype=dtype, name=name)
+
+
+def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    """A ``Variable`` drawn from a normal of ``mean`` and standard deviation ``scale``."""
+    return state.variable(state.random_normal(shape, mean, scale, dtype=dtype, seed=seed), dtype=dtype, name=name)
+
+
 # -- names and graph-mode helpers -----------------------------------------------------------------------------
 _UIDS = collections.defaultdict(int)
 
@@ -186,7 +255,9 @@ __all__ = ['binary_crossentropy', 'categorical_crossentropy', 'sparse_categorica
            'spatial_2d_padding', 'spatial_3d_padding', 'slice', 'size', 'in_top_k', 'is_variable', 'is_sparse',
            'to_dense', 'get_uid', 'reset_uids', 'name_scope', 'control_dependencies', 'symbolic', 'eager',
            'manual_variable_initialization', 'normalize_data_format', 'image_dim_ordering',
-           'set_image_dim_ordering', 'transpose_shape', 'py_all', 'py_any', 'py_sum', 'py_slice']
+           'set_image_dim_ordering', 'transpose_shape', 'py_all', 'py_any', 'py_sum', 'py_slice', 'cumprod',
+           'batch_normalization', 'normalize_batch_in_training', 'random_uniform_variable',
+           'random_normal_variable']
 #: the functions of tensors that also record on symbolic tensors (``K.slice(keras_tensor, ...)``)
 DIFFERENTIABLE = ['binary_crossentropy', 'categorical_crossentropy', 'temporal_padding', 'spatial_2d_padding',
-                  'spatial_3d_padding', 'slice']
+                  'spatial_3d_padding', 'slice', 'cumprod', 'batch_normalization']

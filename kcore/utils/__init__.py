@@ -17,6 +17,7 @@ _NAMES = {
     'get_file': 'kcore.utils.data_utils', 'validate_file': 'kcore.utils.data_utils',
     'model_to_dot': 'kcore.utils.vis_utils', 'plot_model': 'kcore.utils.vis_utils',
     'plot_history': 'kcore.utils.history_plot',
+    'GeneratorEnqueuer': 'kcore.utils.enqueuers', 'OrderedEnqueuer': 'kcore.utils.enqueuers',
 }
 _NAMES.update({name: 'kcore.utils.generic_utils' for name in (
     'CustomObjectScope', 'custom_object_scope', 'get_custom_objects', 'serialize_keras_object',

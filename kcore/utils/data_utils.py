@@ -28,6 +28,7 @@ import zipfile
 
 from kcore.errors import DownloadError
 from kcore.training.data import Sequence  # noqa: F401  (Keras has it here too)
+from kcore.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, SequenceEnqueuer  # noqa: F401
 from kcore.utils.progbar import Progbar
 
 #: seconds a stalled connection may stay silent before the download fails
@@ -268,4 +269,4 @@ def _extract_archive(file_path, path='.', archive_format='auto'):
     return False
 
 
-__all__ = ['get_file', 'validate_file', 'Sequence']
+__all__ = ['get_file', 'validate_file', 'Sequence', 'SequenceEnqueuer', 'OrderedEnqueuer', 'GeneratorEnqueuer']

@@ -292,5 +292,20 @@ def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None, p
     return pool(x, pool_size, strides, padding, data_format, pool_mode, owner='K.pool3d')
 
 
+def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    """Scale the rows and columns of a 4D tensor by integer factors (``UpSampling2D``'s op)."""
+    x = to_tensor(x)
+    _check_rank('K.resize_images', x, 2)
+    return upsample(x, (height_factor, width_factor), data_format, interpolation, owner='K.resize_images')
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    """Repeat the three spatial axes of a 5D tensor by integer factors (``UpSampling3D``'s op)."""
+    x = to_tensor(x)
+    _check_rank('K.resize_volumes', x, 3)
+    return upsample(x, (depth_factor, height_factor, width_factor), data_format, owner='K.resize_volumes')
+
+
 #: the functions registered as ``K.<name>``
-OPS = [conv1d, conv2d, conv3d, conv2d_transpose, depthwise_conv2d, separable_conv2d, pool2d, pool3d]
+OPS = [conv1d, conv2d, conv3d, conv2d_transpose, depthwise_conv2d, separable_conv2d, pool2d, pool3d,
+       resize_images, resize_volumes]

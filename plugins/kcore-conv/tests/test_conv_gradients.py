@@ -135,6 +135,9 @@ def _k_cases():
         ('pool2d', (2, 5, 6, 2), [], lambda K, x: K.pool2d(x, (2, 3), strides=(2, 2), padding='same',
                                                            pool_mode='avg')),
         ('pool3d', (2, 4, 4, 3, 2), [], lambda K, x: K.pool3d(x, 2, strides=(2, 2, 1), pool_mode='max')),
+        ('resize_images', (1, 3, 2, 2), [],
+         lambda K, x: K.resize_images(x, 2, 3, 'channels_last', interpolation='bilinear')),
+        ('resize_volumes', (1, 2, 2, 2, 2), [], lambda K, x: K.resize_volumes(x, 2, 1, 2, 'channels_first')),
     ]
 
 
