@@ -1,19 +1,21 @@
 """Weight constraints, applied to a variable after each optimizer update."""
 from kcore.runtime import ops as K
 from kcore import _legacy_paths
+from kcore.recorded_config import RecordsArguments
 from kcore.serialization import deserialize as _deserialize
 from kcore.serialization import serialize as _serialize
 from kcore.serialization import resolve
 
 
-class Constraint:
+class Constraint(RecordsArguments):
     """Base class: ``__call__(w) -> projected w``."""
 
     def __call__(self, w):
         return w
 
     def get_config(self):
-        return {}
+        """A subclass that keeps this ``get_config`` gets its constructor arguments recorded."""
+        return self._config_from_arguments(Constraint, 'constraint')
 
     @classmethod
     def from_config(cls, config):

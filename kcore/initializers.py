@@ -12,19 +12,21 @@ from kcore import config
 from kcore.runtime import rng as _rng
 from kcore.runtime.device import ACTIVE
 from kcore import _legacy_paths
+from kcore.recorded_config import RecordsArguments
 from kcore.serialization import deserialize as _deserialize
 from kcore.serialization import resolve
 from kcore.serialization import serialize as _s
 
 
-class Initializer:
+class Initializer(RecordsArguments):
     """Base class: implement ``__call__(shape, dtype=None)`` and ``get_config``."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
 
     def get_config(self):
-        return {}
+        """A subclass that keeps this ``get_config`` gets its constructor arguments recorded."""
+        return self._config_from_arguments(Initializer, 'initializer')
 
     @classmethod
     def from_config(cls, config):

@@ -1,19 +1,21 @@
 """Weight and activity regularizers: a penalty added to the loss."""
 from kcore.runtime import ops as K
 from kcore import _legacy_paths
+from kcore.recorded_config import RecordsArguments
 from kcore.serialization import deserialize as _deserialize
 from kcore.serialization import serialize as _serialize
 from kcore.serialization import resolve
 
 
-class Regularizer:
+class Regularizer(RecordsArguments):
     """Base class: ``__call__(x) -> scalar tensor``."""
 
     def __call__(self, x):
         return 0.0
 
     def get_config(self):
-        return {}
+        """A subclass that keeps this ``get_config`` gets its constructor arguments recorded."""
+        return self._config_from_arguments(Regularizer, 'regularizer')
 
     @classmethod
     def from_config(cls, config):

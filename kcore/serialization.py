@@ -99,7 +99,25 @@ def deserialize(config, kind, custom_objects=None):
     params = inspect.signature(cls.from_config).parameters
     if 'custom_objects' in params:
         return cls.from_config(dict(inner), custom_objects=custom_objects)
-    return cls.from_config(dict(inner))
+    if not custom_objects:
+        return cls.from_config(dict(inner))
+    # Keras 2 rebuilds inside a CustomObjectScope, so that the objects a config nests (a
+    # layer's initializer, ...) resolve through custom_objects too
+    backup = dict(CUSTOM_OBJECTS)
+    CUSTOM_OBJECTS.update(custom_objects)
+    try:
+        return cls.from_config(dict(inner))
+    finally:
+        CUSTOM_OBJECTS.clear()
+        CUSTOM_OBJECTS.update(backup)
+
+
+def weight_options(layer, *weights):
+    """The initializer/regularizer/constraint entries of ``layer``'s config for ``weights``
+    (``'kernel', 'bias'``), serialized in Keras's order: every initializer, then every
+    regularizer, then every constraint."""
+    return {'%s_%s' % (weight, part): serialize(getattr(layer, '%s_%s' % (weight, part)))
+            for part in ('initializer', 'regularizer', 'constraint') for weight in weights}
 
 
 def json_default(obj):

@@ -11,7 +11,7 @@ from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
-from kcore.serialization import serialize
+from kcore.serialization import weight_options
 
 
 class _ElementWise(Layer):
@@ -109,9 +109,7 @@ class PReLU(_ElementWise):
 
     def get_config(self):
         cfg = super().get_config()
-        cfg.update({'alpha_initializer': serialize(self.alpha_initializer),
-                    'alpha_regularizer': serialize(self.alpha_regularizer),
-                    'alpha_constraint': serialize(self.alpha_constraint),
+        cfg.update({**weight_options(self, 'alpha'),
                     'shared_axes': self.shared_axes})
         return cfg
 

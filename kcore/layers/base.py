@@ -7,7 +7,6 @@ creates weights with ``add_weight``, ``call(inputs)`` computes,
 """
 from __future__ import annotations
 
-import functools
 import inspect
 import threading
 from typing import Any, Sequence
@@ -24,7 +23,8 @@ from kcore.errors import ShapeError, add_context, layer_prefix
 from kcore.layers import input_spec as _spec
 from kcore.layers.keras_tensor import KerasTensor, is_symbolic
 from kcore.layers.node import Node
-from kcore.serialization import registered_name, serialize
+from kcore.recorded_config import RecordsArguments
+from kcore.serialization import serialize
 from kcore.utils import nest, naming
 
 _LAYER_KWARGS = frozenset(['input_shape', 'input_dim', 'batch_input_shape', 'batch_size',
@@ -33,33 +33,6 @@ _LAYER_KWARGS = frozenset(['input_shape', 'input_dim', 'batch_input_shape', 'bat
 _CALL_INFO = {}
 #: the base arguments every layer's config carries itself (get_config), never recorded twice
 _BASE_ARGS = _LAYER_KWARGS | {'name', 'trainable', 'dtype', 'dynamic'}
-
-
-def _recording(init):
-    """``init`` wrapped to record the arguments of the outermost constructor call, so that
-    a layer with plain arguments needs no hand-written ``get_config`` (Keras 3 does this)."""
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        if '_init_arguments' not in self.__dict__:
-            self.__dict__['_init_arguments'] = (init, args, kwargs)
-        init(self, *args, **kwargs)
-    __init__._records_arguments = True
-    return __init__
-
-
-def _plain(value):
-    """``value`` as it can stand in a config: plain data, or a registered object's config."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (np.integer, np.floating, np.bool_)):
-        return value.item()
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value)
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {k: _plain(v) for k, v in value.items()}
-    if registered_name(value) is None:
-        raise TypeError('a value of type %s, neither plain data nor a registered object' % type(value).__name__)
-    return serialize(value)  # a registered function's name, or a registered object's config
 
 
 def _call_info(cls):
@@ -82,7 +55,7 @@ def _is_shape(x):
     return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
 
 
-class Layer:
+class Layer(RecordsArguments):
     """Base class of every layer (and of ``Model``)."""
 
     #: what saving and the summary ask instead of checking model classes (Keras's flags):
@@ -90,6 +63,7 @@ class Layer:
     _is_model = False
     _is_graph_network = False
     _is_sequential = False
+    _unrecorded = _BASE_ARGS
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None, dynamic: bool = False,
                  **kwargs: Any) -> None:
@@ -135,38 +109,6 @@ class Layer:
         self._trainable = bool(value)
         for layer in self._sublayers():
             layer.trainable = value
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get('__init__')
-        if init is not None and not getattr(init, '_records_arguments', False):
-            cls.__init__ = _recording(init)
-
-    def _recorded_config(self):
-        """The constructor arguments of this layer as a config (plain values, registered
-        objects serialized); ``TypeError`` names an argument that cannot be stored."""
-        if '_init_arguments' not in self.__dict__:
-            return {}
-        init, args, kwargs = self._init_arguments
-        bound = inspect.signature(init).bind(self, *args, **kwargs).arguments
-        out = {}
-        for i, (name, value) in enumerate(bound.items()):
-            param = inspect.signature(init).parameters[name]
-            if i == 0:
-                continue  # self
-            if param.kind is param.VAR_POSITIONAL:
-                if value:
-                    raise TypeError('*%s (positional arguments without names)' % name)
-                continue
-            items = value.items() if param.kind is param.VAR_KEYWORD else [(name, value)]
-            for key, item in items:
-                if key in _BASE_ARGS:
-                    continue
-                try:
-                    out[key] = _plain(item)
-                except TypeError as e:
-                    raise TypeError('argument %r: %s' % (key, e)) from None
-        return out
 
     def get_config(self) -> dict[str, Any]:
         """The arguments that rebuild this layer with ``from_config`` (not its weights).

@@ -15,7 +15,7 @@ from kcore.runtime.state import dropout
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.serialization import serialize
+from kcore.serialization import weight_options
 
 
 def _is_count(value):
@@ -92,12 +92,7 @@ class Dense(Layer):
             'units': self.units,
             'activation': activations.serialize(self.activation),
             'use_bias': self.use_bias,
-            'kernel_initializer': serialize(self.kernel_initializer),
-            'bias_initializer': serialize(self.bias_initializer),
-            'kernel_regularizer': serialize(self.kernel_regularizer),
-            'bias_regularizer': serialize(self.bias_regularizer),
-            'kernel_constraint': serialize(self.kernel_constraint),
-            'bias_constraint': serialize(self.bias_constraint),
+            **weight_options(self, 'kernel', 'bias'),
         })
         return cfg
 

@@ -6,7 +6,7 @@ from kcore._deprecated import rename_kwargs
 from kcore.autodiff.tensor import Tensor, apply
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
-from kcore.serialization import serialize
+from kcore.serialization import weight_options
 
 
 class Embedding(Layer):
@@ -97,9 +97,7 @@ class Embedding(Layer):
         cfg.update({
             'input_dim': self.input_dim,
             'output_dim': self.output_dim,
-            'embeddings_initializer': serialize(self.embeddings_initializer),
-            'embeddings_regularizer': serialize(self.embeddings_regularizer),
-            'embeddings_constraint': serialize(self.embeddings_constraint),
+            **weight_options(self, 'embeddings'),
             'mask_zero': self.mask_zero,
             'input_length': self.input_length,
         })

@@ -17,7 +17,7 @@ from kcore.runtime import ops as K
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.serialization import serialize
+from kcore.serialization import weight_options
 from kcore.utils.conv_utils import conv_output_length, normalize_padding, normalize_tuple
 
 
@@ -133,12 +133,7 @@ class _LocallyConnected(Layer):
             'data_format': self.data_format,
             'activation': activations.serialize(self.activation),
             'use_bias': self.use_bias,
-            'kernel_initializer': serialize(self.kernel_initializer),
-            'bias_initializer': serialize(self.bias_initializer),
-            'kernel_regularizer': serialize(self.kernel_regularizer),
-            'bias_regularizer': serialize(self.bias_regularizer),
-            'kernel_constraint': serialize(self.kernel_constraint),
-            'bias_constraint': serialize(self.bias_constraint),
+            **weight_options(self, 'kernel', 'bias'),
             'implementation': 1,
         })
         return cfg

@@ -18,7 +18,7 @@ from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.channel_moments import channel_moments, fused_path_applies
 from kcore.layers.input_spec import InputSpec
-from kcore.serialization import serialize
+from kcore.serialization import serialize, weight_options
 
 
 def normalize_moments(x, gamma, beta, axes, epsilon):
@@ -147,12 +147,7 @@ class _Normalization(Layer):
         cfg = super().get_config()
         cfg.update({
             'axis': self.axis, 'epsilon': self.epsilon, 'center': self.center, 'scale': self.scale,
-            'beta_initializer': serialize(self.beta_initializer),
-            'gamma_initializer': serialize(self.gamma_initializer),
-            'beta_regularizer': serialize(self.beta_regularizer),
-            'gamma_regularizer': serialize(self.gamma_regularizer),
-            'beta_constraint': serialize(self.beta_constraint),
-            'gamma_constraint': serialize(self.gamma_constraint),
+            **weight_options(self, 'beta', 'gamma'),
         })
         return cfg
 

@@ -11,6 +11,7 @@ from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.utils.naming import snake_case
+from kcore.recorded_config import RecordsArguments
 from kcore.serialization import resolve
 
 REDUCTIONS = ('sum_over_batch_size', 'sum', 'none', 'auto')
@@ -136,8 +137,12 @@ def reduce_weighted(values, sample_weight=None, reduction='sum_over_batch_size')
     return total / max(1, int(values.size))
 
 
-class Loss:
-    """Base class: subclasses implement ``call(y_true, y_pred)`` -> per-sample losses."""
+class Loss(RecordsArguments):
+    """Base class: subclasses implement ``call(y_true, y_pred)`` -> per-sample losses.
+
+    A subclass that keeps ``Loss.get_config`` gets its constructor arguments recorded."""
+
+    _unrecorded = frozenset(['reduction', 'name'])
 
     def __init__(self, reduction='sum_over_batch_size', name=None):
         if reduction not in REDUCTIONS:
@@ -152,7 +157,7 @@ class Loss:
         raise NotImplementedError('%s must implement call(y_true, y_pred).' % type(self).__name__)
 
     def get_config(self):
-        return {'reduction': self.reduction, 'name': self.name}
+        return {'reduction': self.reduction, 'name': self.name, **self._config_from_arguments(Loss, 'loss')}
 
     @classmethod
     def from_config(cls, config):

@@ -11,6 +11,7 @@ from kcore import config
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
+from kcore.recorded_config import RecordsArguments
 from kcore.utils.naming import snake_case
 
 
@@ -26,7 +27,7 @@ def match_ranks(y_true, y_pred):
 
 
 # -- stateful metrics ----------------------------------------------------------------------
-class Metric:
+class Metric(RecordsArguments):
     """Base class: ``update_state`` accumulates, ``result`` reads, ``reset_state`` clears.
 
     ``summed_state`` names the attributes that hold the state as sums over
@@ -37,6 +38,9 @@ class Metric:
     """
 
     summed_state = ()
+    #: what ``Metric.get_config`` carries itself; a subclass's other constructor arguments are
+    #: recorded when it keeps ``Metric.get_config`` (configs for free)
+    _unrecorded = frozenset(['name', 'dtype'])
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
@@ -59,7 +63,7 @@ class Metric:
         return self.result()
 
     def get_config(self):
-        return {'name': self.name, 'dtype': self.dtype.name}
+        return {'name': self.name, 'dtype': self.dtype.name, **self._config_from_arguments(Metric, 'metric')}
 
     @classmethod
     def from_config(cls, config):

@@ -38,6 +38,7 @@ from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime.device import ACTIVE
 from kcore.training.schedules import LearningRateSchedule, number_arg
 from kcore.utils.naming import snake_case
+from kcore.recorded_config import RecordsArguments
 from kcore.serialization import deserialize
 from kcore.autodiff.tensor import gradients
 from kcore.serialization import serialize
@@ -47,15 +48,19 @@ _UNSUPPORTED = {'use_ema': lambda v: not v, 'loss_scale_factor': lambda v: v is 
                 'gradient_accumulation_steps': lambda v: not v}
 # Keras 3 arguments that only tune the features above or the graph compiler
 _IGNORED = ('ema_momentum', 'ema_overwrite_frequency', 'jit_compile', 'is_legacy_optimizer')
+_KERAS3_KWARGS = frozenset(_IGNORED) | frozenset(_UNSUPPORTED)
 
 
-class Optimizer:
+class Optimizer(RecordsArguments):
     """Base class of optimizers; see the module docstring."""
 
     #: slot names a subclass creates for every variable, in order
     slot_names = ()
     #: hyperparameters a subclass adds to ``get_config`` (attribute names)
     _config_keys = ()
+    #: the arguments ``Optimizer.get_config`` carries itself (a subclass's others are recorded)
+    _unrecorded = frozenset(['learning_rate', 'lr', 'decay', 'weight_decay', 'clipnorm', 'clipvalue',
+                             'global_clipnorm', 'name'])
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, **kwargs):
@@ -304,6 +309,8 @@ class Optimizer:
         if self.decay:
             cfg['decay'] = self.decay
         cfg.update((k, getattr(self, k)) for k in self._config_keys)
+        # a subclass's other constructor arguments, recorded (configs for free)
+        cfg.update(self._config_from_arguments(Optimizer, 'optimizer', set(self._config_keys) | _KERAS3_KWARGS))
         return cfg
 
     @classmethod

@@ -19,7 +19,7 @@ from kcore.backend import rng as _rng
 from kcore.backend.device import ACTIVE
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
-from kcore.saving.serialization import serialize
+from kcore.saving.serialization import weight_options
 from kcore_rnn.kernels.activations import fusable_name
 
 
@@ -248,15 +248,7 @@ class RecurrentCell(DropoutCell, Layer):
             cfg['recurrent_activation'] = activations.serialize(self.recurrent_activation)
         cfg.update({
             'use_bias': self.use_bias,
-            'kernel_initializer': serialize(self.kernel_initializer),
-            'recurrent_initializer': serialize(self.recurrent_initializer),
-            'bias_initializer': serialize(self.bias_initializer),
-            'kernel_regularizer': serialize(self.kernel_regularizer),
-            'recurrent_regularizer': serialize(self.recurrent_regularizer),
-            'bias_regularizer': serialize(self.bias_regularizer),
-            'kernel_constraint': serialize(self.kernel_constraint),
-            'recurrent_constraint': serialize(self.recurrent_constraint),
-            'bias_constraint': serialize(self.bias_constraint),
+            **weight_options(self, 'kernel', 'recurrent', 'bias'),
             'dropout': self.dropout,
             'recurrent_dropout': self.recurrent_dropout,
             'seed': self.seed,

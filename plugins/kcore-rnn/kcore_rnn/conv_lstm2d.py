@@ -18,7 +18,7 @@ from kcore.backend import ops as K
 from kcore.backend.device import ACTIVE
 from kcore.errors import ShapeError, UnknownNameError, layer_prefix
 from kcore.layers.base import Layer
-from kcore.saving.serialization import serialize
+from kcore.saving.serialization import weight_options
 from kcore_rnn import step_loop
 from kcore_rnn.cell_base import DropoutCell, check_rate
 from kcore_rnn.cell_layer import CellLayer
@@ -207,15 +207,7 @@ class ConvLSTM2DCell(DropoutCell, Layer):
             'activation': activations.serialize(self.activation),
             'recurrent_activation': activations.serialize(self.recurrent_activation),
             'use_bias': self.use_bias, 'unit_forget_bias': self.unit_forget_bias,
-            'kernel_initializer': serialize(self.kernel_initializer),
-            'recurrent_initializer': serialize(self.recurrent_initializer),
-            'bias_initializer': serialize(self.bias_initializer),
-            'kernel_regularizer': serialize(self.kernel_regularizer),
-            'recurrent_regularizer': serialize(self.recurrent_regularizer),
-            'bias_regularizer': serialize(self.bias_regularizer),
-            'kernel_constraint': serialize(self.kernel_constraint),
-            'recurrent_constraint': serialize(self.recurrent_constraint),
-            'bias_constraint': serialize(self.bias_constraint),
+            **weight_options(self, 'kernel', 'recurrent', 'bias'),
             'dropout': self.dropout, 'recurrent_dropout': self.recurrent_dropout, 'seed': self.seed,
         })
         return cfg

@@ -11,7 +11,7 @@ from kcore import activations, constraints, initializers, regularizers
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
-from kcore.saving.serialization import serialize
+from kcore.saving.serialization import weight_options
 from kcore_conv import geometry, ops
 from kcore_conv.layers import arguments as args
 
@@ -139,12 +139,7 @@ class Conv(Layer):
             'groups': self.groups,
             'activation': activations.serialize(self.activation),
             'use_bias': self.use_bias,
-            'kernel_initializer': serialize(self.kernel_initializer),
-            'bias_initializer': serialize(self.bias_initializer),
-            'kernel_regularizer': serialize(self.kernel_regularizer),
-            'bias_regularizer': serialize(self.bias_regularizer),
-            'kernel_constraint': serialize(self.kernel_constraint),
-            'bias_constraint': serialize(self.bias_constraint),
+            **weight_options(self, 'kernel', 'bias'),
         })
         return cfg
 
@@ -301,9 +296,7 @@ class DepthwiseConv(Conv):
             del cfg[key]
         cfg.update({
             'depth_multiplier': self.depth_multiplier,
-            'depthwise_initializer': serialize(self.depthwise_initializer),
-            'depthwise_regularizer': serialize(self.depthwise_regularizer),
-            'depthwise_constraint': serialize(self.depthwise_constraint),
+            **weight_options(self, 'depthwise'),
         })
         return cfg
 
@@ -373,12 +366,7 @@ class SeparableConv(Conv):
             del cfg[key]
         cfg.update({
             'depth_multiplier': self.depth_multiplier,
-            'depthwise_initializer': serialize(self.depthwise_initializer),
-            'pointwise_initializer': serialize(self.pointwise_initializer),
-            'depthwise_regularizer': serialize(self.depthwise_regularizer),
-            'pointwise_regularizer': serialize(self.pointwise_regularizer),
-            'depthwise_constraint': serialize(self.depthwise_constraint),
-            'pointwise_constraint': serialize(self.pointwise_constraint),
+            **weight_options(self, 'depthwise', 'pointwise'),
         })
         return cfg
 

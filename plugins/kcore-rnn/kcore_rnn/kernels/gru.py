@@ -29,26 +29,18 @@ def gru_sequence(x, kernel, recurrent_kernel, bias, h0, mask=None, input_mask=No
     xp = ACTIVE.xp
     act, act_grad = activations.get(activation)
     ract, ract_grad = activations.get(recurrent_activation)
-    xs = S.time_major(x, go_backwards)
-    steps, batch = xs.shape[0], xs.shape[1]
     u = recurrent_kernel.shape[0]
-    dtype = xs.dtype
     b_in = b_rec = None
     if bias is not None:
         b_in, b_rec = (bias[0], bias[1]) if reset_after else (bias, None)
-    m, seen = S.step_masks(mask, go_backwards, dtype)
-    gates, xd = S.project_inputs(xs, kernel, b_in, input_mask)  # z, r, hh activated in place
-    hs = xp.empty((steps + 1, batch, u), dtype=dtype)
-    hs[0] = h0
-    hd = None if recurrent_mask is None else xp.empty((steps, batch, u), dtype=dtype)
+    run = S.SequenceRun(x, kernel, b_in, h0, u, mask, input_mask, recurrent_mask, go_backwards)
+    gates, hs = run.z, run.hs  # z, r, hh activated in place
     # reset_after: the recurrent candidate term h @ Rh + b; before: r * h (both for the backward)
-    saved = xp.empty((steps, batch, u), dtype=dtype)
+    saved = xp.empty((run.steps, run.batch, u), dtype=run.dtype)
     rk_zr = xp.ascontiguousarray(recurrent_kernel[:, :2 * u])
     rk_h = xp.ascontiguousarray(recurrent_kernel[:, 2 * u:])
 
-    for t in range(steps):
-        h = hs[t]
-        hp = h if hd is None else xp.multiply(h, recurrent_mask, out=hd[t])
+    def step(t, h, hp, hn, mt):
         z = gates[t]
         if reset_after:
             inner = xp.matmul(hp, recurrent_kernel)
@@ -64,36 +56,27 @@ def gru_sequence(x, kernel, recurrent_kernel, bias, h0, mask=None, input_mask=No
             xp.multiply(z[:, u:2 * u], hp, out=saved[t])
             z[:, 2 * u:] += xp.matmul(saved[t], rk_h)
         hh = act(z[:, 2 * u:])
-        hn = hs[t + 1]
         xp.subtract(h, hh, out=hn)
         hn *= z[:, :u]
         hn += hh
-        if m is not None:
-            S.carry(hn, h, m[t])
 
-    out = S.assemble_output(hs, m, seen, return_sequences, zero_output_for_mask)
+    run.forward(step)
+    out = run.output(return_sequences, zero_output_for_mask)
 
     def vjp(grads, needs):
         if not any(needs[:5]):
             return (None,) * 8
         gy, gh = grads
-        dy_steps, dy_last = S.output_gradients(gy, m, seen, return_sequences, zero_output_for_mask)
-        dh = S.add_grad(gh, dy_last)
-        dh = S.zeros((batch, u), dtype) if dh is None else dh
         dz = xp.empty_like(gates)                 # input-side pre-activations
         dinner = xp.empty_like(gates) if reset_after else None  # recurrent-side (reset_after)
-        for t in range(steps - 1, -1, -1):
-            if dy_steps is not None:
-                dh = dh + dy_steps[t]
-            if m is not None:
-                dh, dh_keep = S.split_carried(dh, m[t])
+        h_prev = run.recurrent_inputs()
+
+        def step_back(t, dh, others):
             z = gates[t]
             zg, r, hh = z[:, :u], z[:, u:2 * u], z[:, 2 * u:]
-            h = hs[t]
-            hp = h if hd is None else hd[t]
             dzt = dz[t]
             dzg, dr, dhh = dzt[:, :u], dzt[:, u:2 * u], dzt[:, 2 * u:]
-            xp.subtract(h, hh, out=dzg)
+            xp.subtract(hs[t], hh, out=dzg)
             dzg *= dh
             dzg *= ract_grad(zg)
             xp.multiply(dh, 1 - zg, out=dhh)
@@ -108,26 +91,21 @@ def gru_sequence(x, kernel, recurrent_kernel, bias, h0, mask=None, input_mask=No
                 dhp = xp.matmul(di, recurrent_kernel.T)
             else:
                 d_rh = xp.matmul(dhh, rk_h.T)
-                xp.multiply(d_rh, hp, out=dr)
+                xp.multiply(d_rh, h_prev[t], out=dr)
                 dr *= ract_grad(r)
                 dhp = xp.matmul(dzt[:, :2 * u], rk_zr.T)
                 dhp += d_rh * r
-            if recurrent_mask is not None:
-                dhp *= recurrent_mask
-            dh = dhp
-            dh += dh_direct
-            if m is not None:
-                dh += dh_keep
+            return dhp, dh_direct, others
+
+        dh, = run.backward(step_back, gy, gh, [], return_sequences, zero_output_for_mask)
         drk = db = None
-        h_prev = hs[:-1] if hd is None else hd
         if needs[2]:
             if reset_after:
                 drk = S.recurrent_kernel_gradient(h_prev, dinner)
             else:
                 drk = xp.concatenate([S.recurrent_kernel_gradient(h_prev, dz[:, :, :2 * u]),
                                       S.recurrent_kernel_gradient(saved, dz[:, :, 2 * u:])], axis=1)
-        dx, dk, db_in = S.input_gradients(dz, xd, kernel, input_mask, go_backwards, needs[0], needs[1],
-                                          bias is not None and needs[3])
+        dx, dk, db_in = run.input_gradients(dz, kernel, needs[0], needs[1], bias is not None and needs[3])
         if db_in is not None:
             db = xp.stack([db_in, dinner.sum(axis=(0, 1))]) if reset_after else db_in
         return (dx, dk, drk, db, dh if needs[4] else None, None, None, None)

@@ -10,6 +10,9 @@ Masks follow Keras 2's backend loop: a masked step carries every state through
 unchanged; its output repeats the previous output (zeros before the first
 unmasked step), or is zero with ``zero_output_for_mask``; the last output is
 the last step's output either way.
+
+``SequenceRun`` holds the time loop every kernel shares, forward and BPTT;
+a kernel supplies only its cell's step (and the step's gradient).
 """
 from kcore.backend.device import ACTIVE
 
@@ -137,3 +140,90 @@ def split_carried(d, m):
 
 def zeros(shape, dtype):
     return ACTIVE.xp.zeros(shape, dtype=dtype)
+
+
+class SequenceRun:
+    """One run of a fused kernel over time: the inputs in processing order, the step
+    masks, the outputs ``hs`` (``hs[0]`` the initial state) and, with recurrent
+    dropout, the dropped states ``hd`` the recurrent products read.
+
+    ``z`` holds the input projection of every step (``(T, B, G)``), for the cell to
+    turn into its gates in place; ``xd`` is the input after dropout.
+    """
+
+    def __init__(self, x, kernel, bias, h0, units, mask, input_mask, recurrent_mask, go_backwards):
+        xp = ACTIVE.xp
+        xs = time_major(x, go_backwards)
+        self.steps, self.batch, self.units, self.dtype = xs.shape[0], xs.shape[1], units, xs.dtype
+        self.m, self.seen = step_masks(mask, go_backwards, self.dtype)
+        self.z, self.xd = project_inputs(xs, kernel, bias, input_mask)
+        self.hs = xp.empty((self.steps + 1, self.batch, units), dtype=self.dtype)
+        self.hs[0] = h0
+        self.hd = None if recurrent_mask is None else xp.empty((self.steps, self.batch, units), dtype=self.dtype)
+        self.input_mask, self.recurrent_mask, self.go_backwards = input_mask, recurrent_mask, go_backwards
+
+    def state_array(self, initial=None):
+        """A ``(T + 1, B, U)`` array for another state the cell carries (``[0] = initial``)."""
+        a = ACTIVE.xp.empty((self.steps + 1, self.batch, self.units), dtype=self.dtype)
+        if initial is not None:
+            a[0] = initial
+        return a
+
+    def forward(self, step):
+        """Runs ``step(t, h, hp, h_new, m_t)`` for every step: ``h`` the previous output,
+        ``hp`` it after recurrent dropout, ``h_new`` (``hs[t + 1]``) to write, ``m_t`` the
+        ``(B, 1)`` step mask or None (for the cell's other states; ``h_new`` is carried
+        here)."""
+        xp, hs, hd, rmask, m = ACTIVE.xp, self.hs, self.hd, self.recurrent_mask, self.m
+        for t in range(self.steps):
+            h = hs[t]
+            hp = h if hd is None else xp.multiply(h, rmask, out=hd[t])
+            mt = None if m is None else m[t]
+            step(t, h, hp, hs[t + 1], mt)
+            if mt is not None:
+                carry(hs[t + 1], h, mt)
+
+    def output(self, return_sequences, zero_output_for_mask):
+        return assemble_output(self.hs, self.m, self.seen, return_sequences, zero_output_for_mask)
+
+    def backward(self, step_back, gy, gh, others, return_sequences, zero_output_for_mask):
+        """BPTT: the state gradients ``(dh, *others)`` at the first step.
+
+        ``others`` are the gradients of the cell's other states at the end (None: zero).
+        ``step_back(t, dh, others)`` returns ``(dh_product, dh_direct, others)``: the
+        gradient reaching the previous output through the recurrent product (recurrent
+        dropout applies to it here), the part reaching it directly (or None), and the
+        other states' gradients; masked steps carry the gradients through here.
+        """
+        m, rmask = self.m, self.recurrent_mask
+        dy_steps, dy_last = output_gradients(gy, m, self.seen, return_sequences, zero_output_for_mask)
+        dh = add_grad(gh, dy_last)
+        shape = (self.batch, self.units)
+        dh = zeros(shape, self.dtype) if dh is None else dh
+        others = [zeros(shape, self.dtype) if d is None else d for d in others]
+        for t in range(self.steps - 1, -1, -1):
+            if dy_steps is not None:
+                dh = dh + dy_steps[t]
+            if m is not None:
+                mt = m[t]
+                dh, dh_keep = split_carried(dh, mt)
+                kept = [split_carried(d, mt) for d in others]
+                others = [d for d, _ in kept]
+            dh, direct, others = step_back(t, dh, others)
+            if rmask is not None:
+                dh *= rmask
+            if direct is not None:
+                dh += direct
+            if m is not None:
+                dh += dh_keep
+                for d, (_, keep) in zip(others, kept):
+                    d += keep
+        return [dh] + list(others)
+
+    def recurrent_inputs(self):
+        """The states the recurrent products read, ``(T, B, U)`` (after recurrent dropout)."""
+        return self.hs[:-1] if self.hd is None else self.hd
+
+    def input_gradients(self, dz, kernel, need_x, need_kernel, need_bias):
+        return input_gradients(dz, self.xd, kernel, self.input_mask, self.go_backwards,
+                               need_x, need_kernel, need_bias)

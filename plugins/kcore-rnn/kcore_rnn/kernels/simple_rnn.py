@@ -15,54 +15,33 @@ def simple_rnn_sequence(x, kernel, recurrent_kernel, bias, h0, mask=None, input_
     """Returns ``(output, h_T)``; arguments as ``lstm_sequence``'s."""
     xp = ACTIVE.xp
     act, act_grad = activations.get(activation)
-    xs = S.time_major(x, go_backwards)
-    steps, batch = xs.shape[0], xs.shape[1]
-    u = recurrent_kernel.shape[0]
-    dtype = xs.dtype
-    m, seen = S.step_masks(mask, go_backwards, dtype)
-    pre, xd = S.project_inputs(xs, kernel, bias, input_mask)  # activated in place below
-    hs = xp.empty((steps + 1, batch, u), dtype=dtype)
-    hs[0] = h0
-    hd = None if recurrent_mask is None else xp.empty((steps, batch, u), dtype=dtype)
+    run = S.SequenceRun(x, kernel, bias, h0, recurrent_kernel.shape[0], mask, input_mask,
+                        recurrent_mask, go_backwards)
+    pre, hs = run.z, run.hs  # activated in place below
 
-    for t in range(steps):
-        h = hs[t]
-        if hd is not None:
-            h = xp.multiply(h, recurrent_mask, out=hd[t])
+    def step(t, h, hp, h_new, mt):
         a = pre[t]
-        a += xp.matmul(h, recurrent_kernel)
+        a += xp.matmul(hp, recurrent_kernel)
         act(a)
-        hs[t + 1] = a
-        if m is not None:
-            S.carry(hs[t + 1], hs[t], m[t])
+        h_new[...] = a
 
-    out = S.assemble_output(hs, m, seen, return_sequences, zero_output_for_mask)
+    run.forward(step)
+    out = run.output(return_sequences, zero_output_for_mask)
 
     def vjp(grads, needs):
         if not any(needs[:5]):
             return (None,) * 8
         gy, gh = grads
-        dy_steps, dy_last = S.output_gradients(gy, m, seen, return_sequences, zero_output_for_mask)
-        dh = S.add_grad(gh, dy_last)
-        dh = S.zeros((batch, u), dtype) if dh is None else dh
         da = xp.empty_like(pre)
         rk_t = recurrent_kernel.T
-        for t in range(steps - 1, -1, -1):
-            if dy_steps is not None:
-                dh = dh + dy_steps[t]
-            if m is not None:
-                dh, dh_keep = S.split_carried(dh, m[t])
+
+        def step_back(t, dh, others):
             xp.multiply(dh, act_grad(pre[t]), out=da[t])
-            dh = xp.matmul(da[t], rk_t)
-            if recurrent_mask is not None:
-                dh *= recurrent_mask
-            if m is not None:
-                dh += dh_keep
-        drk = None
-        if needs[2]:
-            drk = S.recurrent_kernel_gradient(hs[:-1] if hd is None else hd, da)
-        dx, dk, db = S.input_gradients(da, xd, kernel, input_mask, go_backwards, needs[0], needs[1],
-                                       bias is not None and needs[3])
+            return xp.matmul(da[t], rk_t), None, others
+
+        dh, = run.backward(step_back, gy, gh, [], return_sequences, zero_output_for_mask)
+        drk = S.recurrent_kernel_gradient(run.recurrent_inputs(), da) if needs[2] else None
+        dx, dk, db = run.input_gradients(da, kernel, needs[0], needs[1], bias is not None and needs[3])
         return (dx, dk, drk, db, dh if needs[4] else None, None, None, None)
 
     return (out, hs[-1]), vjp
