@@ -171,6 +171,18 @@ class ArrayAdapter:
         pass
 
 
+def put_unless_stopped(q, item, stop):
+    """Put ``item`` into the bounded queue ``q`` unless the event ``stop`` is set first
+    (checked every 50 ms, so a full queue never blocks a stop); False once stopped."""
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 class _IteratorReader:
     """One background thread moving items of an iterator into a bounded queue."""
 
@@ -181,13 +193,7 @@ class _IteratorReader:
         self._thread.start()
 
     def _put(self, item):
-        while not self._stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(self.queue, item, self._stop)
 
     def _run(self, iterator):
         try:

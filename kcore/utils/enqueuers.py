@@ -11,7 +11,7 @@ import threading
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 
-from kcore.training.data import _IteratorReader, _host_permutation
+from kcore.training.data import _IteratorReader, _host_permutation, put_unless_stopped
 
 
 class SequenceEnqueuer(object):
@@ -52,13 +52,7 @@ class SequenceEnqueuer(object):
 
     def _put(self, item):
         """Put ``item`` unless stopped first; False once stopped."""
-        while not self.stop_signal.is_set():
-            try:
-                self.queue.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_unless_stopped(self.queue, item, self.stop_signal)
 
     def _run(self):
         raise NotImplementedError
