@@ -42,8 +42,7 @@ def deserialize(config, custom_objects=None):
     return _deserialize(config, 'layers', custom_objects)
 
 
-def __dir__():
-    return sorted(set(globals()) | set(_plugins.registry('layers').names()) | set(_FUNCTIONS))
+__dir__ = _plugins.module_dir('layers', globals(), _FUNCTIONS)
 
 
 __all__ = ['Layer', 'Input', 'InputLayer', 'InputSpec', 'serialize', 'deserialize']

@@ -16,6 +16,4 @@ _NAMES.update({name: 'kcore.legacy.layers' for name in
                ('AtrousConvolution1D', 'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D')})
 __getattr__ = _plugins.module_getattr('layers', _NAMES)
 
-
-def __dir__():
-    return sorted(set(globals()) | set(_plugins.registry('layers').names()))
+__dir__ = _plugins.module_dir('layers', globals())

@@ -11,6 +11,4 @@ from kcore import plugins as _plugins
 __getattr__ = _plugins.module_getattr('layers', {n: _legacy_paths.COMMON[n] for n in (
     'K', 'activations', 'initializers', 'regularizers', 'constraints', 'InputSpec', 'Layer', 'conv_utils', 'has_arg', 'to_list', 'transpose_shape')})
 
-
-def __dir__():
-    return sorted(set(globals()) | set(_plugins.registry('layers').names()))
+__dir__ = _plugins.module_dir('layers', globals())

@@ -11,6 +11,4 @@ from kcore import plugins as _plugins
 __getattr__ = _plugins.module_getattr('layers', {n: _legacy_paths.COMMON[n] for n in (
     'K', 'Layer', 'InputSpec', 'conv_utils')})
 
-
-def __dir__():
-    return sorted(set(globals()) | set(_plugins.registry('layers').names()))
+__dir__ = _plugins.module_dir('layers', globals())

@@ -11,6 +11,4 @@ from kcore import plugins as _plugins
 __getattr__ = _plugins.module_getattr('layers', {n: _legacy_paths.COMMON[n] for n in (
     'Layer', 'disable_tracking', 'InputSpec', 'has_arg', 'object_list_uid', 'K', 'recurrent')})
 
-
-def __dir__():
-    return sorted(set(globals()) | set(_plugins.registry('layers').names()))
+__dir__ = _plugins.module_dir('layers', globals())

@@ -66,6 +66,14 @@ def module_getattr(kind, extra=None):
     return __getattr__
 
 
+def module_dir(kind, module_globals, extra=()):
+    """A module ``__dir__`` listing its own names, the registered names of ``kind``
+    and ``extra``: the companion of :func:`module_getattr`."""
+    def __dir__():
+        return sorted(set(module_globals) | set(registry(kind).names()) | set(extra))
+    return __dir__
+
+
 def _lookup_attribute(kind, name):
     """A registered name as a module attribute: an unknown name is an ``AttributeError``, a
     name of a first-party plugin that is missing a ``MissingPluginError`` (an ``ImportError``,
