@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 import backends
 from kcore import plugins
-from kcore_conv import geometry
+from kcore.autodiff.tensor import Tensor
+from kcore.backend.device import ACTIVE
+from kcore_conv import geometry, ops
 from kcore_conv.kernels import NUMPY_KERNELS, generic_conv, generic_pool
 
 FORMATS = st.sampled_from(['channels_last', 'channels_first'])
@@ -140,9 +142,6 @@ def test_the_generic_kernels_are_the_unsuffixed_registry_entries():
 
 
 def test_a_backend_without_overrides_dispatches_to_the_generic_kernels():
-    from kcore.backend.device import ACTIVE
-    from kcore_conv import ops
-    from kcore.autodiff.tensor import Tensor
     with backends.active(backends.GenericNumpyBackend()):
         assert ACTIVE.kernels['conv2d'] is generic_conv.conv
         y = ops.convolve(Tensor(np.ones((1, 4, 4, 2))), Tensor(np.ones((3, 3, 2, 1))), padding='same')

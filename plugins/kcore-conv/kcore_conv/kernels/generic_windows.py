@@ -22,15 +22,19 @@ def pad(x, pads, value=0):
     sizes = x.shape[1:-1]
     shape = (x.shape[0],) + tuple(n + a + b for n, (a, b) in zip(sizes, pads)) + (x.shape[-1],)
     out = xp.zeros(shape, dtype=x.dtype) if value == 0 else xp.full(shape, value, dtype=x.dtype)
-    out[(slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, sizes)) + (Ellipsis,)] = x
+    out[_interior(pads, sizes)] = x
     return out
+
+
+def _interior(pads, sizes):
+    return (slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, sizes)) + (Ellipsis,)
 
 
 def crop(x, pads, sizes):
     """The inverse of ``pad``: ``sizes`` positions starting at each ``before``."""
     if not any(a or b for a, b in pads):
         return x
-    return x[(slice(None),) + tuple(slice(a, a + n) for (a, _), n in zip(pads, sizes)) + (Ellipsis,)]
+    return x[_interior(pads, sizes)]
 
 
 def window_index(offset, strides, dilation, out_sizes):
