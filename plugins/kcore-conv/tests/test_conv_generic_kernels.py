@@ -9,6 +9,8 @@ a hidden ``np.*`` call, ``.flags``/``.strides`` use or host conversion fails
 there.  Their gradients against finite differences are in
 ``test_conv_gradients.py`` (run once per backend).
 """
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -30,18 +32,21 @@ def _pair(name):
 
 
 def _compare(name, inputs, params, rtol=1e-10, atol=1e-10):
-    """Run both kernels on ``inputs``; assert equal outputs and gradients for one cotangent."""
+    """Run both kernels on ``inputs``; assert equal outputs and gradients for one cotangent, every
+    array input asking for one.  (The NumPy backend's override check, which also runs on every
+    override with its registered example, is still private to kcore's tests on this branch.)"""
     generic, override = _pair(name)
     out_g, vjp_g = generic(*inputs, **params)
     out_o, vjp_o = override(*inputs, **params)
     assert out_g.shape == out_o.shape and out_g.dtype == out_o.dtype, (out_g.shape, out_o.shape)
     np.testing.assert_allclose(out_g, out_o, rtol=rtol, atol=atol, err_msg=name + ' forward')
     cot = np.random.default_rng(1).standard_normal(out_g.shape).astype(out_g.dtype)
-    needs = (True,) * len(inputs)
+    needs = tuple(a is not None for a in inputs)
     grads_g, grads_o = vjp_g(cot, needs), vjp_o(cot, needs)
     for i, (a, b) in enumerate(zip(grads_g[:len(inputs)], grads_o[:len(inputs)])):
-        assert a is not None and b is not None and a.shape == b.shape, (name, i)
-        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg='%s gradient %d' % (name, i))
+        if needs[i]:
+            assert a is not None and b is not None and a.shape == b.shape, (name, i)
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg='%s gradient %d' % (name, i))
     return out_g
 
 
@@ -71,7 +76,7 @@ def test_conv_matches_the_numpy_override(rank, data, fmt, relu, bias):
     kernel, strides, dilation, padding, sizes = data.draw(windows(rank))
     groups, depth, per_group = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 2))
     x = _x(data.draw, sizes, groups * depth, fmt)
-    inputs = [x, _w(kernel + (depth, groups * per_group))] + ([_w(groups * per_group, 3)] if bias else [])
+    inputs = [x, _w(kernel + (depth, groups * per_group)), _w(groups * per_group, 3) if bias else None]
     _compare('conv%dd' % rank, inputs, dict(strides=strides, padding=padding, dilation_rate=dilation,
                                             data_format=fmt, activation='relu' if relu else None))
 
@@ -89,7 +94,7 @@ def test_conv_transpose_matches_the_numpy_override(rank, data, fmt, bias):
     assume(all(o > 0 and geometry.output_length(o, k, padding, s, d) == n
                for o, n, k, s, d in zip(out_sizes, sizes, kernel, strides, dilation)))
     cin, filters = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
-    inputs = [_x(data.draw, sizes, cin, fmt), _w(kernel + (filters, cin))] + ([_w(filters, 3)] if bias else [])
+    inputs = [_x(data.draw, sizes, cin, fmt), _w(kernel + (filters, cin)), _w(filters, 3) if bias else None]
     _compare('conv%dd_transpose' % rank, inputs, dict(output_sizes=out_sizes, strides=strides, padding=padding,
                                                       dilation_rate=dilation, data_format=fmt))
 
@@ -125,7 +130,7 @@ def test_float32_stays_float32():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 6, 5, 4)).astype(np.float32)
     w = rng.standard_normal((3, 3, 2, 4)).astype(np.float32)
-    out = _compare('conv2d', [x, w], dict(strides=(2, 1), padding='same', dilation_rate=(1, 1),
+    out = _compare('conv2d', [x, w, None], dict(strides=(2, 1), padding='same', dilation_rate=(1, 1),
                                          data_format='channels_last', activation='relu'), rtol=1e-4, atol=1e-5)
     assert out.dtype == np.float32
     assert _compare('max_pool2d', [x], dict(pool_size=(2, 2), strides=(2, 2), padding='same',
@@ -146,7 +151,7 @@ def test_a_backend_without_overrides_dispatches_to_the_generic_kernels():
         assert ACTIVE.kernels['conv2d'] is generic_conv.conv
         y = ops.convolve(Tensor(np.ones((1, 4, 4, 2))), Tensor(np.ones((3, 3, 2, 1))), padding='same')
         assert y.shape == (1, 4, 4, 1) and float(y.data[0, 1, 1, 0]) == 18.0
-    assert ACTIVE.kernels['conv2d'] is NUMPY_KERNELS['conv2d']
+    assert inspect.unwrap(ACTIVE.kernels['conv2d']) is NUMPY_KERNELS['conv2d']  # (possibly wrapped)
 
 
 # -- the generic kernels on another array module ---------------------------------------------------------------
