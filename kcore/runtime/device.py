@@ -43,14 +43,32 @@ class Backend:
     # -- derived ----------------------------------------------------------
     @property
     def xp(self):
+        """The array module of this backend (``numpy``, or ``cupy`` on a GPU), imported on first use."""
         if self._xp is None:
             self._xp = self.load_xp()
         return self._xp
 
     def asarray(self, value, dtype=None):
+        """``value`` as an array of this backend (on its device).
+
+        Args:
+            value: A number, list or array of any backend NumPy can read.
+            dtype: The dtype, or None to keep ``value``'s.
+
+        Returns:
+            An array of ``xp``.
+        """
         return self.xp.asarray(value, dtype=dtype)
 
     def to_numpy(self, array):
+        """``array`` copied to the host as a NumPy array (no copy when it already is one).
+
+        Args:
+            array: An array of this backend.
+
+        Returns:
+            A ``numpy.ndarray``.
+        """
         return np.asarray(array)
 
     def random_generator(self, seed=None):
@@ -190,4 +208,9 @@ def _usable(reg, skip=None):
 
 
 def backend_name():
+    """The name of the active array backend, e.g. ``'numpy'`` or ``'cuda'``.
+
+    Returns:
+        A string (``K.backend()`` returns the same).
+    """
     return ACTIVE.backend.name
