@@ -94,14 +94,17 @@ class Layer(RecordsArguments):
     # -- configuration --------------------------------------------------------
     @property
     def dtype(self):
+        """The dtype of the layer's weights, e.g. ``'float32'``."""
         return self._dtype
 
     @property
     def compute_dtype(self):
+        """The dtype the layer computes in (the weights' dtype: kcore has no mixed-precision policy)."""
         return self._dtype
 
     @property
     def trainable(self):
+        """Whether the optimizer updates this layer's weights; setting it applies to its sub-layers too."""
         return self._trainable
 
     @trainable.setter
@@ -135,6 +138,14 @@ class Layer(RecordsArguments):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Create a layer from the dict ``get_config`` returned.
+
+        Args:
+            config: The layer's config.
+
+        Returns:
+            A new, unbuilt layer.
+        """
         return cls(**config)
 
     # -- weights --------------------------------------------------------------
@@ -217,10 +228,12 @@ class Layer(RecordsArguments):
 
     @property
     def trainable_weights(self) -> list[Variable]:
+        """The weights the optimizer updates: own weights first, then each sub-layer's."""
         return [v for v, t in self._weights_with_owner_trainability() if t]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
+        """The weights the optimizer leaves alone (moving statistics, frozen layers)."""
         return [v for v, t in self._weights_with_owner_trainability() if not t]
 
     def _weights_with_owner_trainability(self):
@@ -240,14 +253,17 @@ class Layer(RecordsArguments):
 
     @property
     def variables(self):
+        """Keras 3's name for ``weights``."""
         return self.weights
 
     @property
     def trainable_variables(self):
+        """Keras 3's name for ``trainable_weights``."""
         return self.trainable_weights
 
     @property
     def non_trainable_variables(self):
+        """Keras 3's name for ``non_trainable_weights``."""
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
@@ -255,6 +271,15 @@ class Layer(RecordsArguments):
         return [ACTIVE.backend.to_numpy(v.data).copy() for v in self.weights]
 
     def set_weights(self, weights: Sequence[TensorLike]) -> None:
+        """Set the weights from NumPy arrays, in the order of ``layer.weights``.
+
+        Args:
+            weights: One array per weight, each of that weight's shape.
+
+        Raises:
+            ValueError: The number of arrays differs from the number of weights.
+            ShapeError: An array's shape differs from its weight's.
+        """
         params = self.weights
         if len(weights) != len(params):
             raise ValueError('%s: set_weights() expects a list of %d arrays (%s). Received: %d arrays.'
@@ -269,6 +294,14 @@ class Layer(RecordsArguments):
             v.assign(ACTIVE.backend.asarray(w, dtype=v.dtype))
 
     def count_params(self) -> int:
+        """The number of scalars in the layer's weights.
+
+        Returns:
+            An int.
+
+        Raises:
+            ValueError: The layer is not built yet, so its weights do not exist.
+        """
         if not self.built:
             raise ValueError('%s has not been built yet, so its weights do not exist. Call it on an '
                              'input, or build it with layer.build(input_shape).' % layer_prefix(self))
@@ -347,6 +380,20 @@ class Layer(RecordsArguments):
         return mask
 
     def call(self, inputs: TensorLike, *args: Any, **kwargs: Any) -> TensorLike:
+        """The layer's computation; subclasses override it.
+
+        ``__call__`` builds the layer, checks the input against ``input_spec``, then calls
+        this on tensors (symbolic or real). The base layer returns its input.
+
+        Args:
+            inputs: A tensor, or a list of tensors for a layer with several inputs.
+            *args: Further positional arguments a subclass declares.
+            **kwargs: Keyword arguments a subclass declares; ``training`` and ``mask``
+                are filled in by ``__call__`` when the signature names them.
+
+        Returns:
+            The output tensor(s).
+        """
         return inputs
 
     # -- calling ---------------------------------------------------------------------
@@ -523,25 +570,63 @@ class Layer(RecordsArguments):
 
     @property
     def input(self):
+        """The input tensor of the layer's only call on a symbolic tensor.
+
+        Raises:
+            AttributeError: The layer was never called on a symbolic tensor, or was called
+                several times (then use ``get_input_at``).
+        """
         return self._node_attr('input', 'input')
 
     @property
     def output(self):
+        """The output tensor of the layer's only call on a symbolic tensor.
+
+        Raises:
+            AttributeError: The layer was never called on a symbolic tensor, or was called
+                several times (then use ``get_output_at``).
+        """
         return self._node_attr('output', 'output')
 
     def get_input_at(self, node_index):
+        """The input tensor(s) of the layer's ``node_index``-th call in a graph.
+
+        Args:
+            node_index: 0 for the first call, 1 for the second, ...
+
+        Returns:
+            A tensor, or a list of tensors.
+        """
         return self._get_node_attr(node_index, 'input')
 
     def get_output_at(self, node_index):
+        """The output tensor(s) of the layer's ``node_index``-th call in a graph.
+
+        Args:
+            node_index: 0 for the first call, 1 for the second, ...
+
+        Returns:
+            A tensor, or a list of tensors.
+        """
         return self._get_node_attr(node_index, 'output')
 
     @property
     def input_shape(self) -> ShapeLike:
+        """The shape of ``input`` (a tuple with None for the batch), or a list of them.
+
+        Raises:
+            AttributeError: As ``input``.
+        """
         x = self.input
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in x]
 
     @property
     def output_shape(self) -> ShapeLike:
+        """The shape of ``output`` (a tuple with None for the batch), or a list of them.
+
+        Raises:
+            AttributeError: As ``output``.
+        """
         x = self.output
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in nest.flatten(x)]
 

@@ -35,6 +35,7 @@ class InputLayer(Layer):
         return input_shape
 
     def count_params(self):
+        """0: an input layer has no weights."""
         return 0
 
 
