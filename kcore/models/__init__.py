@@ -17,6 +17,18 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True, trus
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None):
+    """Save ``model`` in one HDF5 file, as ``model.save`` does (``keras.models.save_model``).
+
+    Args:
+        model: The model.
+        filepath: Where to write (a str or path); ``.h5``/``.hdf5`` by convention.
+        overwrite: Replace an existing file; when False an existing file raises.
+        include_optimizer: Also save the compile arguments and the optimizer's state.
+        save_format: None, ``'h5'`` or ``'hdf5'``: kcore writes HDF5 only.
+
+    Raises:
+        SavingError: ``save_format`` names another format, or the model cannot be saved.
+    """
     from kcore.saving import save_model as _save
     return _save(model, filepath, overwrite=overwrite, include_optimizer=include_optimizer, save_format=save_format)
 

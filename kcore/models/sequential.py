@@ -17,6 +17,18 @@ from kcore.layers.keras_tensor import KerasTensor
 
 
 class Sequential(Functional):
+    """A model that is a plain stack of layers, each feeding the next.
+
+    Layers are given at construction or with ``add``. With an input shape (an
+    ``Input`` first, or ``input_shape=`` on the first layer) the model is built as
+    layers are added; otherwise it is built on the first call or ``fit``.
+
+    Args:
+        layers: The layers, in order.
+        name: The model's name.
+        trainable: Whether training updates the weights.
+        **kwargs: Further ``Layer`` arguments.
+    """
     _is_sequential = True
 
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
