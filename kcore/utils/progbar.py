@@ -86,6 +86,13 @@ class Progbar:
         self._values = {}
 
     def update(self, current, values=None, finalize=None):
+        """Show progress at step ``current`` (throttled to every ``interval`` seconds).
+
+        Args:
+            current: The number of steps done.
+            values: ``(name, value)`` pairs to show, already averaged by the caller.
+            finalize: End the line; by default when ``current`` reaches ``target``.
+        """
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         for k, v in values or []:
@@ -144,4 +151,10 @@ class Progbar:
         return ''.join(' - %s: %s' % (k, format_value(v)) for k, v in self._values.items())
 
     def add(self, n, values=None):
+        """Advance by ``n`` steps (``update(seen + n, values)``).
+
+        Args:
+            n: The number of steps done since the last call.
+            values: ``(name, value)`` pairs to show.
+        """
         self.update(self._seen + n, values)
