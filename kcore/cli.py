@@ -60,6 +60,7 @@ def _info(args):
 
 
 def main(argv=None):
+    """Run the ``kcore`` command line (``kcore --version``, ``kcore plugins``, ...); returns the exit status."""
     import kcore
     parser = argparse.ArgumentParser(prog='kcore', description='kcore command-line tools.')
     parser.add_argument('--version', action='version', version='kcore %s' % kcore.__version__)

@@ -30,6 +30,7 @@ def kcore_home():
 
 
 def config_path():
+    """The path of the settings file, ``kcore.json`` in ``kcore_home()``."""
     return os.path.join(kcore_home(), 'kcore.json')
 
 

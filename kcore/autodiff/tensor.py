@@ -55,6 +55,7 @@ class enable_grad(no_grad):
 
 
 def is_recording():
+    """Whether operations are being recorded for gradients now (False inside ``no_grad``)."""
     return _grad.enabled
 
 

@@ -94,6 +94,7 @@ def function(inputs: Sequence[Any], outputs: Any, updates: Any = None, name: str
 
 
 class GraphFunction:
+    """A functional graph compiled to a plan: which layer runs on which tensors, in order, from the inputs to the outputs."""
     def __init__(self, inputs, outputs):
         self._single_output = not isinstance(outputs, (list, tuple))
         self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]

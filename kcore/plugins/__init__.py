@@ -39,6 +39,7 @@ _BASES = (
 
 
 def registry(kind):
+    """The ``Registry`` of one kind (``'layers'``, ``'losses'``, ...); raises ``ValueError`` naming the kinds for an unknown one."""
     try:
         return _manager.registries[kind]
     except KeyError:

@@ -99,6 +99,7 @@ def check(config, where):
 
 
 def config_weight_bytes():
+    """The byte limit on weights embedded in a config (``KCORE_MAX_CONFIG_WEIGHT_BYTES`` overrides the default)."""
     try:
         return int(os.environ.get('KCORE_MAX_CONFIG_WEIGHT_BYTES', CONFIG_WEIGHT_BYTES))
     except ValueError:

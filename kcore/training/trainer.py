@@ -34,6 +34,7 @@ from kcore.utils.progbar import resolve_verbose
 
 
 class Trainer:
+    """The training API of ``Model``: ``compile``, ``fit``, ``evaluate``, ``predict`` and their batch forms."""
     _compiled_strategy = None
 
     def __init__(self):

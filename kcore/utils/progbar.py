@@ -37,6 +37,7 @@ def resolve_verbose(verbose, stream=None):
 
 
 def format_eta(seconds):
+    """A duration as ``h:mm:ss``, ``m:ss`` or ``Ns``, for the progress bar's ETA."""
     if seconds > 3600:
         return '%d:%02d:%02d' % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
     if seconds > 60:
