@@ -1,5 +1,7 @@
 """The ``kcore`` console script.
 
+Commands::
+
     kcore plugins            every plugin: distribution, version, names registered per kind
     kcore plugins --json     the same, as JSON
     kcore info               version, backend and settings

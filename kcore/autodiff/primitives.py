@@ -167,7 +167,7 @@ _ERF_SPLIT = 1.37  # the series below it, the erfc fit above: both smooth, no ki
 
 @kernel
 def erf(x):
-    """erf without SciPy: its Maclaurin series (exact to float64) for |x| < 1.37, and
+    """The error function without SciPy: its Maclaurin series (exact to float64) for |x| < 1.37, and
     Numerical Recipes' erfc Chebyshev fit (relative error < 1.2e-7 of erfc, so an
     absolute error below 7e-9) beyond."""
     xp = ACTIVE.xp

@@ -384,7 +384,7 @@ def _owned(arrays):
 
 
 def _last_uses(order, wrt_index):
-    """position in ``order`` -> the ``wrt`` indices whose gradient is complete after that node."""
+    """Map each position in ``order`` to the ``wrt`` indices whose gradient is complete after that node."""
     last = {wrt_index[id(p)]: pos for pos, node in enumerate(order) for p in node.parents
             if p is not None and id(p) in wrt_index}
     done = {}

@@ -65,7 +65,10 @@ def in_safe_mode():
 
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode=True):
-    """``with safe_mode_scope(False): model = from_config(...)`` lets Lambda import its function."""
+    """Turn safe mode on or off inside a ``with`` block (off lets a Lambda import its function).
+
+    ``with safe_mode_scope(False): model = from_config(...)``.
+    """
     previous = _safe.value
     _safe.value = bool(safe_mode) if safe_mode is not None else previous
     try:

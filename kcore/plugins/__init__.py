@@ -186,7 +186,10 @@ def unregister(obj, kind=None):
 
 @contextlib.contextmanager
 def registered(obj, **kwargs):
-    """``with registered(MyLayer): ...`` registers for the block, then always unregisters."""
+    """Register ``obj`` for the duration of a ``with`` block, then always unregister it.
+
+    ``with registered(MyLayer): ...``.
+    """
     register(obj, **kwargs)
     try:
         yield obj

@@ -191,7 +191,7 @@ def set_backend(name):
 
 
 def _usable(reg, skip=None):
-    """'Available backends: numpy (registered but unusable here: cuda).'"""
+    """The sentence listing usable backends, e.g. 'Available backends: numpy (registered but unusable here: cuda).'."""
     ok, broken = [], []
     for entry in reg.entries():
         if entry.alias_of is not None or entry.obj is skip:

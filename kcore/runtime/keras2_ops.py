@@ -113,7 +113,7 @@ def is_variable(x):
 
 
 def is_sparse(tensor):
-    """kcore has no sparse tensors."""
+    """Always False: kcore has no sparse tensors."""
     return False
 
 

@@ -123,7 +123,10 @@ def refusal(source, allowance_hint):
 
 
 def declared_budget(source):
-    """``with declared_budget('model_from_json'):`` caps weights to ``config_weight_bytes()``."""
+    """Cap the weights a config may embed at ``config_weight_bytes()`` inside a ``with`` block.
+
+    ``with declared_budget('model_from_json'): ...``.
+    """
     limit = config_weight_bytes()
     return weight_budget(limit, refusal(
         'The config given to %s' % source,

@@ -43,7 +43,10 @@ class CustomObjectScope:
 
 
 def custom_object_scope(*args):
-    """``with custom_object_scope({'MyLayer': MyLayer}): ...`` (see ``CustomObjectScope``)."""
+    """Make objects resolvable by name inside a ``with`` block (a ``CustomObjectScope``).
+
+    ``with custom_object_scope({'MyLayer': MyLayer}): ...``.
+    """
     return CustomObjectScope(*args)
 
 

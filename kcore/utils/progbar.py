@@ -1,6 +1,6 @@
-"""Keras 2's progress bar.
+r"""Keras 2's progress bar.
 
-``verbose=1`` in a terminal: one line redrawn in place with ``\\r``::
+``verbose=1`` in a terminal: one line redrawn in place with ``\r``::
 
      7/32 [=====>........................] - ETA: 0s - loss: 2.3026 - accuracy: 0.1161
 
