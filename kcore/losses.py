@@ -33,7 +33,8 @@ def deserialize(config, custom_objects=None):
         A loss function (for a name) or a ``Loss`` instance (for a dict).
 
     Raises:
-        ValueError: ``config`` is neither a name nor such a dict, or names an unknown loss.
+        ValueError: ``config`` is neither a name nor such a dict.
+        UnknownNameError: It names a loss nothing registers (a KeyError).
     """
     return _d(config, 'losses', custom_objects)
 

@@ -30,7 +30,8 @@ def deserialize(config, custom_objects=None):
         An ``Optimizer`` instance.
 
     Raises:
-        ValueError: ``config`` is neither a name nor such a dict, or names an unknown optimizer.
+        ValueError: ``config`` is neither a name nor such a dict.
+        UnknownNameError: It names an optimizer nothing registers (a KeyError).
     """
     return _d(config, 'optimizers', custom_objects)
 
