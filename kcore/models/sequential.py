@@ -49,7 +49,15 @@ class Sequential(Functional):
         return list(self._stack)
 
     def add(self, layer):
-        """Append a layer (or an ``Input`` tensor, which sets the model's input)."""
+        """Append a layer (or an ``Input`` tensor, which sets the model's input).
+
+        Args:
+            layer: A ``Layer`` instance, or the output of ``Input(...)`` as the first item.
+
+        Raises:
+            TypeError: ``layer`` is neither.
+            ValueError: An ``Input`` added after layers, or a layer name already in the model.
+        """
         if isinstance(layer, KerasTensor):
             if self._stack or self.inputs is not None:
                 raise ValueError('%s: an Input can only be added first.' % layer_prefix(self))
