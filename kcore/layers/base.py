@@ -56,7 +56,24 @@ def _is_shape(x):
 
 
 class Layer(RecordsArguments):
-    """Base class of every layer (and of ``Model``)."""
+    """Base class of every layer (and of ``Model``).
+
+    A subclass creates its weights in ``build(input_shape)`` with ``add_weight``,
+    computes in ``call(inputs)``, and returns its constructor arguments from
+    ``get_config`` so a saved model can rebuild it.
+
+    Args:
+        trainable: Whether training updates the layer's weights.
+        name: The layer's name; a unique one from the class name (``dense_1``) by default.
+        dtype: The dtype of the weights; ``floatx()`` by default.
+        dynamic: Accepted for Keras compatibility (kcore always runs eagerly).
+        **kwargs: ``input_shape``/``input_dim``/``batch_input_shape``/``batch_size``
+            (for the first layer of a ``Sequential``), ``weights`` (initial values),
+            ``activity_regularizer``, ``input_dtype``, ``autocast``.
+
+    Raises:
+        TypeError: An unknown keyword argument.
+    """
 
     #: what saving and the summary ask instead of checking model classes (Keras's flags):
     #: a model, a graph of layers (functional), a plain stack (Sequential)
@@ -156,6 +173,23 @@ class Layer(RecordsArguments):
 
         Arguments are Keras 2's; Keras 3's order (``add_weight(shape, initializer, ...)``)
         is also understood when the first argument is a shape.
+
+        Args:
+            name: The weight's name (unique within the layer).
+            shape: Its shape, all sizes known.
+            dtype: Its dtype; the layer's by default.
+            initializer: An initializer name, instance or callable; ``'glorot_uniform'``
+                for floats (zeros otherwise) by default.
+            regularizer: A regularizer whose penalty joins the loss, or None.
+            trainable: Whether the optimizer updates it.
+            constraint: A function applied to it after each update, or None.
+            **kwargs: Accepted for Keras compatibility (``aggregation``, ``synchronization``, ...) and ignored.
+
+        Returns:
+            The new ``Variable``.
+
+        Raises:
+            ShapeError: The shape has unknown sizes.
         """
         if _is_shape(name) and shape is None:  # Keras 3 positional order
             name, shape = None, name
@@ -313,6 +347,9 @@ class Layer(RecordsArguments):
 
         It is kept on the layer (``layer.losses``, until the layer's next call) and,
         during a training step, handed straight to the step's ``collect_losses``.
+
+        Args:
+            loss: A scalar tensor, or a callable returning one.
         """
         self._call_losses.append(loss)
         collector = _loss_scope.collector
@@ -345,7 +382,12 @@ class Layer(RecordsArguments):
 
     # -- building ----------------------------------------------------------------
     def build(self, input_shape: ShapeLike) -> None:
-        """Create the weights; the base implementation only marks the layer built."""
+        """Create the weights; the base implementation only marks the layer built.
+
+        Args:
+            input_shape: The input's shape with None for the batch (a list of shapes for
+                several inputs).
+        """
         self.built = True
 
     def _maybe_build(self, shapes):

@@ -63,7 +63,18 @@ class Model(Trainer, Layer):
         return self._sublayers()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """A layer by ``name`` or by position ``index`` in ``model.layers``."""
+        """A layer by ``name`` or by position ``index`` in ``model.layers``.
+
+        Args:
+            name: The layer's name.
+            index: Its position in ``model.layers`` (negative counts from the end).
+
+        Returns:
+            The layer.
+
+        Raises:
+            ValueError: Both or neither given, no layer of that name, or the index out of range.
+        """
         if index is not None and name is not None:
             raise ValueError('get_layer() takes name or index, not both. Received: name=%r, index=%r.'
                              % (name, index))
