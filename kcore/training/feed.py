@@ -1,0 +1,72 @@
+"""What crosses to the device for each training step, and when.
+
+The adapters (``kcore.training.data``) yield host batches of NumPy arrays.  ``BatchFeed``
+turns each into the batch a step runs on, all on the host and with one copy per array:
+
+1. ``class_weight`` looked up from the targets and multiplied into the sample weights;
+2. the checks that need values (class indices in range for sparse crossentropy), done on
+   the host before the copy, so the step itself never reads a value back from the device;
+3. every array pinned (``Backend.pin``) and copied (``Backend.to_device``) once; the model,
+   the loss and every metric then share these arrays;
+4. the copy of batch i+1 issued before step i runs (``prefetch``): on an asynchronous device
+   the copy overlaps the step; on the NumPy backend it is only an ordering and costs nothing.
+"""
+from kcore.runtime.device import ACTIVE
+from kcore.training import class_weights as class_weights_mod
+from kcore.training import data as data_mod
+from kcore.utils import nest
+
+
+class BatchFeed:
+    """Host batches ``(x, y, sample_weight)`` to device batches of the same structure.
+
+    Args:
+        per_output: a function spreading a target/weight structure over the outputs (a list
+            with one entry per output); needed with ``class_weights`` or ``check_targets``.
+        class_weights: one ``{class: weight}`` dict (or None) per output, or None.
+        check_targets: a function of the per-output host targets of a batch that raises on
+            bad values, or None.
+    """
+
+    def __init__(self, per_output=None, class_weights=None, check_targets=None):
+        self.per_output = per_output
+        self.class_weights = class_weights
+        self.check_targets = check_targets
+
+    def host(self, batch):
+        """The host part: class weights multiplied in and the targets checked (NumPy only)."""
+        x, y, sw = data_mod.unpack(batch)
+        if self.check_targets is not None and y is not None:
+            self.check_targets(self.per_output(y, 'y'))
+        if self.class_weights is not None:
+            if y is None:
+                raise ValueError('class_weight needs targets, but a batch has none (y is None).')
+            sw = class_weights_mod.weight_batch(self.per_output(y, 'y'), self.per_output(sw, 'sample_weight'),
+                                                self.class_weights)
+        return x, y, sw
+
+    def device(self, batch):
+        """One batch on the device: each array pinned and copied once (None stays None)."""
+        backend = ACTIVE.backend
+        pin, to_device = backend.pin, backend.to_device
+
+        def move(a):
+            return None if a is None else to_device(pin(a))
+        x, y, sw = batch
+        return (nest.map_structure(move, x), None if y is None else nest.map_structure(move, y),
+                None if sw is None else nest.map_structure(move, sw))
+
+    def one(self, batch):
+        """A single batch (``train_on_batch`` and friends), host work then the copy."""
+        return self.device(self.host(batch))
+
+    def __call__(self, batches):
+        """Device batches of ``batches``, the copy of each issued one step ahead (a prefetch)."""
+        ahead = None
+        for batch in batches:
+            batch = self.device(self.host(batch))
+            if ahead is not None:
+                yield ahead
+            ahead = batch
+        if ahead is not None:
+            yield ahead
