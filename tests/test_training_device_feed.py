@@ -93,6 +93,8 @@ class SimDevice(Backend):
         return NUMPY_GLOBAL_RANDOM  # the NumPy backend's draws: the same initial weights
 
     def to_numpy(self, array):
+        if STATE['strict'] and isinstance(array, DeviceArray):
+            raise HostRead('to_numpy() of a device array inside a training step')
         return np.asarray(array).view(np.ndarray)
 
     def pin(self, host_array):
@@ -144,7 +146,7 @@ def test_the_simulated_device_catches_a_host_read(sim_device):
     a = ACTIVE.xp.asarray(np.ones(3, 'float32')).sum()
     assert isinstance(a, DeviceArray)
     STATE['strict'] = True
-    for read in (float, int, bool, lambda v: v.item()):
+    for read in (float, int, bool, lambda v: v.item(), ACTIVE.backend.to_numpy):
         with pytest.raises(HostRead):
             read(a)
     STATE['strict'] = False
@@ -195,6 +197,23 @@ def test_each_batch_crosses_to_the_device_once(sim_device):
     m.train_on_batch(x[:6], y[:6], class_weight={0: 1.0, 1: 2.0, 2: 3.0})
     m.predict(x, batch_size=6)
     assert COPIES[(6, 5)] == 4 + 1 + 4 and COPIES[(6,)] == 4 + 2
+
+
+def test_confusion_and_subclassed_mean_metrics_read_nothing_back_in_a_step(sim_device):
+    x, y, _ = _data()
+    onehot = np.eye(3, dtype='float32')[y]
+    metrics = [kcore.metrics.Precision(), kcore.metrics.AUC(), kcore.metrics.RootMeanSquaredError()]
+    np.random.seed(0)
+    m = Sequential([Dense(3, activation='softmax', input_shape=(5,))])
+    m.compile('sgd', 'categorical_crossentropy', metrics=metrics)
+    h = m.fit(x, onehot, batch_size=6, epochs=1, verbose=0, callbacks=[StrictSteps()])
+    set_backend('numpy')
+    np.random.seed(0)
+    r = Sequential([Dense(3, activation='softmax', input_shape=(5,))])
+    r.compile('sgd', 'categorical_crossentropy', metrics=[type(k).from_config(k.get_config()) for k in metrics])
+    ref = r.fit(x, onehot, batch_size=6, epochs=1, verbose=0)
+    for key in ref.history:
+        np.testing.assert_allclose(h.history[key], ref.history[key], rtol=1e-6, err_msg=key)
 
 
 def test_logs_are_floats_read_when_a_callback_reads_them(sim_device):

@@ -10,8 +10,24 @@ costs one read, and a step nobody reads costs none (the progress bar reads when 
 from kcore.runtime.device import ACTIVE
 
 
+class Deferred:
+    """A log value computed only when read: ``fn()`` on state captured at the step.
+
+    Args:
+        fn: a no-argument function returning the value (e.g. the ``result`` of a snapshot of a
+            metric whose state arrays are replaced, never written into, by each update).
+    """
+
+    __slots__ = ('fn',)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
 def to_host(value):
     """A log value as Keras gives it: a Python float for a scalar, a NumPy array otherwise."""
+    if isinstance(value, Deferred):
+        value = value.fn()
     if isinstance(value, float):
         return value
     if isinstance(value, (int, str, bool)) or value is None:

@@ -5,6 +5,7 @@ Stateful metrics keep their sums in backend arrays and are updated without recor
 gradients.  The metric functions and the catalogue live in ``kcore.training.metrics``,
 which re-exports these names.
 """
+import copy
 import numbers
 
 import numpy as np
@@ -13,6 +14,7 @@ from kcore import config
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
+from kcore.training.logs import Deferred
 from kcore.recorded_config import RecordsArguments
 from kcore.utils.naming import snake_case
 
@@ -58,8 +60,9 @@ class Metric(RecordsArguments):
         raise NotImplementedError
 
     def _pending_result(self):
-        """The result as a backend value, for logs that read it later (no host read here).
-        Metrics that keep their state on the device override it; by default ``result()``."""
+        """The result as a backend value (or a ``Deferred``), for logs that read it later: no
+        host read here.  Metrics whose state stays on the device override it (``Mean``, ``Sum``
+        and the confusion-matrix metrics do); by default ``result()``, read now."""
         return self.result()
 
     def reset_states(self):  # Keras 2 spelling
@@ -118,6 +121,8 @@ class Mean(Metric):
         return float(_divide_no_nan(self.total, self.count))
 
     def _pending_result(self):
+        if type(self).result is not Mean.result:  # a subclass computes its own result from the sums
+            return Deferred(copy.copy(self).result)
         return _divide_no_nan(self.total, self.count)
 
 
@@ -150,6 +155,8 @@ class Sum(Metric):
         return float(self.total)
 
     def _pending_result(self):
+        if type(self).result is not Sum.result:
+            return Deferred(copy.copy(self).result)
         return self.total
 
 
