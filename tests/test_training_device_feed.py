@@ -19,6 +19,7 @@ from kcore.models import Model, Sequential
 
 STATE = {'strict': False}
 COPIES = collections.Counter()  # shape -> copies from host memory
+EVENTS = []  # 'copy' (SimDevice.to_device) and 'step' (a training step begins), in order
 
 
 class HostRead(AssertionError):
@@ -100,6 +101,10 @@ class SimDevice(Backend):
     def pin(self, host_array):
         SimDevice.pinned += 1
         return host_array
+
+    def to_device(self, host_array):  # its own copy: the feed then prefetches the next batch
+        EVENTS.append('copy')
+        return self.xp.asarray(host_array)
 
 
 @pytest.fixture
@@ -214,6 +219,30 @@ def test_confusion_and_subclassed_mean_metrics_read_nothing_back_in_a_step(sim_d
     ref = r.fit(x, onehot, batch_size=6, epochs=1, verbose=0)
     for key in ref.history:
         np.testing.assert_allclose(h.history[key], ref.history[key], rtol=1e-6, err_msg=key)
+
+
+def test_the_next_batch_is_copied_before_the_step_runs(sim_device):
+    x, y, _ = _data()
+    m = _classifier()
+    del EVENTS[:]
+    m.fit(x, y, batch_size=6, epochs=1, shuffle=False, verbose=0,
+          callbacks=[LambdaCallback(on_batch_begin=lambda b, logs: EVENTS.append('step'))])
+    # x and y of batches 0 and 1 before step 0; then batch i+1 before step i; nothing left for step 3
+    copy2 = ['copy', 'copy']
+    assert EVENTS == copy2 + copy2 + ['step'] + copy2 + ['step'] + copy2 + ['step', 'step']
+
+
+def test_the_default_copy_is_made_just_before_its_step():
+    from kcore.training.feed import BatchFeed
+    order = []
+
+    def batches():
+        for i in range(3):
+            order.append('read %d' % i)
+            yield np.full((2, 1), i, 'float32'), None, None
+    for x, _, _ in BatchFeed()(batches()):
+        order.append('step %d' % int(x[0, 0]))
+    assert order == ['read 0', 'step 0', 'read 1', 'step 1', 'read 2', 'step 2']
 
 
 def test_logs_are_floats_read_when_a_callback_reads_them(sim_device):

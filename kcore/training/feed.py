@@ -8,10 +8,11 @@ turns each into the batch a step runs on, all on the host and with one copy per 
    the host before the copy, so the step itself never reads a value back from the device;
 3. every array pinned (``Backend.pin``) and copied (``Backend.to_device``) once; the model,
    the loss and every metric then share these arrays;
-4. the copy of batch i+1 issued before step i runs (``prefetch``): on an asynchronous device
-   the copy overlaps the step; on the NumPy backend it is only an ordering and costs nothing.
+4. on a backend with its own ``to_device`` (an asynchronous copy), the copy of batch i+1
+   issued before step i runs, so that it overlaps the step; with the default copy
+   (``asarray``, the NumPy backend's) each batch is made just before its step.
 """
-from kcore.runtime.device import ACTIVE
+from kcore.runtime.device import ACTIVE, Backend
 from kcore.training import class_weights as class_weights_mod
 from kcore.training import data as data_mod
 from kcore.utils import nest
@@ -61,7 +62,14 @@ class BatchFeed:
         return self.device(self.host(batch))
 
     def __call__(self, batches):
-        """Device batches of ``batches``, the copy of each issued one step ahead (a prefetch)."""
+        """Device batches of ``batches``.  The copy of each is issued one step ahead (a prefetch)
+        when the backend has its own ``to_device`` (an asynchronous copy that can overlap a
+        step); the default copy, ``asarray``, would gain nothing and the batch would go cold
+        in the cache, so it is made just in time."""
+        if type(ACTIVE.backend).to_device is Backend.to_device:
+            for batch in batches:
+                yield self.device(self.host(batch))
+            return
         ahead = None
         for batch in batches:
             batch = self.device(self.host(batch))
