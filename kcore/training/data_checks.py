@@ -113,6 +113,11 @@ def check_labels(compiled_loss, y):
                     '(y + 1) / 2).' % (name, float(low), float(high))), stacklevel=3)
 
 
+def needs_label_range_check(compiled_loss):
+    """Whether an output uses sparse categorical crossentropy (whose labels ``check_label_range`` checks)."""
+    return compiled_loss is not None and losses_mod.sparse_categorical_crossentropy in compiled_loss._base_fns
+
+
 def check_label_range(compiled_loss, ys, output_shapes):
     """Raise the loss's own error for class indices outside ``[0, classes)`` of a sparse
     crossentropy output, on the host before the data crosses to the device (the training

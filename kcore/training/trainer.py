@@ -243,8 +243,9 @@ class Trainer:
         """The ``BatchFeed`` moving this model's batches to the device: ``class_weight`` spread over
         the outputs, and with ``check_targets`` the label checks done on the host per batch
         (for generators; arrays are checked once, whole, before the loop)."""
-        return feed_mod.BatchFeed(self._per_output, class_weights_mod.per_output(class_weight, self._output_names()),
-                                  self._check_targets if check_targets else None)
+        spread = None if class_weight is None else class_weights_mod.per_output(class_weight, self._output_names())
+        check = check_targets and data_checks.needs_label_range_check(self.compiled_loss)
+        return feed_mod.BatchFeed(self._per_output, spread, self._check_targets if check else None)
 
     def _check_targets(self, ys):
         """Host-side checks of one batch's per-output targets (class indices in range)."""
@@ -299,7 +300,7 @@ class Trainer:
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
-        if not train.is_generator and train.y is not None:
+        if not train.is_generator and train.y is not None and data_checks.needs_label_range_check(self.compiled_loss):
             self._check_targets(self._per_output(train.y, 'y'))  # once, on the whole arrays
         try:
             self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, feed)
@@ -395,7 +396,8 @@ class Trainer:
         self.reset_metrics()
         logs = {}
         callbacks.on_test_begin()
-        if not adapter.is_generator and adapter.y is not None:
+        if not adapter.is_generator and adapter.y is not None and data_checks.needs_label_range_check(
+                self.compiled_loss):
             self._check_targets(self._per_output(adapter.y, 'y'))
         feed = self._feed(check_targets=adapter.is_generator)
         for step, batch in enumerate(feed(self._local_batches(adapter.batches()))):
