@@ -53,9 +53,12 @@ class BatchFeed:
 
         def move(a):
             return None if a is None else to_device(pin(a))
+
+        def move_all(structure):  # one array (the common case) without walking a structure
+            return move(structure) if structure is None or hasattr(structure, 'shape') else \
+                nest.map_structure(move, structure)
         x, y, sw = batch
-        return (nest.map_structure(move, x), None if y is None else nest.map_structure(move, y),
-                None if sw is None else nest.map_structure(move, sw))
+        return move_all(x), move_all(y), move_all(sw)
 
     def one(self, batch):
         """A single batch (``train_on_batch`` and friends), host work then the copy."""

@@ -6,7 +6,6 @@ gradients.  The metric functions and the catalogue live in ``kcore.training.metr
 which re-exports these names.
 """
 import copy
-import numbers
 
 import numpy as np
 
@@ -106,7 +105,7 @@ class Mean(Metric):
             self.total = self.total + v.sum(dtype='float64')
             self.count = self.count + v.size
             return
-        if isinstance(sample_weight, numbers.Real):  # one weight for every value (the trainer's batch size)
+        if isinstance(sample_weight, (int, float, np.number)):  # one weight for all (the trainer's batch size)
             self.total = self.total + v.sum(dtype='float64') * float(sample_weight)
             self.count = self.count + v.size * float(sample_weight)
             return
@@ -128,7 +127,7 @@ class Mean(Metric):
 
 def _divide_no_nan(total, count):
     """``total / count``, 0 where ``count`` is 0, computed where the sums are (no host read)."""
-    if isinstance(count, (numbers.Real, np.generic)):  # host numbers: plain arithmetic
+    if isinstance(count, (int, float, np.generic)):  # host numbers: plain arithmetic
         return total / count if count else 0.0 * total
     xp = ACTIVE.xp
     zero = count == 0
