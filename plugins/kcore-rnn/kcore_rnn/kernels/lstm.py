@@ -6,6 +6,9 @@ with the gates in i, f, c, o order, ``bias`` ``(4U,)``::
     z = x_t @ kernel + h @ recurrent_kernel + bias      # one GEMM per step for all gates
     i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
     c = f * c + i * g;  h = o * activation(c)
+
+Everything after the products is the kernel table's ``lstm_cell_step``
+(``kernels/cells.py``), so a backend's fused cell step runs inside this loop.
 """
 from kcore.backend.device import ACTIVE
 from kcore_rnn.kernels import activations
@@ -22,29 +25,26 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, input_ma
     for every step.  None where absent.
     """
     xp = ACTIVE.xp
-    act, act_grad = activations.get(activation)
+    cell = ACTIVE.kernels['lstm_cell_step']  # a backend's fused step, if it registers one
+    activations.get(activation)  # a clear error for an activation the cell cannot fuse
+    activations.get(recurrent_activation)
     u = recurrent_kernel.shape[0]
-    blocks = activations.GateBlocks([recurrent_activation, recurrent_activation, activation,
-                                     recurrent_activation], u, x.dtype)
-    rk_scaled = blocks.prescale(recurrent_kernel)
-    # gate pre-activations of all steps (run.z), activated in place step by step
-    run = S.SequenceRun(x, blocks.prescale(kernel), blocks.prescale(bias), h0, u, mask, input_mask,
-                        recurrent_mask, go_backwards)
+    # gate pre-activations of all steps (run.z); the cell step keeps its activated gates there
+    run = S.SequenceRun(x, kernel, bias, h0, u, mask, input_mask, recurrent_mask, go_backwards)
     gates, hs = run.z, run.hs
-    cs = run.state_array(c0)
-    act_c = xp.empty((run.steps, run.batch, u), dtype=run.dtype)
+    cs = [c0]           # cell states, cs[t] before step t
+    cell_vjps = []
 
     def step(t, h, hp, h_new, mt):
         z = gates[t]
-        z += xp.matmul(hp, rk_scaled)
-        blocks.apply(z)
-        c = cs[t + 1]
-        xp.multiply(z[:, u:2 * u], cs[t], out=c)
-        c += z[:, :u] * z[:, 2 * u:3 * u]
+        z += xp.matmul(hp, recurrent_kernel)
+        (h_out, c), cell_vjp = cell(z, cs[t], activation=activation, recurrent_activation=recurrent_activation,
+                                    overwrite_z=True)
         if mt is not None:
-            S.carry(c, cs[t], mt)
-        act(c, out=act_c[t])
-        xp.multiply(z[:, 3 * u:], act_c[t], out=h_new)
+            c = cs[t] + (c - cs[t]) * mt
+        cs.append(c)
+        h_new[...] = h_out
+        cell_vjps.append(cell_vjp)
 
     run.forward(step)
     out = run.output(return_sequences, zero_output_for_mask)
@@ -55,21 +55,12 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, input_ma
         gy, gh, gc = grads
         dz = xp.empty_like(gates)
         rk_t = recurrent_kernel.T
+        both = (True, True)
 
         def step_back(t, dh, others):
-            dc, = others
-            z = gates[t]
-            i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-            ac = act_c[t]
-            dzt = dz[t]
-            xp.multiply(dh, ac, out=dzt[:, 3 * u:])             # d o
-            dc = dc + dh * o * act_grad(ac)
-            xp.multiply(dc, g, out=dzt[:, :u])                   # d i
-            xp.multiply(dc, cs[t], out=dzt[:, u:2 * u])          # d f
-            xp.multiply(dc, i, out=dzt[:, 2 * u:3 * u])          # d g
-            dc = dc * f
-            blocks.grad(z, dzt)
-            return xp.matmul(dzt, rk_t), None, [dc]
+            dzt, dc = cell_vjps[t]((dh, others[0]), both)
+            dz[t] = dzt
+            return xp.matmul(dz[t], rk_t), None, [dc]
 
         dh, dc = run.backward(step_back, gy, gh, [gc], return_sequences, zero_output_for_mask)
         drk = S.recurrent_kernel_gradient(run.recurrent_inputs(), dz) if needs[2] else None
