@@ -25,7 +25,8 @@ def _gate_blocks(names, units, dtype, xp):
     return activations.GateBlocks(list(names), units, dtype)
 
 
-def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False):
+def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False, out=None,
+                   grad_out=None, input_scaled=False):
     """One LSTM step after its products: ``z`` ``(B, 4U)`` is ``x_t @ kernel + h @ recurrent_kernel
     + bias`` (gates i, f, c, o, Keras's order), ``c`` ``(B, U)`` the previous cell state::
 
@@ -33,6 +34,13 @@ def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', over
         c_new = f * c + i * g;  h = o * activation(c_new)
 
     Returns ``((h, c_new), vjp)``; ``vjp((dh, dc_new), needs)`` gives ``(dz, dc)``.
+    ``out``: optional ``(h, c_new, activation(c_new))`` arrays ``(B, U)`` to write into,
+    and ``grad_out`` a ``(B, 4U)`` array for the vjp to write ``dz`` into (the sequence
+    kernel's rows, so a step allocates little); an override may ignore both.
+    ``input_scaled=True`` (kcore-rnn's NumPy path only): the sigmoid/tanh columns of
+    ``z`` arrive already multiplied by ``GateBlocks``' input scale (the sequence kernel
+    scaled the weights once per call instead of ``z`` once per step).  The sequence
+    kernels pass it only to this generic kernel, never to an override.
     """
     xp = ACTIVE.xp
     act, act_grad = activations.get(activation)
@@ -40,18 +48,22 @@ def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', over
     blocks = _gate_blocks((recurrent_activation, recurrent_activation, activation, recurrent_activation),
                           u, z.dtype, xp)
     gates = z if overwrite_z else z.copy()
-    blocks.apply_unscaled(gates)
+    if input_scaled:
+        blocks.apply(gates)
+    else:
+        blocks.apply_unscaled(gates)
     i, f, g, o = gates[:, :u], gates[:, u:2 * u], gates[:, 2 * u:3 * u], gates[:, 3 * u:]
-    c_new = xp.multiply(f, c)
-    c_new += i * g
-    ac = act(c_new, out=xp.empty_like(c_new))
-    h = xp.multiply(o, ac)
+    h, c_new, ac = out if out is not None else (None, None, xp.empty_like(c))
+    c_new = xp.multiply(f, c, out=c_new)
+    c_new += xp.multiply(i, g, out=ac)  # ac as scratch before it holds activation(c_new)
+    act(c_new, out=ac)
+    h = xp.multiply(o, ac, out=h)
 
     def vjp(grads, needs):
         dh, dc = grads
         if dh is None and dc is None:
             return None, None
-        dz = xp.empty_like(gates)
+        dz = xp.empty_like(gates) if grad_out is None else grad_out
         if dh is None:
             dz[:, 3 * u:] = 0
             dc = dc.copy()
@@ -59,7 +71,9 @@ def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', over
             xp.multiply(dh, ac, out=dz[:, 3 * u:])             # d o
             d = dh * o
             d *= act_grad(ac)
-            dc = d if dc is None else d + dc
+            if dc is not None:
+                d += dc
+            dc = d
         xp.multiply(dc, g, out=dz[:, :u])                      # d i
         xp.multiply(dc, c, out=dz[:, u:2 * u])                 # d f
         xp.multiply(dc, i, out=dz[:, 2 * u:3 * u])             # d g
@@ -70,7 +84,8 @@ def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', over
     return (h, c_new), vjp
 
 
-def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False):
+def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False, out=None,
+                  grad_out=None):
     """One GRU step (``reset_after=True``, Keras 3's default) after its products: ``zx`` ``(B, 3U)``
     is ``x_t @ kernel + input_bias``, ``zh`` ``(B, 3U)`` is ``h_rec @ recurrent_kernel +
     recurrent_bias`` (gates z, r, h; ``h_rec`` the state after recurrent dropout), ``h``
@@ -80,6 +95,8 @@ def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', 
         h_new = z * h + (1 - z) * hh
 
     Returns ``(h_new, vjp)``; ``vjp(dh_new, needs)`` gives ``(dzx, dzh, dh)``.
+    ``out``: an optional ``(B, U)`` array to write ``h_new`` into, ``grad_out`` optional
+    ``(dzx, dzh)`` arrays ``(B, 3U)`` for the vjp to write into; an override may ignore both.
     """
     xp = ACTIVE.xp
     act, act_grad = activations.get(activation)
@@ -91,7 +108,7 @@ def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', 
     rh = zh[:, 2 * u:]
     gates[:, 2 * u:] += gates[:, u:2 * u] * rh
     hh = act(gates[:, 2 * u:])
-    h_new = xp.subtract(h, hh)
+    h_new = xp.subtract(h, hh, out=out)
     h_new *= gates[:, :u]
     h_new += hh
 
@@ -99,7 +116,7 @@ def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', 
         if dh is None:
             return None, None, None
         zg, r = gates[:, :u], gates[:, u:2 * u]
-        dzx = xp.empty_like(gates)
+        dzx, dzh = (xp.empty_like(gates), None) if grad_out is None else grad_out
         dzg, dr, dhh = dzx[:, :u], dzx[:, u:2 * u], dzx[:, 2 * u:]
         xp.subtract(h, hh, out=dzg)
         dzg *= dh
@@ -108,13 +125,12 @@ def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', 
         dhh *= act_grad(hh)
         xp.multiply(dhh, rh, out=dr)
         dr *= ract_grad(r)
-        dzh = None
         if needs[1]:
-            dzh = xp.empty_like(gates)
+            dzh = xp.empty_like(gates) if dzh is None else dzh
             dzh[:, :2 * u] = dzx[:, :2 * u]
             xp.multiply(dhh, r, out=dzh[:, 2 * u:])
         dh_prev = dh * zg if needs[2] else None
-        return (dzx if needs[0] else None), dzh, dh_prev
+        return (dzx if needs[0] else None), (dzh if needs[1] else None), dh_prev
 
     return h_new, vjp
 

@@ -11,7 +11,7 @@ Everything after the products is the kernel table's ``lstm_cell_step``
 (``kernels/cells.py``), so a backend's fused cell step runs inside this loop.
 """
 from kcore.backend.device import ACTIVE
-from kcore_rnn.kernels import activations
+from kcore_rnn.kernels import activations, cells
 from kcore_rnn.kernels import sequence as S
 
 
@@ -26,24 +26,39 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, input_ma
     """
     xp = ACTIVE.xp
     cell = ACTIVE.kernels['lstm_cell_step']  # a backend's fused step, if it registers one
-    activations.get(activation)  # a clear error for an activation the cell cannot fuse
-    activations.get(recurrent_activation)
     u = recurrent_kernel.shape[0]
+    extra, rk_run, kernel_run, bias_run = {}, recurrent_kernel, kernel, bias
+    if cell is cells.lstm_cell_step:
+        # the generic step takes z with its sigmoid columns' 1/2 folded into the weights
+        # here, once per call, instead of multiplying z once per step
+        blocks = activations.GateBlocks([recurrent_activation, recurrent_activation, activation,
+                                         recurrent_activation], u, x.dtype)
+        if blocks.fused:
+            extra = {'input_scaled': True}
+            rk_run, kernel_run, bias_run = (blocks.prescale(w) for w in (recurrent_kernel, kernel, bias))
+    else:
+        activations.get(activation)  # the same clear error for an activation that cannot be fused
+        activations.get(recurrent_activation)
     # gate pre-activations of all steps (run.z); the cell step keeps its activated gates there
-    run = S.SequenceRun(x, kernel, bias, h0, u, mask, input_mask, recurrent_mask, go_backwards)
+    run = S.SequenceRun(x, kernel_run, bias_run, h0, u, mask, input_mask, recurrent_mask, go_backwards)
     gates, hs = run.z, run.hs
-    cs = [c0]           # cell states, cs[t] before step t
-    cell_vjps = []
+    cs = run.state_array(c0)  # cell states, cs[t] before step t
+    act_c = xp.empty((run.steps, run.batch, u), dtype=run.dtype)
+    dz = xp.empty_like(gates)  # pre-activation gradients, written by the cell steps' vjps
+    cell_vjps, dz_rows = [], list(dz)
 
     def step(t, h, hp, h_new, mt):
         z = gates[t]
-        z += xp.matmul(hp, recurrent_kernel)
+        z += xp.matmul(hp, rk_run)
+        c_new = cs[t + 1] if mt is None else xp.empty_like(h)
         (h_out, c), cell_vjp = cell(z, cs[t], activation=activation, recurrent_activation=recurrent_activation,
-                                    overwrite_z=True)
+                                    overwrite_z=True, out=(h_new, c_new, act_c[t]), grad_out=dz_rows[t], **extra)
         if mt is not None:
-            c = cs[t] + (c - cs[t]) * mt
-        cs.append(c)
-        h_new[...] = h_out
+            xp.add(cs[t], (c - cs[t]) * mt, out=cs[t + 1])
+        elif c is not cs[t + 1]:
+            cs[t + 1] = c
+        if h_out is not h_new:
+            h_new[...] = h_out
         cell_vjps.append(cell_vjp)
 
     run.forward(step)
@@ -53,14 +68,15 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, input_ma
         if not any(needs[:6]):
             return (None,) * 9
         gy, gh, gc = grads
-        dz = xp.empty_like(gates)
-        rk_t = recurrent_kernel.T
+        rk_t = xp.ascontiguousarray(recurrent_kernel.T)  # OpenBLAS's small products run ~25% faster on it
         both = (True, True)
 
         def step_back(t, dh, others):
             dzt, dc = cell_vjps[t]((dh, others[0]), both)
-            dz[t] = dzt
-            return xp.matmul(dz[t], rk_t), None, [dc]
+            rows = dz_rows[t]
+            if dzt is not rows:
+                rows[...] = dzt  # an override's own array
+            return xp.matmul(rows, rk_t), None, [dc]
 
         dh, dc = run.backward(step_back, gy, gh, [gc], return_sequences, zero_output_for_mask)
         drk = S.recurrent_kernel_gradient(run.recurrent_inputs(), dz) if needs[2] else None
