@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from kcore.runtime.device import ACTIVE
+from kcore.runtime.device import ACTIVE, current_state, kernel_error
 
 
 class _GradState(threading.local):
@@ -255,7 +255,14 @@ def apply(name, *args, **params):
     Tensors among ``args`` are unwrapped; other values (Python numbers, arrays)
     pass to the kernel as they are and receive no gradient.
     """
-    out, vjp = ACTIVE.kernels[name](*[a.data if isinstance(a, Tensor) else a for a in args], **params)
+    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+    try:
+        out, vjp = current_state().kernels[name](*arrays, **params)
+    except Exception as e:  # free when nothing fails; a clearer error for two devices or no memory
+        clearer = kernel_error(e, name, arrays)
+        if clearer is None:
+            raise
+        raise clearer from e
     if _grad.enabled:
         for a in args:  # plain loops: no generator objects on the per-op path
             if isinstance(a, Tensor) and a.requires_grad:
