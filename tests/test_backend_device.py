@@ -5,7 +5,7 @@ import types
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 
 from kcore import plugins
 from kcore.autodiff import Tensor, apply
@@ -14,6 +14,10 @@ from kcore.backend.device import ACTIVE, Backend, set_backend
 from kcore.errors import BackendError
 from kcore.plugins import hookimpl
 
+from kcore.testing import check_override as public_check_override
+from kcore.testing import registered_overrides
+from kcore.testing.overrides import example_inputs
+
 from helpers.dists import fresh_plugins  # noqa: F401  (fixture)
 from helpers.kernel_cases import DIFFERENTIABLE, NOT_DIFFERENTIABLE
 
@@ -21,7 +25,7 @@ from helpers.kernel_cases import DIFFERENTIABLE, NOT_DIFFERENTIABLE
 # -- the override check, generic over the registry -----------------------------------------------------
 def overrides():
     """``(op, backend)`` for every kernel registered as an override (``register(fn, name=op, backend=b)``)."""
-    return sorted(tuple(e.name.split('@', 1)) for e in plugins.registry('kernels').entries() if '@' in e.name)
+    return registered_overrides()
 
 
 def _inputs_for(op, data):
@@ -30,60 +34,22 @@ def _inputs_for(op, data):
         return data.draw(DIFFERENTIABLE[op][0])
     if op in NOT_DIFFERENTIABLE:
         return data.draw(NOT_DIFFERENTIABLE[op][0])
-    example = plugins.registry('kernels').entry(op).meta.get('example')
-    assert example is not None, (
-        'kernel %r has a backend override but nothing to test it with: register the generic kernel with '
-        "example={'inputs': [shape or array, ...], 'params': {...}}" % op)
-    rng = np.random.default_rng(0)
-    inputs = [rng.standard_normal(a) if isinstance(a, tuple) else np.asarray(a) for a in example['inputs']]
-    return inputs, dict(example.get('params', {}))
+    return example_inputs(op)
 
 
 def check_override(op, backend, data):
-    """Run ``op@backend`` and the generic ``op`` under ``backend`` on the same inputs; compare
-    outputs and, for float inputs, the vector-Jacobian products of one random cotangent."""
-    kernels = plugins.registry('kernels')
-    generic, override = kernels.get(op), kernels.get('%s@%s' % (op, backend))
+    """``kcore.testing.check_override`` on drawn inputs; skips a backend that is not usable here."""
     inputs, params = _inputs_for(op, data)
-    previous = ACTIVE.backend.name
     try:
-        set_backend(backend)
+        return public_check_override(op, backend, inputs, params)
     except BackendError as e:
         pytest.skip('backend %r is not usable here: %s' % (backend, e))
-    try:
-        to_numpy = ACTIVE.backend.to_numpy
-        xs = [ACTIVE.backend.asarray(a) for a in inputs]
-        out_g, vjp_g = generic(*xs, **params)
-        out_o, vjp_o = override(*xs, **params)
-        outs_g, outs_o = (out_g, out_o) if isinstance(out_g, tuple) else ((out_g,), (out_o,))
-        assert len(outs_g) == len(outs_o), '%s@%s returns %d outputs, the generic kernel %d' % (
-            op, backend, len(outs_o), len(outs_g))
-        for a, b in zip(outs_g, outs_o):
-            assert a.shape == b.shape and a.dtype == b.dtype, '%s@%s: output %s %s, generic %s %s' % (
-                op, backend, b.shape, b.dtype, a.shape, a.dtype)
-            np.testing.assert_allclose(to_numpy(b), to_numpy(a), rtol=1e-6, atol=1e-9,
-                                       err_msg='%s@%s forward differs from the generic kernel' % (op, backend))
-        needs = tuple(np.asarray(a).dtype.kind == 'f' for a in inputs)
-        if not any(needs) or not all(o.dtype.kind == 'f' for o in outs_g):
-            return
-        rng = np.random.default_rng(1)
-        cot = tuple(ACTIVE.backend.asarray(rng.standard_normal(o.shape).astype(o.dtype)) for o in outs_g)
-        cot = cot if isinstance(out_g, tuple) else cot[0]
-        for i, (a, b) in enumerate(zip(vjp_g(cot, needs), vjp_o(cot, needs))):
-            if not needs[i]:
-                continue
-            assert (a is None) == (b is None), '%s@%s: gradient %d is %s, generic %s' % (op, backend, i, b, a)
-            if a is not None:
-                np.testing.assert_allclose(to_numpy(b), to_numpy(a), rtol=1e-6, atol=1e-9,
-                                           err_msg='%s@%s gradient %d differs from the generic kernel' % (
-                                               op, backend, i))
-    finally:
-        set_backend(previous)
 
 
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the device stays active throughout
 @given(data=st.data())
-def test_every_registered_override_matches_the_generic_kernel(data):
-    for op, backend in overrides():
+def test_every_registered_override_matches_the_generic_kernel(kcore_backend, data):
+    for op, backend in registered_overrides(kcore_backend.name):
         check_override(op, backend, data)
 
 

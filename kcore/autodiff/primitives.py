@@ -12,6 +12,8 @@ import math
 from kcore.runtime.device import ACTIVE
 
 KERNELS = {}
+#: ``example=`` inputs of the kernels that backends are expected to fuse (``kcore.testing.check_override``)
+EXAMPLES = {'bias_activation': {'inputs': [(4, 3), (3,)], 'params': {'activation': 'relu'}}}
 
 
 def kernel(fn):

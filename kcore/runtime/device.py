@@ -32,6 +32,8 @@ class Backend:
     install_hint = ''
     #: which of the backend's devices this instance computes on (see ``for_device``)
     device_index = 0
+    #: 'cpu' or 'gpu': the ``gpu`` pytest marker goes on runs of 'gpu' backends
+    device_type = 'cpu'
 
     def __init__(self):
         self._xp = None
@@ -480,13 +482,19 @@ def kernel_error(error, op, arrays):
     here = state.backend.device_name
     found = []
     for a in arrays:
-        if hasattr(a, 'shape') and hasattr(a, 'dtype') and not isinstance(a, np.generic):
+        if is_array(a):
             where = device_of(a)
             if where not in found:
                 found.append(where)
     if not found or found == [here]:
         return None
     return DeviceMismatchError.build(op, found, here)
+
+
+def is_array(value):
+    """Whether ``value`` is an array of some device library (not a scalar, a module or a type)."""
+    return (isinstance(getattr(value, 'shape', None), tuple) and hasattr(value, 'dtype')
+            and not isinstance(value, (type, np.generic)))
 
 
 def _host_available_bytes():

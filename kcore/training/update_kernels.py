@@ -13,6 +13,8 @@ one temporary stays in the CPU cache; hyperparameters arrive as Python floats
 fused kernel needs no host arithmetic.  The arithmetic is Keras 2.3's, in the
 order the optimizers always used (results are bit for bit the same).
 """
+import numpy as np
+
 from kcore.runtime.device import ACTIVE
 
 
@@ -148,6 +150,26 @@ def _descend(w, num, den, scale):
     den *= scale
     w -= den
 
+
+_POSITIVE = np.linspace(0.05, 1.5, 12).reshape(3, 4)  # second moments and accumulators are >= 0
+_G = (3, 4)  # a random (3, 4) array
+
+#: inputs for ``kcore.testing.check_override`` (the ``example=`` each kernel is registered with)
+EXAMPLES = {
+    'sgd_update': {'inputs': [_G, _G, _G], 'params': {'lr': 0.1, 'momentum': 0.9, 'nesterov': True}},
+    'rmsprop_update': {'inputs': [_G, _G, _POSITIVE, _G, None],
+                       'params': {'lr': 0.01, 'rho': 0.9, 'momentum': 0.5, 'epsilon': 1e-7}},
+    'adam_update': {'inputs': [_G, _G, _G, _POSITIVE, _POSITIVE * 1.1],
+                    'params': {'alpha': 0.01, 'beta_1': 0.9, 'beta_2': 0.999, 'epsilon': 1e-7}},
+    'adamax_update': {'inputs': [_G, _G, _G, _POSITIVE],
+                      'params': {'alpha': 0.01, 'beta_1': 0.9, 'beta_2': 0.999, 'epsilon': 1e-7}},
+    'nadam_update': {'inputs': [_G, _G, _G, _POSITIVE],
+                     'params': {'lr': 0.002, 'beta_1': 0.9, 'beta_2': 0.999, 'epsilon': 1e-7, 'gradient_coef': 0.1,
+                                'momentum_coef': 0.9, 'velocity_correction': 30.0}},
+    'adagrad_update': {'inputs': [_G, _G, _POSITIVE], 'params': {'lr': 0.01, 'epsilon': 1e-7}},
+    'adadelta_update': {'inputs': [_G, _G, _POSITIVE, _POSITIVE * 0.5],
+                        'params': {'lr': 1.0, 'rho': 0.95, 'epsilon': 1e-7}},
+}
 
 #: kernels this module adds, registered by kcore's built-in plugin
 KERNELS = {'sgd_update': sgd_update, 'rmsprop_update': rmsprop_update, 'adam_update': adam_update,
