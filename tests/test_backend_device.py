@@ -7,8 +7,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from kcore import device as kcore_device
 from kcore import plugins
 from kcore.autodiff import Tensor, apply
+from kcore.autodiff import gradients as kcore_gradients
+from kcore.backend import sum as kcore_sum
 from kcore.backend import device
 from kcore.backend.device import ACTIVE, Backend, set_backend
 from kcore.errors import BackendError
@@ -199,3 +202,112 @@ def test_backend_base_class():
     assert b.synchronize() is None
     g1, g2 = b.random_generator(3), b.random_generator(3)
     assert g1.random() == g2.random()
+
+
+# -- an override may decline: supports= and NotImplemented ---------------------------------------------------
+def _declining_plugin(**registrations):
+    """The throwaway backend with overrides registered as ``name=(fn, extra register kwargs)``."""
+    def register_backends(register):
+        register(ThrowawayBackend())
+
+    def register_kernels(register):
+        for name, (fn, extra) in registrations.items():
+            register(fn, name=name, backend='throwaway', **extra)
+
+    module = types.ModuleType('declining_backend_plugin')
+    module.register_backends = hookimpl(register_backends)
+    module.register_kernels = hookimpl(register_kernels)
+    return module
+
+
+def test_an_override_declines_through_supports_and_the_generic_kernel_runs(fresh_plugins):
+    seen = []
+
+    def small_exp(x):
+        seen.append(x.size)
+        return np.exp(x) + 0.0, lambda g, needs: (g * np.exp(x),)
+
+    def supports(x):
+        return x.size <= 4
+
+    with plugins.registered(_declining_plugin(exp=(small_exp, {'supports': supports}))):
+        with kcore_device('throwaway'):
+            small, big = apply('exp', Tensor(np.zeros(3))), apply('exp', Tensor(np.zeros(10)))
+            x = Tensor(np.zeros(8), requires_grad=True)
+            (grad,) = kcore_gradients(kcore_sum(apply('exp', x)), [x])
+        assert seen == [3]  # the big ones never reached the override
+        np.testing.assert_array_equal(big.numpy(), np.ones(10))
+        np.testing.assert_array_equal(small.numpy(), np.ones(3))
+        np.testing.assert_array_equal(np.asarray(getattr(grad, 'data', grad)), np.ones(8))  # the generic vjp
+        assert public_check_override('exp', 'throwaway', inputs=[np.zeros(10)]) is False
+        assert public_check_override('exp', 'throwaway', inputs=[np.linspace(-1, 1, 4)]) is True
+        assert seen == [3, 4]
+
+
+def test_an_override_declines_by_returning_not_implemented(fresh_plugins):
+    def float32_tanh(x):
+        if x.dtype != np.float32:
+            return NotImplemented
+        y = np.tanh(x)
+        return y, lambda g, needs: (g * (1 - y * y),)
+
+    with plugins.registered(_declining_plugin(tanh=(float32_tanh, {}))):
+        with kcore_device('throwaway'):
+            x64 = Tensor(np.linspace(-1, 1, 5), requires_grad=True)
+            y = apply('tanh', x64)
+            (g,) = kcore_gradients(kcore_sum(y), [x64])
+        np.testing.assert_allclose(np.asarray(getattr(g, 'data', g)), 1 - np.tanh(x64.data) ** 2)
+        assert public_check_override('tanh', 'throwaway', inputs=[np.ones(3)]) is False
+        assert public_check_override('tanh', 'throwaway', inputs=[np.ones(3, dtype='float32')]) is True
+
+
+def test_declining_without_a_generic_kernel_is_a_clear_error(fresh_plugins):
+    def only_here(x):
+        return NotImplemented
+
+    with plugins.registered(_declining_plugin(only_on_throwaway=(only_here, {}))):
+        with kcore_device('throwaway'):
+            with pytest.raises(NotImplementedError, match="Kernel 'only_on_throwaway' of backend 'throwaway' "
+                                                          'declined these inputs and there is no generic'):
+                apply('only_on_throwaway', Tensor(np.ones(2)))
+
+
+def test_supports_is_for_kernel_overrides_only(fresh_plugins):
+    def k(x):
+        return x, lambda g, needs: (g,)
+
+    with pytest.raises(TypeError, match=r'supports=\.\.\.\) is for kernel overrides only'):
+        plugins.register(k, kind='kernels', name='plain_k', supports=lambda x: True)
+    with pytest.raises(TypeError, match='expected a function of the kernel'):
+        plugins.register(k, kind='kernels', name='plain_k', backend='throwaway', supports=True)
+
+
+def test_the_fallback_wrapper_keeps_what_tests_need():
+    def generic(x):
+        return 'generic'
+
+    def override(x):
+        return 'override' if x else NotImplemented
+
+    kernel = device.with_fallback('op', override, generic, backend='b')
+    assert kernel(1) == 'override' and kernel(0) == 'generic'
+    assert kernel.override is override and kernel.generic is generic and kernel.supports is None
+    guarded = device.with_fallback('op', override, generic, supports=lambda x: x > 1, backend='b')
+    assert guarded(1) == 'generic' and guarded(2) == 'override'
+
+
+def test_check_override_compares_in_place_kernels(fresh_plugins):
+    from kcore.training import update_kernels
+
+    def sloppy_adagrad(g, w, accumulator, lr, epsilon):
+        accumulator += g * g
+        w -= lr * g / np.sqrt(accumulator + epsilon)  # epsilon inside the root: not Keras 2.3's rule
+
+    def faithful_adagrad(*args, **params):
+        return update_kernels.adagrad_update(*args, **params)
+
+    with plugins.registered(_declining_plugin(adagrad_update=(faithful_adagrad, {}))):
+        assert public_check_override('adagrad_update', 'throwaway') is True
+    with plugins.registered(_declining_plugin(adagrad_update=(sloppy_adagrad, {}))):
+        with pytest.raises(AssertionError, match='adagrad_update@throwaway leaves argument 1 different'):
+            public_check_override('adagrad_update', 'throwaway', params={'lr': 0.5, 'epsilon': 0.1})

@@ -60,8 +60,11 @@ class Backend:
 
     def device_of(self, array):
         """The device an array lives on ('cpu', 'cuda:1'), or None for an array of a kind this
-        backend does not know; error messages use it.  The CPU owns plain NumPy arrays."""
-        return 'cpu' if type(array) is np.ndarray or isinstance(array, np.generic) else None
+        backend does not know; error messages use it.  The base class claims its ``xp``'s
+        arrays for its own device; a backend whose arrays carry their device (CuPy's
+        ``array.device.id``), or that also sees host arrays, says so here."""
+        ndarray = getattr(self.xp, 'ndarray', None)
+        return self.device_name if isinstance(ndarray, type) and isinstance(array, ndarray) else None
 
     def memory_info(self):
         """The device memory pool, for ``kcore info``: a dict with any of ``used`` and ``pooled``
