@@ -8,7 +8,7 @@ import pytest
 
 import kcore
 from kcore import plugins
-from kcore.autodiff import primitives
+from kcore.autodiff import fused
 from kcore.backend import Backend
 from kcore.plugins import hookimpl
 
@@ -22,7 +22,7 @@ class _Spy(Backend):
 def _spy_plugin(calls):
     def spy(x, b, activation='linear', axis=-1):
         calls.append(activation)
-        return primitives.bias_activation(x, b, activation=activation, axis=axis)
+        return fused.bias_activation(x, b, activation=activation, axis=axis)
 
     def register_backends(register):
         register(_Spy())
@@ -79,4 +79,4 @@ def test_dense_relu_gives_the_same_numbers_as_the_unfused_path():
 def test_an_unknown_activation_is_a_clear_error():
     with pytest.raises(ValueError, match=r"bias_activation: unknown activation 'gelu'\. Expected one of linear, "
                                          r'relu, sigmoid'):
-        primitives.bias_activation(np.ones((2, 3)), np.ones(3), activation='gelu')
+        fused.bias_activation(np.ones((2, 3)), np.ones(3), activation='gelu')
