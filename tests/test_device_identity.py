@@ -172,3 +172,17 @@ def test_kcore_info_reports_the_device_and_the_memory_pool():
     lines = proc.stdout.splitlines()
     assert 'device: cpu' in lines
     assert 'memory pool: none (numpy allocates from the system)' in lines
+
+
+def test_active_reads_plain_slots_until_a_device_block_is_used():
+    """The per-op fast path: ACTIVE is a plain slot object until the first `kcore.device` block
+    (then every read consults the context variable), and both agree on the device."""
+    proc = _kcore('import threading, kcore; from kcore import backend as K\n'
+                  'from kcore.backend.device import ACTIVE\n'
+                  'K.set_backend("numpy"); print(type(ACTIVE).__name__, ACTIVE.backend.name)\n'
+                  'with kcore.device("cpu"):\n'
+                  '    print(type(ACTIVE).__name__, K.active_device())\n'
+                  'seen = []; t = threading.Thread(target=lambda: seen.append(ACTIVE.backend.name)); t.start(); t.join()\n'
+                  'print(type(ACTIVE).__name__, seen[0], float(K.eval(K.sum(K.constant([1.0, 2.0])))))')
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split('\n')[:3] == ['_Active numpy', '_ContextualActive cpu', '_ContextualActive numpy 3.0']
