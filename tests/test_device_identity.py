@@ -182,7 +182,8 @@ def test_active_reads_plain_slots_until_a_device_block_is_used():
                   'K.set_backend("numpy"); print(type(ACTIVE).__name__, ACTIVE.backend.name)\n'
                   'with kcore.device("cpu"):\n'
                   '    print(type(ACTIVE).__name__, K.active_device())\n'
-                  'seen = []; t = threading.Thread(target=lambda: seen.append(ACTIVE.backend.name)); t.start(); t.join()\n'
+                  'seen = []; t = threading.Thread(target=lambda: seen.append(ACTIVE.backend.name))\n'
+                  't.start(); t.join()\n'
                   'print(type(ACTIVE).__name__, seen[0], float(K.eval(K.sum(K.constant([1.0, 2.0])))))')
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split('\n')[:3] == ['_Active numpy', '_ContextualActive cpu', '_ContextualActive numpy 3.0']
