@@ -99,6 +99,8 @@ def test_arrays_of_two_devices_in_one_op_name_the_op_the_devices_and_the_fix(twi
     with kcore.device('twin:1'):
         with pytest.raises(DeviceMismatchError, match=r"Op '\w+' got arrays on two devices, twin:1 and cpu"):
             K.dot(K.reshape(b, (1, 3)), c)
+        moved = K.constant(K.get_value(c))  # the fix the message suggests
+        np.testing.assert_array_equal(K.get_value(K.dot(K.reshape(b, (1, 3)), moved)), [[3.0]])
 
 
 def test_a_gradient_rule_given_arrays_of_two_devices_names_its_kernel(twin):
