@@ -14,7 +14,7 @@ import threading
 import numpy as np
 
 from kcore.autodiff.graph import Node, Output, graph_ref, producer
-from kcore.runtime.device import ACTIVE
+from kcore.runtime.device import ACTIVE, current_state, raise_clearer, raise_clearer_gradient
 
 
 class _GradState(threading.local):
@@ -280,7 +280,11 @@ def apply(name, *args, **params):
     Tensors among ``args`` are unwrapped; other values (Python numbers, arrays)
     pass to the kernel as they are and receive no gradient.
     """
-    out, vjp = ACTIVE.kernels[name](*[a.data if isinstance(a, Tensor) else a for a in args], **params)
+    try:
+        out, vjp = current_state().kernels[name](*[a.data if isinstance(a, Tensor) else a for a in args], **params)
+    except Exception as e:  # free unless it fails: a clearer error for two devices' arrays, or no memory
+        raise_clearer(e, name, [a.data if isinstance(a, Tensor) else a for a in args])
+        raise
     if _grad.enabled:
         for a in args:  # plain loops: no generator objects on the per-op path
             if isinstance(a, Tensor) and a.requires_grad:
@@ -408,7 +412,11 @@ def _backward(loss, output_gradient, wrt_index, result, on_ready=None):
 def _propagate(node, outs, pending, wrt_index, result):
     """One node's vector-Jacobian product, handed to its parents."""
     parents = node.parents
-    in_grads = node.vjp(outs[0] if node.n_out == 1 else tuple(outs), tuple([p is not None for p in parents]))
+    try:
+        in_grads = node.vjp(outs[0] if node.n_out == 1 else tuple(outs), tuple([p is not None for p in parents]))
+    except Exception as e:  # free unless it fails: arrays of two devices get the clear error here too
+        raise_clearer_gradient(e, node.vjp, outs)
+        raise
     for p, gp in zip(parents, in_grads):
         if p is None or gp is None:
             continue

@@ -134,7 +134,9 @@ def register_kernels(register: Register) -> None:
     Besides the per-op kernels, the hot composites are named kernels, so a
     device backend replaces each by one fused launch without touching the
     layers that call them: the optimizer updates (``sgd_update``,
-    ``rmsprop_update``, ``adam_update``), BatchNormalization's two passes
+    ``rmsprop_update``, ``adam_update``, ``adamax_update``, ``nadam_update``,
+    ``adagrad_update``, ``adadelta_update``), ``dense`` and
+    ``bias_activation``, BatchNormalization's two passes
     (``batch_norm_train(x, gamma, beta, axes, epsilon) -> (y, mean, var)``,
     ``batch_norm_inference(x, mean, var, gamma, beta, epsilon) -> y``) and
     the cell steps kcore-rnn's sequence kernels call inside their time loop
@@ -142,10 +144,14 @@ def register_kernels(register: Register) -> None:
     h_new``; the recurrent products stay in the loop).  An override may
     ignore keyword arguments that offer buffers (``out=``, ``grad_out=``).
 
-    Every override is tested against the generic kernel on the same inputs;
-    a generic kernel that a backend may override should carry inputs for
-    that test: ``example={'inputs': [shape or array, ...], 'params': {...}}``
-    (shapes become random float64 arrays).  Returns nothing."""
+    An override may decline inputs it does not handle, and the generic
+    kernel then runs: pass ``supports=predicate`` (called with the kernel's
+    arguments; False means the generic kernel), or return ``NotImplemented``
+    from the override.  Every override is tested against the generic kernel
+    on the same inputs (``kcore.testing.check_override``); a generic kernel
+    that a backend may override should carry inputs for that test:
+    ``example={'inputs': [shape or array, ...], 'params': {...}}`` (shapes
+    become random float64 arrays).  Returns nothing."""
 
 
 @hookspec
