@@ -11,7 +11,19 @@ def serialize(optimizer):
     return _s(optimizer, 'optimizers')
 
 
+#: the optimizers Keras 2.3's ``deserialize`` matches case-insensitively
+_KERAS_BUILTINS = ('sgd', 'rmsprop', 'adagrad', 'adadelta', 'adam', 'adamax', 'nadam')
+
+
 def deserialize(config, custom_objects=None):
+    """An optimizer from its name or ``{'class_name', 'config'}`` dict.
+
+    As Keras 2.3, a built-in optimizer's ``class_name`` is matched case-insensitively and
+    lower-cased in the given dict itself (Keras's tests compare against the mutated dict).
+    """
+    if isinstance(config, dict) and isinstance(config.get('class_name'), str) \
+            and config['class_name'].lower() in _KERAS_BUILTINS:
+        config['class_name'] = config['class_name'].lower()
     return _d(config, 'optimizers', custom_objects)
 
 

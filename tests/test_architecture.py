@@ -33,7 +33,7 @@ FLOORS = [
     ('saving', ['kcore.saving']),
     ('distribute', ['kcore.distribute']),
     ('training', ['kcore.training', 'kcore.utils', 'kcore.datasets', 'kcore.preprocessing']),
-    ('models', ['kcore.models', 'kcore.utils.layer_utils']),
+    ('models', ['kcore.models', 'kcore.utils.layer_utils', 'kcore.utils.test_utils']),
     ('facades', ['kcore', 'kcore.applications', 'kcore.backend', 'kcore.losses', 'kcore.metrics', 'kcore.optimizers',
                  'kcore.callbacks', 'kcore.engine', 'kcore._builtins', 'kcore.testing', 'kcore.cli',
                  'kcore.wrappers', 'kcore.objectives']),

@@ -105,3 +105,36 @@ def test_layer_order_with_a_shared_layer_and_a_skip_connection():
     model = kcore.Model(inp, out)
     # depths: skip 0, shared (second call) 1, mid 2, shared (first call) 3 -> the layer takes its deepest
     assert [l.name for l in model.layers] == ['in', 'shared', 'mid', 'skip']
+
+
+def test_predict_takes_the_number_of_samples_from_the_first_input():
+    """Keras 2.3's predict reads len(first input) rows of every input (cnn_seq2seq.py feeds a
+    longer second input); inputs shorter than the first are still an error."""
+    a, b = kcore.layers.Input((2,)), kcore.layers.Input((3,))
+    model = kcore.Model([a, b], kcore.layers.concatenate([a, b]))
+    x1, x2 = np.ones((4, 2), 'float32'), np.arange(18, dtype='float32').reshape(6, 3)
+    out = model.predict([x1, x2])
+    assert out.shape == (4, 5) and np.array_equal(out[:, 2:], x2[:4])
+    with pytest.raises(ValueError, match='same number of samples'):
+        model.predict([np.ones((7, 2), 'float32'), x2])
+    model.compile('sgd', 'mse')
+    with pytest.raises(ValueError, match='same number of samples'):
+        model.fit([x1, x2], np.zeros((4, 5)), verbose=0)
+
+
+def test_a_model_called_inside_a_model_applies_to_inputs_of_higher_rank():
+    """mnist_acgan.py: a Sequential built for (None, 4) runs on the (None, 1, 4) product of an
+    Embedding; its layers decide (Dense works on the last axis), as in Keras 2.3."""
+    inner = kcore.Sequential([kcore.layers.Dense(6, input_dim=4), kcore.layers.Reshape((3, 2))])
+    latent, label = kcore.layers.Input((4,)), kcore.layers.Input((1,), dtype='int32')
+    embedding = kcore.layers.Embedding(3, 4)
+    h = kcore.layers.multiply([latent, embedding(label)])
+    outer = kcore.Model([latent, label], inner(h))
+    z, labels = np.random.default_rng(1).random((5, 4)).astype('float32'), np.array([[0], [1], [2], [1], [0]])
+    out = outer.predict([z, labels])
+    emb, = embedding.get_weights()
+    kernel, bias = inner.get_weights()
+    want = ((z * emb[labels[:, 0]]) @ kernel + bias).reshape(5, 3, 2)
+    assert out.shape == (5, 3, 2) and np.allclose(out, want, atol=1e-5)
+    with pytest.raises(kcore.errors.ShapeError, match='rank 2'):
+        inner.predict(np.ones((5, 1, 4), 'float32'))  # called directly, the model checks its input

@@ -1,4 +1,6 @@
 """Functional models: a graph of layer calls between ``Input``s and outputs."""
+import threading
+
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.input_layer import InputLayer
@@ -7,6 +9,9 @@ from kcore.models.model import Model
 from kcore.layers.keras_tensor import KerasTensor
 from kcore.layers.node import topological_nodes
 from kcore.utils import nest
+
+
+_RUNNING = threading.local()  # how many graphs this thread is running (a model inside a model: > 1)
 
 
 class Functional(Model):
@@ -72,17 +77,25 @@ class Functional(Model):
             return self._run(inputs)
 
     def _run(self, inputs):
+        # A model called inside another model's graph checks no shapes of its own: its layers
+        # check what they receive (Keras 2.3: a model built on (None, 100) applies to (None, 1, 100))
+        depth = getattr(_RUNNING, 'depth', 0)
         values = {}
-        for kt, value in zip(self.inputs, self._flatten_inputs(inputs)):
+        for kt, value in zip(self.inputs, self._flatten_inputs(inputs, check_shapes=depth == 0)):
             values[id(kt)] = value
-        for node in self._nodes:
-            out = node.run(values)
-            for kt, v in zip(node.output_tensors, nest.flatten(out)):
-                values[id(kt)] = v
+        _RUNNING.depth = depth + 1
+        try:
+            for node in self._nodes:
+                out = node.run(values)
+                for kt, v in zip(node.output_tensors, nest.flatten(out)):
+                    values[id(kt)] = v
+        finally:
+            _RUNNING.depth = depth
         return nest.pack_like(self._nested_outputs, [values[id(t)] for t in self.outputs])
 
-    def _flatten_inputs(self, inputs):
-        """Match data to the model's inputs: one array, a list in order, or a dict by name."""
+    def _flatten_inputs(self, inputs, check_shapes=True):
+        """Match data to the model's inputs: one array, a list in order, or a dict by name;
+        with ``check_shapes``, each array's rank and known sizes against its ``Input``."""
         n = len(self.inputs)
         if isinstance(inputs, dict):
             missing = [k for k in self.input_names if k not in inputs]
@@ -98,7 +111,7 @@ class Functional(Model):
             raise ValueError('%s expects %d input(s) (%s), but received a list of %d. A Python list '
                              'is read as one array per input; convert nested lists of numbers with '
                              'np.array(...).' % (layer_prefix(self), n, ', '.join(self.input_names), len(flat)))
-        for kt, x in zip(self.inputs, flat):
+        for kt, x in zip(self.inputs, flat if check_shapes else ()):
             shape = getattr(x, 'shape', None)
             if shape is not None and len(kt.shape) != len(shape):
                 raise ShapeError('%s: input %r expects arrays of rank %d, shape %s. Received: '

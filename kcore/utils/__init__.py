@@ -23,7 +23,7 @@ _NAMES.update({name: 'kcore.utils.generic_utils' for name in (
     'CustomObjectScope', 'custom_object_scope', 'get_custom_objects', 'serialize_keras_object',
     'deserialize_keras_object')})
 _SUBMODULES = ('np_utils', 'generic_utils', 'conv_utils', 'layer_utils', 'io_utils', 'losses_utils',
-               'multi_gpu_utils', 'data_utils', 'vis_utils')
+               'multi_gpu_utils', 'data_utils', 'vis_utils', 'test_utils')
 
 
 def __getattr__(name):
