@@ -138,3 +138,38 @@ def test_a_model_called_inside_a_model_applies_to_inputs_of_higher_rank():
     assert out.shape == (5, 3, 2) and np.allclose(out, want, atol=1e-5)
     with pytest.raises(kcore.errors.ShapeError, match='rank 2'):
         inner.predict(np.ones((5, 1, 4), 'float32'))  # called directly, the model checks its input
+
+
+def test_losses_on_symbolic_tensors_and_add_loss_on_the_graph_train_without_a_compiled_loss():
+    """Keras's variational_autoencoder.py: loss functions applied to the model's tensors, the
+    sum added with model.add_loss, compile() without a loss; the added term is what fit lowers,
+    and evaluate reports the same value as computing it by hand."""
+    inp = kcore.layers.Input((4,))
+    out = kcore.layers.Dense(4, activation='sigmoid')(inp)
+    term = kcore.losses.binary_crossentropy(inp, out) + kcore.losses.mse(inp, out)
+    assert kcore.backend.is_keras_tensor(term) and tuple(term.shape) == (None,)
+    model = kcore.Model(inp, out)
+    with pytest.raises(ValueError, match='needs a loss'):
+        model.compile('adam')
+    model.add_loss(kcore.backend.mean(term))
+    model.compile(kcore.optimizers.Adam(0.05))
+    x = np.random.default_rng(2).random((32, 4)).astype('float32')
+    pred = model.predict(x)
+    eps = kcore.backend.epsilon()
+    p = np.clip(pred, eps, 1 - eps)
+    want = np.mean(-np.mean(x * np.log(p) + (1 - x) * np.log(1 - p), axis=-1) + np.mean((x - pred) ** 2, axis=-1))
+    assert model.evaluate(x, batch_size=32, verbose=0) == pytest.approx(want, rel=1e-4)
+    history = model.fit(x, epochs=15, batch_size=32, verbose=0)
+    assert history.history['loss'][-1] < history.history['loss'][0]
+
+
+def test_a_non_scalar_graph_loss_counts_as_its_mean():
+    inp = kcore.layers.Input((3,))
+    out = kcore.layers.Dense(3)(inp)
+    model = kcore.Model(inp, out)
+    model.add_loss(kcore.backend.square(out - inp))  # per element
+    model.compile('sgd', loss='mse')
+    x = np.ones((4, 3), 'float32')
+    pred = model.predict(x)
+    assert model.evaluate(x, np.zeros((4, 3)), verbose=0) == pytest.approx(
+        np.mean(pred ** 2) + np.mean((pred - x) ** 2), rel=1e-5)

@@ -1,6 +1,7 @@
 """Functional models: a graph of layer calls between ``Input``s and outputs."""
 import threading
 
+from kcore.runtime import ops as K
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.input_layer import InputLayer
@@ -76,6 +77,23 @@ class Functional(Model):
         with learning_phase_scope(training):
             return self._run(inputs)
 
+    def add_loss(self, losses, inputs=None):
+        """Add a loss. Keras 2: a symbolic tensor computed from this model's inputs (a VAE's
+        reconstruction + KL term) becomes part of the graph and is added on every call, its
+        mean when it is not a scalar; other values (tensors, zero-argument callables) are
+        added as ``Layer.add_loss`` adds them. ``inputs`` is accepted for Keras 2 and unused.
+
+        Args:
+            losses: a loss, or a list of them.
+            inputs: Keras 2's conditioning inputs (ignored).
+        """
+        for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
+            if isinstance(loss, KerasTensor):
+                self._graph_losses = getattr(self, '_graph_losses', []) + [loss]
+                self._nodes = topological_nodes(self.outputs + self._graph_losses, self.inputs)
+            else:
+                Model.add_loss(self, loss)
+
     def _run(self, inputs):
         # A model called inside another model's graph checks no shapes of its own: its layers
         # check what they receive (Keras 2.3: a model built on (None, 100) applies to (None, 1, 100))
@@ -91,6 +109,9 @@ class Functional(Model):
                     values[id(kt)] = v
         finally:
             _RUNNING.depth = depth
+        for loss in getattr(self, '_graph_losses', ()):
+            value = values[id(loss)]
+            Model.add_loss(self, value if not getattr(value, 'ndim', 0) else K.mean(value))
         return nest.pack_like(self._nested_outputs, [values[id(t)] for t in self.outputs])
 
     def _flatten_inputs(self, inputs, check_shapes=True):

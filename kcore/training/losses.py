@@ -8,6 +8,7 @@ so that predictions of exactly 0 or 1 give finite values.
 """
 from kcore import config
 from kcore.autodiff.tensor import Tensor, apply
+from kcore.layers.op_layer import LOSS_PREFIX, dispatch_symbolic
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.utils.naming import snake_case
@@ -115,6 +116,11 @@ def _check_categorical_targets(y_true, y_pred):
 
 
 # Keras's short names
+# Keras 2: a loss function called on a model's symbolic tensors gives a symbolic tensor (for
+# add_loss, as in Keras's variational autoencoder); recorded as an op layer named by the loss
+mean_squared_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy = (
+    dispatch_symbolic(fn, LOSS_PREFIX + fn.__name__) for fn in (
+        mean_squared_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy))
 mse = MSE = mean_squared_error
 
 
