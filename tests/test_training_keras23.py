@@ -173,3 +173,30 @@ def test_a_non_scalar_graph_loss_counts_as_its_mean():
     pred = model.predict(x)
     assert model.evaluate(x, np.zeros((4, 3)), verbose=0) == pytest.approx(
         np.mean(pred ** 2) + np.mean((pred - x) ** 2), rel=1e-5)
+
+
+def _two_output_model():
+    inp = kcore.layers.Input((3,))
+    a = kcore.layers.Dense(1, name='a', kernel_initializer='ones')(inp)
+    b = kcore.layers.Dense(1, name='b', kernel_initializer='ones')(inp)
+    model = kcore.Model(inp, [a, b])
+    model.compile('sgd', 'mse')
+    return model
+
+
+def test_class_weight_per_output_by_name_or_list_as_keras_2_3():
+    x = np.arange(12, dtype='float32').reshape(4, 3) / 10
+    ya, yb = np.array([[0.], [1.], [2.], [1.]]), np.array([[3.], [3.], [1.], [1.]])
+    cw_a, cw_b = {0: 1.0, 1: 2.0, 2: 3.0}, {1: 0.5, 3: 4.0}
+    sw_a = np.array([cw_a[int(v)] for v in ya[:, 0]])
+    sw_b = np.array([cw_b[int(v)] for v in yb[:, 0]])
+    want = _two_output_model().evaluate(x, [ya, yb], sample_weight=[sw_a, sw_b], batch_size=4, verbose=0)
+    for cw in ({'a': cw_a, 'b': cw_b}, [cw_a, cw_b]):
+        model = _two_output_model()
+        got = model.train_on_batch(x, [ya, yb], class_weight=cw)
+        assert np.allclose(got, want, rtol=1e-5)  # the first step's loss, before the update
+    only_a = _two_output_model().train_on_batch(x, [ya, yb], class_weight={'a': cw_a})
+    assert np.allclose(only_a, _two_output_model().evaluate(x, [ya, yb], sample_weight=[sw_a, None], batch_size=4,
+                                                             verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match='give class_weight per output'):
+        _two_output_model().fit(x, [ya, yb], class_weight=cw_a, verbose=0)

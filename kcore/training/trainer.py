@@ -235,17 +235,45 @@ class Trainer:
             values += self.compiled_metrics.results()
         return dict(zip(self.metrics_names, values))
 
+    def _class_weights_per_output(self, class_weight):
+        """Keras 2.3's reading of ``class_weight``: one ``{class: weight}`` dict (one output),
+        or per output a list, or a dict by output name (outputs left out get none)."""
+        names = self._output_names()
+        if len(names) == 1:
+            if isinstance(class_weight, dict) and names[0] in class_weight:
+                return [class_weight[names[0]]]
+            if isinstance(class_weight, (list, tuple)) and len(class_weight) == 1:
+                return list(class_weight)
+            return [class_weight]
+        if isinstance(class_weight, (list, tuple)):
+            if len(class_weight) != len(names):
+                raise ValueError('%s: class_weight as a list needs one entry per output (%d: %s). Received: %d.'
+                                 % (layer_prefix(self), len(names), names, len(class_weight)))
+            return list(class_weight)
+        if isinstance(class_weight, dict) and set(class_weight) <= set(names):
+            return [class_weight.get(n) for n in names]
+        raise ValueError('%s has outputs %s: give class_weight per output, as a dict by output name '
+                         '({name: {class: weight}}) or a list. Received: %r.' % (layer_prefix(self), names, class_weight))
+
     def _with_class_weight(self, batches, class_weight):
         """Batches whose sample weights include ``class_weight`` (looked up from the targets)."""
-        if len(self._output_names()) > 1:
-            raise ValueError('%s: class_weight is only supported for models with a single output. Received a '
-                             'model with outputs %s. Pass sample_weight per output instead.'
-                             % (layer_prefix(self), self._output_names()))
+        per_output = self._class_weights_per_output(class_weight)
+        single = len(per_output) == 1
         for x, y, sw in batches:
             if y is None:
                 raise ValueError('class_weight needs targets, but a batch has none (y is None).')
-            cw = data_mod.class_weights_to_sample_weights(self._per_output(y, 'y')[0], class_weight)
-            yield x, y, cw if sw is None else np.asarray(sw) * cw.reshape(cw.shape + (1,) * (np.ndim(sw) - 1))
+            ys = self._per_output(y, 'y')
+            sws = self._per_output(sw, 'sample_weight') if sw is not None else [None] * len(ys)
+            weights = []
+            for yi, swi, cwi in zip(ys, sws, per_output):
+                if cwi is None or yi is None:
+                    weights.append(swi)
+                    continue
+                cw = data_mod.class_weights_to_sample_weights(yi, cwi)
+                if swi is not None:
+                    cw = np.asarray(swi) * cw.reshape(cw.shape + (1,) * (np.ndim(swi) - 1))
+                weights.append(cw)
+            yield x, y, weights[0] if single else weights
 
     # -- fit ----------------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
