@@ -150,8 +150,6 @@ def test_facades_re_export_keras_2_helpers():
 def test_layer_submodules_are_attributes_before_anyone_imports_them():
     """Keras 2: ``keras.layers.wrappers.TimeDistributed`` works right after ``import keras``
     (Keras's core tests write it so). A fresh process, where nothing imported the submodules."""
-    import subprocess
-    import sys
     code = ('import kcore\nfrom kcore import layers\n'
             'assert layers.wrappers.TimeDistributed.__name__ == "TimeDistributed"\n'
             'assert layers.recurrent.LSTM.__name__ == "LSTM" and layers.core.Dense is layers.Dense\n'
