@@ -6,7 +6,8 @@ expect it (``$KERAS_HOME`` then points at ``home``): ``mnist.npz``, CIFAR-10's p
 batches, ``imdb.npz``/``reuters.npz`` with their word indexes, the bAbI tarball, and
 ``nietzsche.txt``. ``write_workdir_files(folder)`` writes what scripts read from their
 working directory (``fra-eng/fra.txt``). Shapes, dtypes and value ranges are the real ones;
-only the number of samples is small (except MNIST's, which scripts hard-code). Fixed seeds: every run sees the same data.
+only the number of samples is small (except MNIST's, which scripts hard-code). Fixed seeds:
+every run sees the same data.
 """
 import io
 import json

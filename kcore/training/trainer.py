@@ -253,7 +253,8 @@ class Trainer:
         if isinstance(class_weight, dict) and set(class_weight) <= set(names):
             return [class_weight.get(n) for n in names]
         raise ValueError('%s has outputs %s: give class_weight per output, as a dict by output name '
-                         '({name: {class: weight}}) or a list. Received: %r.' % (layer_prefix(self), names, class_weight))
+                         '({name: {class: weight}}) or a list. Received: %r.'
+                         % (layer_prefix(self), names, class_weight))
 
     def _with_class_weight(self, batches, class_weight):
         """Batches whose sample weights include ``class_weight`` (looked up from the targets)."""
