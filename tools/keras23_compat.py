@@ -29,7 +29,7 @@ steps (3), and ``evaluate`` scores at most that many rows. Loops the script writ
 (``for iteration in range(200)``) are not touched. ``CAP_OVERRIDES`` changes a cap for a
 script, each with its reason (a plot of ``range(epochs)`` needs every epoch; ConvLSTM frames
 need fewer samples). A script **passes** when it exits with status 0 within ``--timeout``
-seconds (default 300). ``EXAMPLES`` lists the 31 scripts whose data is a Keras dataset, a file
+seconds (default 600). ``EXAMPLES`` lists the 31 scripts whose data is a Keras dataset, a file
 ``get_file`` fetches, or generated in the script; ``SKIPPED_EXAMPLES`` the 8 others and why.
 ``CLASSIC_21`` is the subset the figure of issue 19 counts (fixed before measuring: the 8 the
 issue names plus 13 more of the README's vision/text/generative sections).
@@ -235,7 +235,7 @@ def main(argv=None):
     parser.add_argument('--only', choices=['examples', 'tests'], help='run only one half')
     parser.add_argument('--names', nargs='*', help='example names or test-file substrings to run')
     parser.add_argument('--jobs', type=int, default=2, help='subprocesses at once (default 2)')
-    parser.add_argument('--timeout', type=int, default=300, help='seconds per example script')
+    parser.add_argument('--timeout', type=int, default=600, help='seconds per example script')
     parser.add_argument('--test-timeout', type=int, default=600, help='seconds per test file')
     parser.add_argument('--max-epochs', type=int, default=1)
     parser.add_argument('--max-steps', type=int, default=3)
