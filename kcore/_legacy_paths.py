@@ -53,6 +53,8 @@ HELPERS.update({
     'Sequence': 'kcore.training.data',
     'GeneratorEnqueuer': 'kcore.utils.enqueuers',
     'OrderedEnqueuer': 'kcore.utils.enqueuers',
+    'Recurrent': 'kcore.legacy.recurrent',
+    'ConvRecurrent2D': 'kcore.legacy.recurrent',
 })
 
 #: everything a legacy module path may re-export

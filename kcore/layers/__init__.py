@@ -17,6 +17,8 @@ _FUNCTIONS = {name: 'kcore.layers.merge' for name in
 _FUNCTIONS.update({name: 'kcore.legacy.layers' for name in
                    ('AtrousConvolution1D', 'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D')})
 _FUNCTIONS['deserialize_keras_object'] = 'kcore.utils.generic_utils'
+# Keras 2.0's abstract recurrent bases (subclassed by old custom layers, never registered)
+_FUNCTIONS.update({name: 'kcore.legacy.recurrent' for name in ('Recurrent', 'ConvRecurrent2D')})
 
 
 def serialize(layer):

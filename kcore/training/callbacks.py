@@ -209,12 +209,13 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.stopped_epoch > 0 and self.verbose > 0:
-            print('Epoch %d: early stopping' % (self.stopped_epoch + 1))
+        # Keras 2.3's wording: the restore line comes first, then 'Epoch 00005: early stopping'
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print('Restoring model weights from the end of the best epoch: %d.' % (self.best_epoch + 1))
+                print('Restoring model weights from the end of the best epoch')
             self.model.set_weights(self.best_weights)
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print('Epoch %05d: early stopping' % (self.stopped_epoch + 1))
 
     def get_config(self):
         return {'monitor': self.monitor, 'min_delta': self._watch.min_delta, 'patience': self.patience,
@@ -309,14 +310,14 @@ class ModelCheckpoint(Callback):
                 return
             if not self._watch.improves(current, self.best):
                 if self.verbose > 0:
-                    print('\nEpoch %d: %s did not improve from %.5f' % (epoch + 1, self.monitor, self.best))
+                    print('\nEpoch %05d: %s did not improve from %0.5f' % (epoch + 1, self.monitor, self.best))
                 return
             if self.verbose > 0:
-                print('\nEpoch %d: %s improved from %.5f to %.5f, saving model to %s'
+                print('\nEpoch %05d: %s improved from %0.5f to %0.5f, saving model to %s'
                       % (epoch + 1, self.monitor, self.best, current, path))
             self.best = current
         elif self.verbose > 0:
-            print('\nEpoch %d: saving model to %s' % (epoch + 1, path))
+            print('\nEpoch %05d: saving model to %s' % (epoch + 1, path))
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
@@ -367,7 +368,7 @@ class LearningRateScheduler(Callback):
                              'for epoch %d.' % (new, epoch))
         opt.learning_rate = float(new)
         if self.verbose > 0:
-            print('\nEpoch %d: LearningRateScheduler setting learning rate to %s.' % (epoch + 1, float(new)))
+            print('\nEpoch %05d: LearningRateScheduler setting learning rate to %s.' % (epoch + 1, float(new)))
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -427,7 +428,7 @@ class ReduceLROnPlateau(Callback):
                     new = max(old * self.factor, self.min_lr)
                     opt.learning_rate = new
                     if self.verbose > 0:
-                        print('\nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.' % (epoch + 1, new))
+                        print('\nEpoch %05d: ReduceLROnPlateau reducing learning rate to %s.' % (epoch + 1, new))
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 
