@@ -54,6 +54,13 @@ HELPERS.update({
     'GeneratorEnqueuer': 'kcore.utils.enqueuers',
     'OrderedEnqueuer': 'kcore.utils.enqueuers',
     'Recurrent': 'kcore.legacy.recurrent',
+    'standardize_input_data': 'kcore.engine.training_utils',
+    'Callback': 'kcore.training.callbacks',
+    'concatenate': 'kcore.layers.merge',
+    'Lambda': 'kcore.layers.lambda_layer',
+    'clone_model': 'kcore.models',
+    'Wrapper': ('kcore.layers.wrappers', 'Wrapper'),
+    'H5Dict': 'kcore.utils.io_utils',
     'ConvRecurrent2D': 'kcore.legacy.recurrent',
 })
 

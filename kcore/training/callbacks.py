@@ -438,5 +438,93 @@ class ReduceLROnPlateau(Callback):
                 'cooldown': self.cooldown, 'min_lr': self.min_lr}
 
 
+class BaseLogger(Callback):
+    """Keras 2's epoch averages of the batch logs, weighted by each batch's ``size``.
+
+    Keras 2 added it to every ``fit``; kcore's training loop computes the epoch's
+    exact means itself, so this callback only fills in what the epoch logs lack (a
+    value a callback logged per batch).  ``stateful_metrics`` are taken as logged
+    last, not averaged.
+
+    Args:
+        stateful_metrics: names of values that are not averaged over the epoch.
+    """
+
+    def __init__(self, stateful_metrics=None):
+        super().__init__()
+        self.stateful_metrics = set(stateful_metrics or [])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = 0
+        self.totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        size = logs.get('size', 1) or 1
+        self.seen += size
+        for k, v in logs.items():
+            if k in ('batch', 'size'):
+                continue
+            if k in self.stateful_metrics:
+                self.totals[k] = v
+            else:
+                self.totals[k] = self.totals.get(k, 0.0) + v * size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or not self.seen:
+            return
+        for k, total in self.totals.items():
+            if k not in logs:
+                logs[k] = total if k in self.stateful_metrics else total / self.seen
+
+
+class RemoteMonitor(Callback):
+    """Sends the epoch logs to a server: an HTTP POST to ``root + path`` at the end of each epoch.
+
+    As Keras 2, the logs go as one form field ``field`` holding their JSON, or as a
+    JSON body with ``send_as_json=True``; a server that cannot be reached gives a
+    warning, not an error.  kcore uses the standard library (no ``requests``).
+
+    Args:
+        root: the server's URL.
+        path: the path to post to.
+        field: the form field holding the JSON (form encoding only).
+        headers: extra HTTP headers.
+        send_as_json: post the logs as ``application/json``.
+    """
+
+    chief_only = True
+
+    def __init__(self, root='http://localhost:9000', path='/publish/epoch/end/', field='data', headers=None,
+                 send_as_json=False):
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+        import urllib.parse
+        import urllib.request
+        send = {'epoch': epoch}
+        for k, v in (logs or {}).items():
+            send[k] = v.item() if isinstance(v, (np.ndarray, np.generic)) else v
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode('utf-8')
+            headers.setdefault('Content-Type', 'application/json')
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode('utf-8')
+            headers.setdefault('Content-Type', 'application/x-www-form-urlencoded')
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers, method='POST')
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except (OSError, ValueError):
+            warnings.warn('Warning: could not reach RemoteMonitor root server at ' + str(self.root))
+
+
 BUILTINS = [Callback, History, ProgbarLogger, LambdaCallback, TerminateOnNaN, CSVLogger, EarlyStopping,
-            ModelCheckpoint, LearningRateScheduler, ReduceLROnPlateau]
+            ModelCheckpoint, LearningRateScheduler, ReduceLROnPlateau, BaseLogger, RemoteMonitor]

@@ -51,6 +51,14 @@ _IGNORED = ('ema_momentum', 'ema_overwrite_frequency', 'jit_compile', 'is_legacy
 _KERAS3_KWARGS = frozenset(_IGNORED) | frozenset(_UNSUPPORTED)
 
 
+def clip_norm(g, c, n):
+    """Keras 2's clipping of one gradient: ``g * c / n`` when the norm ``n`` is at least ``c``,
+    else ``g``; ``c <= 0`` turns clipping off."""
+    if c <= 0:
+        return g
+    return g * (c / n) if n >= c else g
+
+
 class Optimizer(RecordsArguments):
     """Base class of optimizers; see the module docstring."""
 
