@@ -287,6 +287,36 @@ class Layer(RecordsArguments):
             collector.append(loss)
 
     @property
+    def updates(self):
+        """Keras 2's pending graph updates: always an empty list.  kcore runs eagerly, so a
+        layer's updates (BatchNormalization's moving statistics, ``add_update``) are applied
+        when they are made and none is ever pending; the list exists for Keras 2 code that
+        passes ``model.updates`` on (``K.function(..., updates=...)``)."""
+        return []
+
+    def get_updates_for(self, inputs):
+        """Keras 2's updates conditional on ``inputs``: none are pending (see ``updates``)."""
+        return []
+
+    def add_update(self, updates, inputs=None):
+        """Apply Keras 2 updates now: ``(variable, new value)`` pairs (one or a list), or
+        callables, which are called.
+
+        Raises:
+            TypeError: for anything else.
+        """
+        items = updates if isinstance(updates, list) else [updates]
+        for update in items:
+            if callable(update):
+                update()
+            elif isinstance(update, tuple) and len(update) == 2 and hasattr(update[0], 'assign'):
+                variable, value = update
+                variable.assign(value)
+            else:
+                raise TypeError('%s: add_update expects (variable, new value) pairs or callables. Received: %r.'
+                                % (layer_prefix(self), update))
+
+    @property
     def losses(self):
         """Regularization losses of the weights, plus losses added in the last call."""
         out = []
