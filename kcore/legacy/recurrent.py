@@ -88,6 +88,9 @@ class Recurrent(Layer):
         return inputs
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
+        """Run ``step`` over the time axis (``K.rnn``) from the initial states: given ones, the kept
+        ones of a stateful layer, or zeros; returns the last output or all (``return_sequences``),
+        followed by the last states with ``return_state``."""
         if isinstance(inputs, list):
             initial_state = inputs[1:]
             inputs = inputs[0]

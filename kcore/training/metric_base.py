@@ -140,17 +140,20 @@ class Reduce(Mean):
         super().__init__(name=name, dtype=dtype)
 
     def update_state(self, values, sample_weight=None):
+        """Add ``values`` (weighted by ``sample_weight``) to the total."""
         seen = self.count
         super().update_state(values, sample_weight)
         if self.reduction == 'sum_over_batch_size':
             self.count = seen + K.as_array(values).size
 
     def result(self):
+        """The total (``'sum'``), or the total over the weights or the number of values."""
         if self.reduction == 'sum':
             return float(self.total)
         return super().result()
 
     def get_config(self):
+        """The constructor arguments: ``reduction``, ``name``, ``dtype``."""
         return {'reduction': self.reduction, 'name': self.name, 'dtype': self.dtype.name}
 
 
