@@ -87,6 +87,17 @@ class Recurrent(Layer):
         """A hook for input projections computed once for all steps; the inputs as they are here."""
         return inputs
 
+    def __call__(self, inputs, initial_state=None, **kwargs):
+        """Call on a sequence; initial states may come as ``initial_state`` or after the sequence in
+        a list (``layer([x, h0])``), as in Keras 2."""
+        if initial_state is not None:
+            states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
+            inputs = [inputs] + list(states)
+        if isinstance(inputs, (list, tuple)) and len(inputs) > 1:
+            main = self.input_spec[0] if isinstance(self.input_spec, list) else self.input_spec
+            self.input_spec = [main] + [InputSpec(ndim=len(s.shape)) for s in inputs[1:]]
+        return super().__call__(inputs, **kwargs)
+
     def call(self, inputs, mask=None, training=None, initial_state=None):
         """Run ``step`` over the time axis (``K.rnn``) from the initial states: given ones, the kept
         ones of a stateful layer, or zeros; returns the last output or all (``return_sequences``),
