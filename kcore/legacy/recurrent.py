@@ -7,6 +7,10 @@ step over the time axis with ``K.rnn``.  Scripts and third-party layers from
 that time still subclass these, so kcore keeps them (the layers of kcore-rnn
 are built on cells instead).
 """
+from __future__ import annotations
+
+from typing import Any
+
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
@@ -29,8 +33,8 @@ class Recurrent(Layer):
         implementation: kept in the config, as Keras does.
     """
 
-    def __init__(self, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
-                 unroll=False, implementation=0, **kwargs):
+    def __init__(self, return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, implementation: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.return_sequences = return_sequences
         self.return_state = return_state
@@ -181,11 +185,14 @@ class ConvRecurrent2D(Recurrent):
         padding: 'valid' or 'same'.
         data_format: 'channels_last' or 'channels_first' (default: the configured one).
         dilation_rate: an int or 2 ints.
-        return_sequences, go_backwards, stateful: as for ``Recurrent``.
+        return_sequences: as for ``Recurrent``.
+        go_backwards: as for ``Recurrent``.
+        stateful: as for ``Recurrent``.
     """
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding='valid', data_format=None,
-                 dilation_rate=(1, 1), return_sequences=False, go_backwards=False, stateful=False, **kwargs):
+    def __init__(self, filters: int, kernel_size: Any, strides: Any = (1, 1), padding: str = 'valid',
+                 data_format: str | None = None, dilation_rate: Any = (1, 1), return_sequences: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, **kwargs):
         super().__init__(return_sequences=return_sequences, go_backwards=go_backwards, stateful=stateful,
                          **kwargs)
         self.filters = filters

@@ -10,12 +10,15 @@ forward-backward algorithm in log space); its gradient comes from the same
 forward and backward variables, through the ``ctc_loss`` kernel below, so a
 device backend may replace it like any other kernel.
 """
+from __future__ import annotations
+
 import collections
+from typing import Any
 
 import numpy as np
 
 from kcore import config
-from kcore.autodiff.tensor import apply
+from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime import ops
 from kcore.runtime.device import ACTIVE
 
@@ -96,7 +99,7 @@ def _lengths(value, samples, what, owner):
     return lengths
 
 
-def ctc_batch_cost(y_true, y_pred, input_length, label_length):
+def ctc_batch_cost(y_true: Any, y_pred: Any, input_length: Any, label_length: Any) -> Tensor:
     """CTC loss of each sample (Keras 2's ``K.ctc_batch_cost``).
 
     Args:
@@ -143,7 +146,7 @@ SparseLabels.__doc__ = ('Labels in sparse form (TensorFlow\'s SparseTensor field
                         '``values`` ``(n,)`` and ``dense_shape``.')
 
 
-def ctc_label_dense_to_sparse(labels, label_lengths):
+def ctc_label_dense_to_sparse(labels: Any, label_lengths: Any) -> SparseLabels:
     """The first ``label_lengths[i]`` labels of each row of ``labels`` in sparse form.
 
     Args:
@@ -196,7 +199,8 @@ def _beam(logp, length, blank, beam_width, top_paths):
     return [list(p) for p, _ in ranked], [float(np.logaddexp(*s)) for _, s in ranked]
 
 
-def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
+def ctc_decode(y_pred: Any, input_length: Any, greedy: bool = True, beam_width: int = 100,
+               top_paths: int = 1) -> tuple[list[np.ndarray], np.ndarray]:
     """Decode the output of a softmax (Keras 2's ``K.ctc_decode``).
 
     Greedy decoding takes the best class at every step, then merges repeats and drops

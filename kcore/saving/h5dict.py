@@ -9,6 +9,7 @@ Deliberate difference: with a plain dict, Keras pickled arrays into it; kcore
 stores copies of them and never unpickles anything.
 """
 import os
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ class H5Dict(object):
         TypeError: for any other kind of ``path``.
     """
 
-    def __init__(self, path, mode='a'):
+    def __init__(self, path: Any, mode: str = 'a'):
         self._reader = None
         self.own_file = False
         if isinstance(path, H5Dict):
