@@ -5,12 +5,12 @@ import functools
 import io
 
 from kcore import _legacy_paths
-from kcore.models import model_from_config, model_from_json, model_from_yaml  # noqa: F401
+from kcore.models import load_model, model_from_config, model_from_json, model_from_yaml, save_model  # noqa: F401
 from kcore.saving.h5dict import H5Dict  # noqa: F401
 from kcore.saving.keras2_groups import (load_attributes_from_hdf5_group, load_weights_from_hdf5_group,  # noqa: F401
                                         load_weights_from_hdf5_group_by_name, preprocess_weights_for_loading,
                                         save_attributes_to_hdf5_group, save_weights_to_hdf5_group)
-from kcore.saving.streams import load_from_binary_h5py, load_model, save_model, save_to_binary_h5py  # noqa: F401
+from kcore.saving.streams import load_from_binary_h5py, save_to_binary_h5py  # noqa: F401
 
 
 def _is_gcs(path):
