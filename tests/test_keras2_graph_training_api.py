@@ -77,7 +77,25 @@ def test_k_function_pair_updates_layer_updates_and_keras_shape():
     v = K.variable(np.zeros(3))
     layer.add_update([(v, np.ones(3))])
     np.testing.assert_array_equal(K.eval(v), np.ones(3))
+    layer.add_update([K.update_add(v, np.ones(3)), None])   # applied when made, as kcore's K.update* are
+    np.testing.assert_array_equal(K.eval(v), 2 * np.ones(3))
     with pytest.raises(TypeError, match='add_update'):
         layer.add_update(3)
     assert inp._keras_shape == (None, 3) and out._keras_shape == (None, 2)
     assert _model().updates == []
+
+
+def test_add_update_in_call_applies_per_call_but_not_while_shapes_are_inferred():
+    class Counter(layers.Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight('count', (), initializer='zeros', trainable=False)
+
+        def call(self, inputs):
+            self.add_update([(self.count, self.count + 1.0)], inputs)
+            return inputs * 2
+
+    layer = Counter()
+    model = kcore.Model(*(lambda i: (i, layer(i)))(kcore.Input((2,))))  # no compute_output_shape: inferred
+    assert float(K.eval(layer.count)) == 0.0
+    model.predict(np.ones((3, 2), 'float32'))
+    assert float(K.eval(layer.count)) == 1.0
