@@ -152,3 +152,20 @@ def test_gcs_paths_get_a_clear_error_and_local_paths_pass(tmp_path):
         save(_model(), 'gs://bucket/m.h5')
     save(_model(), str(tmp_path / 'm.h5'))
     assert load(str(tmp_path / 'm.h5')).count_params() == _model().count_params()
+
+
+def test_model_load_weights_reshapes_on_request_and_flips_theano_kernels(tmp_path):
+    source = kcore.Sequential([layers.Reshape((3, 1), input_shape=(3,)), layers.Conv1D(2, 2, name='c')])
+    source.save_weights(str(tmp_path / 'w.h5'))
+    target = kcore.Sequential([layers.Reshape((3, 1), input_shape=(3,)), layers.Conv1D(2, 2, name='c')])
+    with h5py.File(tmp_path / 'w.h5', 'a') as f:
+        f.attrs['backend'] = 'theano'
+    target.load_weights(str(tmp_path / 'w.h5'))
+    np.testing.assert_array_equal(target.layers[1].get_weights()[0], source.layers[1].get_weights()[0][::-1])
+    dense = kcore.Sequential([layers.Dense(1, input_shape=(4,))])
+    dense.save_weights(str(tmp_path / 'd.h5'))
+    local = kcore.Sequential([layers.Reshape((4, 1), input_shape=(4,)), layers.LocallyConnected1D(1, 4)])
+    with pytest.raises(SavingError, match='shape'):
+        local.load_weights(str(tmp_path / 'd.h5'))
+    local.load_weights(str(tmp_path / 'd.h5'), reshape=True)
+    np.testing.assert_array_equal(local.layers[1].get_weights()[0].ravel(), dense.get_weights()[0].ravel())

@@ -166,6 +166,10 @@ class Model(Trainer, Layer):
         from kcore import saving
         saving.save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False) -> Any:
+    def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False,
+                     reshape: bool = False) -> Any:
+        """Load weights saved by ``save_weights`` or ``save`` (kcore or Keras): by position, or by
+        layer name with ``by_name``; ``skip_mismatch`` skips (with a warning) what does not fit;
+        ``reshape`` (Keras 2.3) reshapes a saved array of the right size but another shape."""
         from kcore import saving
-        return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)

@@ -22,6 +22,7 @@ import numpy as np
 from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, layer_prefix
 from kcore.saving import h5_reader
+from kcore.utils.conv_utils import convert_kernel
 
 TOP_LEVEL = 'top_level_model_weights'
 
@@ -131,6 +132,7 @@ class _Plan:
         self.skip_mismatch = skip_mismatch
         self.reshape = reshape  # Keras 2's reshape=True: a saved array of the same size is reshaped
         self.pairs = []
+        self.layers = []
 
     def mismatch(self, message):
         if not self.skip_mismatch:
@@ -169,6 +171,7 @@ class _Plan:
                 return False
             planned.append((var, dset))
         self.pairs.extend(planned)
+        self.layers.append(layer)
         return True
 
     def run(self):
@@ -223,7 +226,21 @@ def load_weights(reader, group, model, by_name=False, skip_mismatch=False, resha
     own = top_level_weights(model) if top_level else []
     if top is not None and (own or _has_weights(reader, top)):
         plan.add_layer(_OwnWeights(model, own), top, '%s (its own weights)' % layer_prefix(model))
-    return plan.run()
+    loaded = plan.run()
+    if reader.has_attr(group, 'backend') and reader.text_attr(group, 'backend') == 'theano':
+        _from_theano(plan.layers)
+    return loaded
+
+
+#: layers whose kernels Theano stored flipped (Keras 2 flips them back on load)
+THEANO_FLIPPED = {'Conv1D': 1, 'Conv2D': 1, 'Conv3D': 1, 'Conv2DTranspose': 1, 'ConvLSTM2D': 2}
+
+
+def _from_theano(layers):
+    """Flip back the convolution kernels of a file Keras 2 wrote on Theano, as Keras 2 does."""
+    for layer in layers:
+        for var in layer.weights[:THEANO_FLIPPED.get(type(layer).__name__, 0)]:
+            var.assign(ACTIVE.backend.asarray(convert_kernel(_to_numpy(var)).astype(var.dtype)))
 
 
 def names_of_layers(reader, group):

@@ -122,9 +122,6 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape
     return _load(f, layers, True, skip_mismatch, reshape)
 
 
-_CONV_LAYERS = ('Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'ConvLSTM2D')
-
-
 def preprocess_weights_for_loading(layer, weights, original_keras_version=None, original_backend=None,
                                    reshape=False):
     """Saved weight arrays converted for ``layer.set_weights``, as Keras 2 does for files from
@@ -156,10 +153,9 @@ def preprocess_weights_for_loading(layer, weights, original_keras_version=None, 
                                                original_backend, reshape)
                 + preprocess_weights_for_loading(layer.backward_layer, weights[half:], original_keras_version,
                                                  original_backend, reshape))
-    if original_backend == 'theano' and type(layer).__name__ in _CONV_LAYERS and weights:
-        weights[0] = convert_kernel(weights[0])
-        if type(layer).__name__ == 'ConvLSTM2D' and len(weights) > 1:
-            weights[1] = convert_kernel(weights[1])
+    if original_backend == 'theano':
+        flipped = hdf5_weights.THEANO_FLIPPED.get(type(layer).__name__, 0)
+        weights[:flipped] = [convert_kernel(w) for w in weights[:flipped]]
     if reshape:
         wanted = [tuple(w.shape) for w in layer.weights]
         if len(wanted) == len(weights):
