@@ -223,3 +223,17 @@ def test_vis_utils_model_tests_and_edges():
     vis_utils.add_edge(dot, 'a', 'b')
     vis_utils.add_edge(dot, 'a', 'b')
     assert len(dot.get_edges()) == 1
+
+
+def test_training_generator_functions_take_keras_positional_arguments():
+    from kcore.engine import training_generator
+
+    def batches():
+        while True:
+            yield X[:4], Y[:4]
+    model = _model()
+    history = training_generator.fit_generator(model, batches(), 2, 2, 0)
+    assert len(history.history['loss']) == 2
+    loss = training_generator.evaluate_generator(model, batches(), 2)
+    np.testing.assert_allclose(loss[0], model.evaluate(X[:4], Y[:4], verbose=0)[0], rtol=1e-5)
+    assert training_generator.predict_generator(model, batches(), 1).shape == (4, 2)
