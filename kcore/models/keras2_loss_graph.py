@@ -10,7 +10,6 @@ weights' regularization terms) from the outputs, targets and sample weights.
 """
 from kcore.layers.base import Layer
 from kcore.models.graph_function import placeholder
-from kcore.runtime import ops as K
 
 
 class CompiledLossLayer(Layer):
