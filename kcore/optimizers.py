@@ -2,7 +2,7 @@
 from kcore import _legacy_paths
 from kcore import plugins as _plugins
 from kcore.training import schedules  # noqa: F401
-from kcore.training.optimizers import Optimizer, get  # noqa: F401
+from kcore.training.optimizers import Optimizer, clip_norm, get  # noqa: F401
 from kcore.serialization import serialize as _s
 from kcore.serialization import deserialize as _d
 

@@ -7,6 +7,7 @@ from kcore import activations, constraints, initializers, regularizers
 from kcore._builtins import layers
 from kcore.autodiff import primitives
 from kcore.plugins import hookimpl
+from kcore.runtime import ctc
 from kcore.runtime.device import NumpyBackend
 from kcore.training import callbacks, losses, metrics, optimizers, schedules, update_kernels
 
@@ -19,7 +20,7 @@ def register_backends(register):
 @hookimpl
 def register_kernels(register):
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
-                     + list(update_kernels.KERNELS.items())):
+                     + list(update_kernels.KERNELS.items()) + list(ctc.KERNELS.items())):
         register(fn, name=name)
 
 

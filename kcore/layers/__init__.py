@@ -21,6 +21,8 @@ _FUNCTIONS['deserialize_keras_object'] = 'kcore.utils.generic_utils'
 _FUNCTIONS.update({name: ('kcore.layers.' + name, None) for name in (
     'advanced_activations', 'convolutional', 'convolutional_recurrent', 'core', 'cudnn_recurrent', 'embeddings',
     'local', 'merge', 'noise', 'normalization', 'pooling', 'recurrent', 'wrappers')})
+# Keras 2.0's abstract recurrent bases (subclassed by old custom layers, never registered)
+_FUNCTIONS.update({name: 'kcore.legacy.recurrent' for name in ('Recurrent', 'ConvRecurrent2D')})
 
 
 def serialize(layer):

@@ -223,6 +223,15 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
 
+def is_categorical_crossentropy(loss):
+    """Whether ``loss`` is categorical crossentropy, as a name, a function or a loss object
+    (Keras 2.3's check, used to pick the accuracy that fits one-hot targets)."""
+    return (isinstance(loss, CategoricalCrossentropy)
+            or (isinstance(loss, LossFunctionWrapper) and loss.fn is categorical_crossentropy)
+            or getattr(loss, '__name__', None) == 'categorical_crossentropy'
+            or (isinstance(loss, str) and loss == 'categorical_crossentropy'))
+
+
 def get(identifier):
     """A loss callable from a name, a config dict, a ``Loss`` or a function."""
     return resolve('losses', identifier)
