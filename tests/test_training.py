@@ -370,7 +370,7 @@ def test_multi_output_errors():
     m.compile('sgd', loss=['mse', 'sparse_categorical_crossentropy'])
     with pytest.raises(ValueError, match='2 outputs'):
         m.fit([xa, xb], yr, verbose=0)
-    with pytest.raises(ValueError, match='give class_weight per output'):  # class weights of one output only
+    with pytest.raises(ValueError, match='single output'):
         m.fit([xa, xb], [yr, yc], class_weight={0: 1.0}, verbose=0)
 
 

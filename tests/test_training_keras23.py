@@ -198,5 +198,5 @@ def test_class_weight_per_output_by_name_or_list_as_keras_2_3():
     only_a = _two_output_model().train_on_batch(x, [ya, yb], class_weight={'a': cw_a})
     assert np.allclose(only_a, _two_output_model().evaluate(x, [ya, yb], sample_weight=[sw_a, None], batch_size=4,
                                                              verbose=0), rtol=1e-5)
-    with pytest.raises(ValueError, match='give class_weight per output'):
+    with pytest.raises(ValueError, match='applies to a single output'):
         _two_output_model().fit(x, [ya, yb], class_weight=cw_a, verbose=0)

@@ -23,11 +23,14 @@ from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callback_engine as callbacks_mod
+from kcore.training import class_weights as class_weights_mod
 from kcore.training import data as data_mod
+from kcore.training import feed as feed_mod
 from kcore.training import data_checks
 from kcore.serialization import resolve
 from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
+from kcore.training.logs import Logs
 from kcore.training.metric_base import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
@@ -230,51 +233,24 @@ class Trainer:
         return self._logs()
 
     def _logs(self):
+        """The running results as ``Logs``: backend values, read to floats only when a callback
+        or the progress bar reads them (a step itself never waits for the device)."""
         with self.distribute_strategy.merged_metrics(self.metrics):
-            values = [self._loss_tracker.result()] + [t.result() for t in self._output_loss_trackers]
-            values += self.compiled_metrics.results()
-        return dict(zip(self.metrics_names, values))
+            trackers = [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
+            values = [m._pending_result() for m in trackers]
+        return Logs(zip(self.metrics_names, values))
 
-    def _class_weights_per_output(self, class_weight):
-        """Keras 2.3's reading of ``class_weight``: one ``{class: weight}`` dict (one output),
-        or per output a list, or a dict by output name (outputs left out get none)."""
-        names = self._output_names()
-        if len(names) == 1:
-            if isinstance(class_weight, dict) and names[0] in class_weight:
-                return [class_weight[names[0]]]
-            if isinstance(class_weight, (list, tuple)) and len(class_weight) == 1:
-                return list(class_weight)
-            return [class_weight]
-        if isinstance(class_weight, (list, tuple)):
-            if len(class_weight) != len(names):
-                raise ValueError('%s: class_weight as a list needs one entry per output (%d: %s). Received: %d.'
-                                 % (layer_prefix(self), len(names), names, len(class_weight)))
-            return list(class_weight)
-        if isinstance(class_weight, dict) and set(class_weight) <= set(names):
-            return [class_weight.get(n) for n in names]
-        raise ValueError('%s has outputs %s: give class_weight per output, as a dict by output name '
-                         '({name: {class: weight}}) or a list. Received: %r.'
-                         % (layer_prefix(self), names, class_weight))
+    def _feed(self, class_weight=None, check_targets=True):
+        """The ``BatchFeed`` moving this model's batches to the device: ``class_weight`` spread over
+        the outputs, and with ``check_targets`` the label checks done on the host per batch
+        (for generators; arrays are checked once, whole, before the loop)."""
+        spread = None if class_weight is None else class_weights_mod.per_output(class_weight, self._output_names())
+        check = check_targets and data_checks.needs_label_range_check(self.compiled_loss)
+        return feed_mod.BatchFeed(self._per_output, spread, self._check_targets if check else None)
 
-    def _with_class_weight(self, batches, class_weight):
-        """Batches whose sample weights include ``class_weight`` (looked up from the targets)."""
-        per_output = self._class_weights_per_output(class_weight)
-        single = len(per_output) == 1
-        for x, y, sw in batches:
-            if y is None:
-                raise ValueError('class_weight needs targets, but a batch has none (y is None).')
-            ys = self._per_output(y, 'y')
-            sws = self._per_output(sw, 'sample_weight') if sw is not None else [None] * len(ys)
-            weights = []
-            for yi, swi, cwi in zip(ys, sws, per_output):
-                if cwi is None or yi is None:
-                    weights.append(swi)
-                    continue
-                cw = data_mod.class_weights_to_sample_weights(yi, cwi)
-                if swi is not None:
-                    cw = np.asarray(swi) * cw.reshape(cw.shape + (1,) * (np.ndim(swi) - 1))
-                weights.append(cw)
-            yield x, y, weights[0] if single else weights
+    def _check_targets(self, ys):
+        """Host-side checks of one batch's per-output targets (class indices in range)."""
+        data_checks.check_label_range(self.compiled_loss, ys, self._output_shapes())
 
     # -- fit ----------------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -309,6 +285,7 @@ class Trainer:
         if not train.is_generator:
             data_checks.check_arrays(train)
             data_checks.check_labels(self.compiled_loss, train.y)
+        feed = self._feed(class_weight, check_targets=train.is_generator)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
@@ -324,8 +301,10 @@ class Trainer:
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
+        if not train.is_generator and train.y is not None and data_checks.needs_label_range_check(self.compiled_loss):
+            self._check_targets(self._per_output(train.y, 'y'))  # once, on the whole arrays
         try:
-            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, class_weight)
+            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, feed)
         finally:
             train.close()
             if val is not None:
@@ -380,7 +359,7 @@ class Trainer:
         vx, vy, vsw = data_mod.unpack(tuple(data))
         return data_mod.make_adapter(vx, vy, vsw, batch_size or 32, steps)
 
-    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, class_weight):
+    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, feed):
         strategy = self.distribute_strategy
         cb.on_train_begin()
         epoch_logs = {}
@@ -388,10 +367,8 @@ class Trainer:
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
             logs = {}
-            batches = train.batches()
-            if class_weight is not None:
-                batches = self._with_class_weight(batches, class_weight)
-            for step, batch in enumerate(self._local_batches(batches, prepare=epoch == initial_epoch)):
+            batches = feed(self._local_batches(train.batches(), prepare=epoch == initial_epoch))
+            for step, batch in enumerate(batches):
                 cb.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 cb.on_train_batch_end(step, logs)
@@ -402,7 +379,7 @@ class Trainer:
                 break  # a generator with nothing left: no epoch to report
             strategy.sync_state(self)
             train.on_epoch_end()
-            epoch_logs = dict(logs)
+            epoch_logs = dict(logs)  # read back once, at the epoch's end
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(val, cb)
                 epoch_logs.update({'val_' + k: v for k, v in val_logs.items()})
@@ -420,7 +397,11 @@ class Trainer:
         self.reset_metrics()
         logs = {}
         callbacks.on_test_begin()
-        for step, batch in enumerate(self._local_batches(adapter.batches())):
+        if not adapter.is_generator and adapter.y is not None and data_checks.needs_label_range_check(
+                self.compiled_loss):
+            self._check_targets(self._per_output(adapter.y, 'y'))
+        feed = self._feed(check_targets=adapter.is_generator)
+        for step, batch in enumerate(feed(self._local_batches(adapter.batches()))):
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
@@ -472,7 +453,7 @@ class Trainer:
         chunks = []
         to_numpy = ACTIVE.backend.to_numpy
         try:
-            for step, batch in enumerate(self._local_batches(adapter.batches())):
+            for step, batch in enumerate(feed_mod.BatchFeed()(self._local_batches(adapter.batches()))):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(batch)
                 chunks.append(None if out is None else [to_numpy(t.data) for t in nest.flatten(out)])
@@ -497,10 +478,7 @@ class Trainer:
         self._assert_compiled('train_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        batch = _batch_arrays(x, y, sample_weight)
-        if class_weight is not None:
-            batch = next(self._with_class_weight(iter([batch]), class_weight))
-        logs = self.train_step(batch)
+        logs = self.train_step(self._feed(class_weight).one(_batch_arrays(x, y, sample_weight)))
         return self._format_results(logs, return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
@@ -509,12 +487,12 @@ class Trainer:
         self._assert_compiled('test_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        logs = self.test_step(_batch_arrays(x, y, sample_weight))
+        logs = self.test_step(self._feed().one(_batch_arrays(x, y, sample_weight)))
         return self._format_results(logs, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
         """Outputs for one batch, as NumPy arrays."""
-        x, _, _ = _batch_arrays(x, None, None)
+        x, _, _ = feed_mod.BatchFeed().one(_batch_arrays(x, None, None))
         out = self.predict_step((x,))
         outs = [ACTIVE.backend.to_numpy(t.data) for t in nest.flatten(out)]
         return outs[0] if len(outs) == 1 else outs
