@@ -228,7 +228,7 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
     if isinstance(class_weight, dict):
         if len(y.shape) > 2:
             raise ValueError('`class_weight` not supported for 3+ dimensional targets.')
-        from kcore.training.data import class_weights_to_sample_weights
+        from kcore.training.class_weights import class_weights_to_sample_weights
         return class_weights_to_sample_weights(y, class_weight)
     if sample_weight_mode is None:
         return np.ones((y.shape[0],), dtype='float32')

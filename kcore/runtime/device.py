@@ -8,6 +8,8 @@ against ``xp``; adding a backend never means editing the core.
 ``ACTIVE`` holds the backend in use and its kernel table (generic kernels with
 the backend's overrides laid over them); ops read ``ACTIVE.kernels[name]``.
 """
+from typing import Any
+
 import numpy as np
 
 from kcore.errors import BackendError, UnknownNameError
@@ -52,6 +54,34 @@ class Backend:
 
     def to_numpy(self, array):
         return np.asarray(array)
+
+    # -- moving training data (the data adapter calls these once per batch) --
+    def pin(self, host_array: np.ndarray) -> np.ndarray:
+        """Prepare a host (NumPy) array for a fast copy to the device, e.g. page-locked memory.
+
+        The data adapter calls it on each batch before ``to_device``. Identity on the CPU.
+
+        Args:
+            host_array: a NumPy array of one batch (inputs, targets or sample weights).
+
+        Returns:
+            The array to hand to ``to_device`` (the same one, or a pinned copy).
+        """
+        return host_array
+
+    def to_device(self, host_array: np.ndarray) -> Any:
+        """Copy one batch's host array to the device, once; the training step then uses the result.
+
+        A backend may start the copy asynchronously (the adapter converts batch i+1 before
+        step i runs, so the copy overlaps the step). Defaults to ``asarray``.
+
+        Args:
+            host_array: a NumPy array, as returned by ``pin``.
+
+        Returns:
+            An array of this backend holding the same values.
+        """
+        return self.asarray(host_array)
 
     def random_generator(self, seed=None):
         """A generator with ``random``, ``standard_normal``, ``integers``, ``permutation``."""

@@ -194,11 +194,11 @@ class ProgbarLogger(Callback):
         if self._bar is None:
             return
         self._seen = batch + 1
-        self._bar.update(self._seen, list((logs or {}).items()), finalize=finalize)
+        self._bar.update(self._seen, logs or {}, finalize=finalize)  # read only if it prints
 
     def _finish(self, logs):
         if self._bar is not None:
-            self._bar.update(self._seen, list((logs or {}).items()), finalize=True)
+            self._bar.update(self._seen, logs or {}, finalize=True)
             self._bar = None
 
     # fit

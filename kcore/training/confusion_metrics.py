@@ -2,6 +2,8 @@
 ``FalsePositives``/``TrueNegatives``/``FalseNegatives`` counts, over shared thresholded
 counts (``confusion_counts``).  Re-exported by ``kcore.training.metrics``.
 """
+import copy
+
 import numpy as np
 
 from kcore import config
@@ -9,6 +11,7 @@ from kcore.autodiff.tensor import Tensor
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.errors import ShapeError
+from kcore.training.logs import Deferred
 from kcore.training.metric_base import Metric, match_ranks
 
 
@@ -96,6 +99,10 @@ class _ConfusionMetric(Metric):
                           confusion_counts(y_true, y_pred, self.thresholds, sample_weight)))
         for name in self._counts:
             setattr(self, name, getattr(self, name) + counts[name])
+
+    def _pending_result(self):
+        # each update replaces the count arrays (never writes into them): a shallow copy is a snapshot
+        return Deferred(copy.copy(self).result)
 
     def _per_threshold(self, values):
         values = ACTIVE.backend.to_numpy(values)[self._report]

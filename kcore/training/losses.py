@@ -6,6 +6,8 @@ reduction (``sum_over_batch_size``, ``sum``, ``none``) and ``sample_weight``.
 The formulas are Keras 2's, clipping probabilities to ``[epsilon, 1 - epsilon]``
 so that predictions of exactly 0 or 1 give finite values.
 """
+import numpy as np
+
 from kcore import config
 from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime import ops as K
@@ -77,19 +79,28 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
-    """Categorical crossentropy with integer class indices as targets."""
+    """Categorical crossentropy with integer class indices as targets.
+
+    Labels outside ``[0, classes)`` are an error when they come as host data (a NumPy array
+    or a list: checked before they cross to the device).  Labels already on the device (a
+    ``Tensor``; ``fit`` checked them on the host before the copy) are not read back: a
+    sample with such a label gets a NaN loss, as Keras gives on a GPU.
+    """
     y_pred = K.to_tensor(y_pred)
+    num_classes = y_pred.shape[axis]
+    on_device = not isinstance(y_true, (np.ndarray, np.generic, list, tuple, int, float))
+    if not on_device and ignore_class is None:
+        check_label_range(y_true, num_classes)
     labels = K.as_array(y_true)
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     if labels.dtype.kind == 'f':
         labels = labels.astype('int64')
-    num_classes = y_pred.shape[axis]
     xp = ACTIVE.xp
-    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= num_classes) and ignore_class is None:
-        raise ValueError('sparse_categorical_crossentropy: labels must be integers in [0, %d). '
-                         'Received labels from %d to %d.' % (num_classes, int(labels.min()), int(labels.max())))
-    onehot = Tensor((labels[..., None] == xp.arange(num_classes)).astype(y_pred.dtype))
+    onehot = labels[..., None] == xp.arange(num_classes)
+    if on_device and ignore_class is None:  # NaN rows for labels out of range, without reading them
+        onehot = xp.where(((labels >= 0) & (labels < num_classes))[..., None], onehot, xp.nan)
+    onehot = Tensor(onehot.astype(y_pred.dtype))
     logits = y_pred if from_logits else K.logits_of(y_pred, 'softmax', axis)
     if logits is not None:
         per = apply('softmax_cross_entropy', logits, onehot, axis=axis)
@@ -100,6 +111,24 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     if ignore_class is not None:
         per = per * Tensor((labels != ignore_class).astype(y_pred.dtype))
     return per
+
+
+def check_label_range(labels, num_classes):
+    """Raise when host class indices fall outside ``[0, num_classes)`` (NumPy data, no device read).
+
+    Args:
+        labels: class indices, a NumPy array or anything ``np.asarray`` takes.
+        num_classes: the number of classes of the output.
+
+    Raises:
+        ValueError: naming the valid range and the labels received.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind == 'f':
+        labels = labels.astype('int64')
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError('sparse_categorical_crossentropy: labels must be integers in [0, %d). '
+                         'Received labels from %d to %d.' % (num_classes, labels.min(), labels.max()))
 
 
 def _check_categorical_targets(y_true, y_pred):

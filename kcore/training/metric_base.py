@@ -5,12 +5,15 @@ Stateful metrics keep their sums in backend arrays and are updated without recor
 gradients.  The metric functions and the catalogue live in ``kcore.training.metrics``,
 which re-exports these names.
 """
+import copy
+
 import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
+from kcore.training.logs import Deferred
 from kcore.recorded_config import RecordsArguments
 from kcore.utils.naming import snake_case
 
@@ -55,6 +58,12 @@ class Metric(RecordsArguments):
     def reset_state(self):
         raise NotImplementedError
 
+    def _pending_result(self):
+        """The result as a backend value (or a ``Deferred``), for logs that read it later: no
+        host read here.  Metrics whose state stays on the device override it (``Mean``, ``Sum``
+        and the confusion-matrix metrics do); by default ``result()``, read now."""
+        return self.result()
+
     def reset_states(self):  # Keras 2 spelling
         self.reset_state()
 
@@ -74,7 +83,11 @@ class Metric(RecordsArguments):
 
 
 class Mean(Metric):
-    """The (weighted) mean of the values seen since the last reset."""
+    """The (weighted) mean of the values seen since the last reset.
+
+    The sums stay backend values (each update makes new ones, never writing into the
+    old), so an update never waits for the device; ``result()`` reads them back.
+    """
 
     summed_state = ('total', 'count')
 
@@ -89,20 +102,36 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         v = K.as_array(values)
         if sample_weight is None:
-            self.total += v.sum(dtype='float64')
-            self.count += v.size
+            self.total = self.total + v.sum(dtype='float64')
+            self.count = self.count + v.size
+            return
+        if isinstance(sample_weight, (int, float, np.number)):  # one weight for all (the trainer's batch size)
+            self.total = self.total + v.sum(dtype='float64') * float(sample_weight)
+            self.count = self.count + v.size * float(sample_weight)
             return
         w = K.as_array(sample_weight)
         while w.ndim > v.ndim and w.shape[-1] == 1:
             w = w[..., 0]
         w = ACTIVE.xp.broadcast_to(w.reshape(w.shape + (1,) * (v.ndim - w.ndim)), v.shape)
-        self.total += (v * w).sum(dtype='float64')
-        self.count += w.sum(dtype='float64')
+        self.total = self.total + (v * w).sum(dtype='float64')
+        self.count = self.count + w.sum(dtype='float64')
 
     def result(self):
-        if not self.count:
-            return 0.0
-        return float(self.total / self.count)
+        return float(_divide_no_nan(self.total, self.count))
+
+    def _pending_result(self):
+        if type(self).result is not Mean.result:  # a subclass computes its own result from the sums
+            return Deferred(copy.copy(self).result)
+        return _divide_no_nan(self.total, self.count)
+
+
+def _divide_no_nan(total, count):
+    """``total / count``, 0 where ``count`` is 0, computed where the sums are (no host read)."""
+    if isinstance(count, (int, float, np.generic)):  # host numbers: plain arithmetic
+        return total / count if count else 0.0 * total
+    xp = ACTIVE.xp
+    zero = count == 0
+    return xp.where(zero, 0.0, total / xp.where(zero, 1.0, count))
 
 
 class Sum(Metric):
@@ -119,10 +148,15 @@ class Sum(Metric):
         v = K.as_array(values)
         if sample_weight is not None:
             v = v * K.as_array(sample_weight).reshape(v.shape[:1] + (1,) * (v.ndim - 1))
-        self.total += v.sum(dtype='float64')
+        self.total = self.total + v.sum(dtype='float64')
 
     def result(self):
         return float(self.total)
+
+    def _pending_result(self):
+        if type(self).result is not Sum.result:
+            return Deferred(copy.copy(self).result)
+        return self.total
 
 
 class Reduce(Mean):

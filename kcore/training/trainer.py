@@ -23,11 +23,14 @@ from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callback_engine as callbacks_mod
+from kcore.training import class_weights as class_weights_mod
 from kcore.training import data as data_mod
+from kcore.training import feed as feed_mod
 from kcore.training import data_checks
 from kcore.serialization import resolve
 from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
+from kcore.training.logs import Logs
 from kcore.training.metric_base import Mean
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
@@ -229,22 +232,24 @@ class Trainer:
         return self._logs()
 
     def _logs(self):
+        """The running results as ``Logs``: backend values, read to floats only when a callback
+        or the progress bar reads them (a step itself never waits for the device)."""
         with self.distribute_strategy.merged_metrics(self.metrics):
-            values = [self._loss_tracker.result()] + [t.result() for t in self._output_loss_trackers]
-            values += self.compiled_metrics.results()
-        return dict(zip(self.metrics_names, values))
+            trackers = [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
+            values = [m._pending_result() for m in trackers]
+        return Logs(zip(self.metrics_names, values))
 
-    def _with_class_weight(self, batches, class_weight):
-        """Batches whose sample weights include ``class_weight`` (looked up from the targets)."""
-        if len(self._output_names()) > 1:
-            raise ValueError('%s: class_weight is only supported for models with a single output. Received a '
-                             'model with outputs %s. Pass sample_weight per output instead.'
-                             % (layer_prefix(self), self._output_names()))
-        for x, y, sw in batches:
-            if y is None:
-                raise ValueError('class_weight needs targets, but a batch has none (y is None).')
-            cw = data_mod.class_weights_to_sample_weights(self._per_output(y, 'y')[0], class_weight)
-            yield x, y, cw if sw is None else np.asarray(sw) * cw.reshape(cw.shape + (1,) * (np.ndim(sw) - 1))
+    def _feed(self, class_weight=None, check_targets=True):
+        """The ``BatchFeed`` moving this model's batches to the device: ``class_weight`` spread over
+        the outputs, and with ``check_targets`` the label checks done on the host per batch
+        (for generators; arrays are checked once, whole, before the loop)."""
+        spread = None if class_weight is None else class_weights_mod.per_output(class_weight, self._output_names())
+        check = check_targets and data_checks.needs_label_range_check(self.compiled_loss)
+        return feed_mod.BatchFeed(self._per_output, spread, self._check_targets if check else None)
+
+    def _check_targets(self, ys):
+        """Host-side checks of one batch's per-output targets (class indices in range)."""
+        data_checks.check_label_range(self.compiled_loss, ys, self._output_shapes())
 
     # -- fit ----------------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -279,6 +284,7 @@ class Trainer:
         if not train.is_generator:
             data_checks.check_arrays(train)
             data_checks.check_labels(self.compiled_loss, train.y)
+        feed = self._feed(class_weight, check_targets=train.is_generator)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
@@ -294,8 +300,10 @@ class Trainer:
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
+        if not train.is_generator and train.y is not None and data_checks.needs_label_range_check(self.compiled_loss):
+            self._check_targets(self._per_output(train.y, 'y'))  # once, on the whole arrays
         try:
-            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, class_weight)
+            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, feed)
         finally:
             train.close()
             if val is not None:
@@ -350,7 +358,7 @@ class Trainer:
         vx, vy, vsw = data_mod.unpack(tuple(data))
         return data_mod.make_adapter(vx, vy, vsw, batch_size or 32, steps)
 
-    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, class_weight):
+    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, feed):
         strategy = self.distribute_strategy
         cb.on_train_begin()
         epoch_logs = {}
@@ -358,10 +366,8 @@ class Trainer:
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
             logs = {}
-            batches = train.batches()
-            if class_weight is not None:
-                batches = self._with_class_weight(batches, class_weight)
-            for step, batch in enumerate(self._local_batches(batches, prepare=epoch == initial_epoch)):
+            batches = feed(self._local_batches(train.batches(), prepare=epoch == initial_epoch))
+            for step, batch in enumerate(batches):
                 cb.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 cb.on_train_batch_end(step, logs)
@@ -372,7 +378,7 @@ class Trainer:
                 break  # a generator with nothing left: no epoch to report
             strategy.sync_state(self)
             train.on_epoch_end()
-            epoch_logs = dict(logs)
+            epoch_logs = dict(logs)  # read back once, at the epoch's end
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(val, cb)
                 epoch_logs.update({'val_' + k: v for k, v in val_logs.items()})
@@ -390,7 +396,11 @@ class Trainer:
         self.reset_metrics()
         logs = {}
         callbacks.on_test_begin()
-        for step, batch in enumerate(self._local_batches(adapter.batches())):
+        if not adapter.is_generator and adapter.y is not None and data_checks.needs_label_range_check(
+                self.compiled_loss):
+            self._check_targets(self._per_output(adapter.y, 'y'))
+        feed = self._feed(check_targets=adapter.is_generator)
+        for step, batch in enumerate(feed(self._local_batches(adapter.batches()))):
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
@@ -442,7 +452,7 @@ class Trainer:
         chunks = []
         to_numpy = ACTIVE.backend.to_numpy
         try:
-            for step, batch in enumerate(self._local_batches(adapter.batches())):
+            for step, batch in enumerate(feed_mod.BatchFeed()(self._local_batches(adapter.batches()))):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(batch)
                 chunks.append(None if out is None else [to_numpy(t.data) for t in nest.flatten(out)])
@@ -467,10 +477,7 @@ class Trainer:
         self._assert_compiled('train_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        batch = _batch_arrays(x, y, sample_weight)
-        if class_weight is not None:
-            batch = next(self._with_class_weight(iter([batch]), class_weight))
-        logs = self.train_step(batch)
+        logs = self.train_step(self._feed(class_weight).one(_batch_arrays(x, y, sample_weight)))
         return self._format_results(logs, return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
@@ -479,12 +486,12 @@ class Trainer:
         self._assert_compiled('test_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        logs = self.test_step(_batch_arrays(x, y, sample_weight))
+        logs = self.test_step(self._feed().one(_batch_arrays(x, y, sample_weight)))
         return self._format_results(logs, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
         """Outputs for one batch, as NumPy arrays."""
-        x, _, _ = _batch_arrays(x, None, None)
+        x, _, _ = feed_mod.BatchFeed().one(_batch_arrays(x, None, None))
         out = self.predict_step((x,))
         outs = [ACTIVE.backend.to_numpy(t.data) for t in nest.flatten(out)]
         return outs[0] if len(outs) == 1 else outs

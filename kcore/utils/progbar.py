@@ -14,6 +14,7 @@ redrawn: only its final line is printed, so files carry no carriage returns.
 """
 import sys
 import time
+from collections.abc import Mapping
 
 
 def is_interactive(stream):
@@ -67,7 +68,8 @@ class Progbar:
 
     ``update(current, values)`` shows step ``current`` with ``values``, a list of
     ``(name, value)`` already averaged by the caller (kcore's metrics are running
-    means).  ``finalize`` ends the line.
+    means), or a mapping (a step's logs), which is read only when a line is printed:
+    the values of a step nobody prints stay on the device.  ``finalize`` ends the line.
     """
 
     def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
@@ -84,12 +86,16 @@ class Progbar:
         self._prev_width = 0
         self._seen = 0
         self._values = {}
+        self._unread = None  # the latest logs mapping, read when a line is printed
 
     def update(self, current, values=None, finalize=None):
         if finalize is None:
             finalize = self.target is not None and current >= self.target
-        for k, v in values or []:
-            self._values[k] = v
+        if isinstance(values, Mapping):
+            self._unread = values
+        else:
+            for k, v in values or []:
+                self._values[k] = v
         self._seen = current
         now = time.time()
         if self.verbose == 1:
@@ -141,6 +147,9 @@ class Progbar:
         return line
 
     def _metrics(self):
+        if self._unread is not None:
+            self._values.update(self._unread.items())
+            self._unread = None
         return ''.join(' - %s: %s' % (k, format_value(v)) for k, v in self._values.items())
 
     def add(self, n, values=None):
