@@ -64,9 +64,10 @@ def keras2_clip(grads, clipnorm=None, clipvalue=None):
     when their *global* norm exceeds ``clipnorm``, then each value clipped to
     ``[-clipvalue, clipvalue]``.  Works on backend arrays; returns new ones."""
     xp = ACTIVE.xp
-    if clipnorm is not None and clipnorm > 0:
-        norm = math.sqrt(sum(float(xp.vdot(g.ravel(), g.ravel())) for g in grads))
-        grads = [clip_norm(g, clipnorm, norm) for g in grads]
+    if clipnorm is not None and clipnorm > 0 and grads:
+        # clip_norm's rule with the norm kept on the device: scale by c / max(norm, c)
+        norm = xp.sqrt(sum(xp.vdot(g.ravel(), g.ravel()) for g in grads))
+        grads = [g * _shrink(clipnorm, norm, g.dtype, xp) for g in grads]
     if clipvalue is not None and clipvalue > 0:
         grads = [xp.clip(g, -clipvalue, clipvalue) for g in grads]
     return list(grads)
