@@ -210,6 +210,18 @@ class Optimizer(RecordsArguments):
         return xp.zeros(var.shape, dtype=var.dtype)
 
     def get_slot(self, var, name):
+        """A per-variable state of the optimizer (e.g. Adam's ``'m'``), created on the first step.
+
+        Args:
+            var: The model variable.
+            name: The slot's name, one of the optimizer's ``slot_names``.
+
+        Returns:
+            The slot's array.
+
+        Raises:
+            KeyError: The optimizer has no such slot for ``var`` (not yet stepped, or not its variable).
+        """
         return self._slots[id(var)][name]
 
     def state(self, var_list):
@@ -378,6 +390,16 @@ class Optimizer(RecordsArguments):
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self):
+        """The optimizer's constructor arguments, as a dict ``from_config`` accepts.
+
+        A ``LearningRateSchedule`` is stored as its own config.
+
+        Returns:
+            A JSON-able dict.
+
+        Raises:
+            ValueError: The learning rate is a plain callable, which has no config.
+        """
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
             lr = serialize(lr, 'schedules')
