@@ -8,6 +8,14 @@ from kcore.serialization import deserialize as _d
 
 
 def serialize(optimizer):
+    """An optimizer as a ``{'class_name', 'config'}`` dict.
+
+    Args:
+        optimizer: An ``Optimizer`` instance.
+
+    Returns:
+        A JSON-able dict.
+    """
     return _s(optimizer, 'optimizers')
 
 
@@ -16,10 +24,21 @@ _KERAS_BUILTINS = ('sgd', 'rmsprop', 'adagrad', 'adadelta', 'adam', 'adamax', 'n
 
 
 def deserialize(config, custom_objects=None):
-    """An optimizer from its name or ``{'class_name', 'config'}`` dict.
+    """The optimizer a ``serialize`` result (or a name such as ``'adam'``) describes.
 
     As Keras 2.3, a built-in optimizer's ``class_name`` is matched case-insensitively and
     lower-cased in the given dict itself (Keras's tests compare against the mutated dict).
+
+    Args:
+        config: An optimizer name or a ``{'class_name', 'config'}`` dict.
+        custom_objects: ``{name: class}`` for optimizers kcore does not register.
+
+    Returns:
+        An ``Optimizer`` instance.
+
+    Raises:
+        ValueError: ``config`` is neither a name nor such a dict.
+        UnknownNameError: It names an optimizer nothing registers (a KeyError).
     """
     if isinstance(config, dict) and isinstance(config.get('class_name'), str) \
             and config['class_name'].lower() in _KERAS_BUILTINS:

@@ -59,10 +59,17 @@ def fit_loop(model, fit_function, fit_inputs, out_labels=None, batch_size=None, 
         fit_function: Keras 2's compiled train function; not used (the model's trainer runs).
         fit_inputs: the flat list of arrays.
         out_labels: the names of the logged values; not used (the model names them).
-        batch_size, epochs, verbose, callbacks, shuffle, initial_epoch, steps_per_epoch,
-            validation_steps, validation_freq: as ``model.fit``.
+        batch_size: samples per step, as ``model.fit``.
+        epochs: how many epochs to train.
+        verbose: 0, 1 or 2, as ``model.fit``.
+        callbacks: callbacks to run, as ``model.fit``.
         val_function: not used.
         val_inputs: the flat list of validation arrays, or None.
+        shuffle: shuffle the samples each epoch (or ``'batch'``).
+        initial_epoch: the epoch to start counting from.
+        steps_per_epoch: steps per epoch instead of one pass over the arrays.
+        validation_steps: validation steps instead of one pass.
+        validation_freq: validate every this many epochs (or at the listed ones).
 
     Returns:
         The ``History`` of the run.

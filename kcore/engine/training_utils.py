@@ -76,6 +76,7 @@ def iter_sequence_infinite(seq):
 
 
 def is_generator_or_sequence(x):
+    """Whether ``x`` is a Python generator or a ``Sequence`` (Keras 2's helper)."""
     return inspect.isgenerator(x) or is_sequence(x)
 
 
@@ -166,10 +167,12 @@ def standardize_sample_or_class_weights(x_weight, output_names, weight_type):
 
 
 def standardize_class_weights(class_weight, output_names):
+    """``class_weight`` as one entry per output name (Keras 2's helper)."""
     return standardize_sample_or_class_weights(class_weight, output_names, 'class_weight')
 
 
 def standardize_sample_weights(sample_weight, output_names):
+    """``sample_weight`` as one entry per output name (Keras 2's helper)."""
     return standardize_sample_or_class_weights(sample_weight, output_names, 'sample_weight')
 
 

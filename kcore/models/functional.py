@@ -1,5 +1,6 @@
 """Functional models: a graph of layer calls between ``Input``s and outputs."""
 import threading
+from typing import Any
 
 from kcore.runtime import ops as K
 from kcore.runtime.phase import learning_phase_scope
@@ -63,6 +64,7 @@ class Functional(Model):
 
     @property
     def layers(self):
+        """The model's layers in graph order, its input layers included (a new list each time)."""
         return list(self._layers)
 
     # -- running -----------------------------------------------------------------------
@@ -77,7 +79,7 @@ class Functional(Model):
         with learning_phase_scope(training):
             return self._run(inputs)
 
-    def add_loss(self, losses, inputs=None):
+    def add_loss(self, losses: Any, inputs: Any = None) -> None:
         """Add a loss. Keras 2: a symbolic tensor computed from this model's inputs (a VAE's
         reconstruction + KL term) becomes part of the graph and is added on every call, its
         mean when it is not a scalar; other values (tensors, zero-argument callables) are

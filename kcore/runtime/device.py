@@ -45,14 +45,32 @@ class Backend:
     # -- derived ----------------------------------------------------------
     @property
     def xp(self):
+        """The array module of this backend (``numpy``, or ``cupy`` on a GPU), imported on first use."""
         if self._xp is None:
             self._xp = self.load_xp()
         return self._xp
 
     def asarray(self, value, dtype=None):
+        """``value`` as an array of this backend (on its device).
+
+        Args:
+            value: A number, list or array of any backend NumPy can read.
+            dtype: The dtype, or None to keep ``value``'s.
+
+        Returns:
+            An array of ``xp``.
+        """
         return self.xp.asarray(value, dtype=dtype)
 
     def to_numpy(self, array):
+        """``array`` copied to the host as a NumPy array (no copy when it already is one).
+
+        Args:
+            array: An array of this backend.
+
+        Returns:
+            A ``numpy.ndarray``.
+        """
         return np.asarray(array)
 
     # -- moving training data (the data adapter calls these once per batch) --
@@ -203,7 +221,7 @@ def set_backend(name):
 
 
 def _usable(reg, skip=None):
-    """'Available backends: numpy (registered but unusable here: cuda).'"""
+    """The sentence listing usable backends, e.g. 'Available backends: numpy (registered but unusable here: cuda).'."""
     ok, broken = [], []
     for entry in reg.entries():
         if entry.alias_of is not None or entry.obj is skip:
@@ -220,4 +238,9 @@ def _usable(reg, skip=None):
 
 
 def backend_name():
+    """The name of the active array backend, e.g. ``'numpy'`` or ``'cuda'``.
+
+    Returns:
+        A string (``K.backend()`` returns the same).
+    """
     return ACTIVE.backend.name

@@ -132,18 +132,22 @@ class _ConditionCount(_ConfusionMetric):
 
 
 class TruePositives(_ConditionCount):
+    """The (weighted) count of true positives at each threshold (``keras.metrics.TruePositives``)."""
     _condition = 'tp'
 
 
 class FalsePositives(_ConditionCount):
+    """The (weighted) count of false positives at each threshold (``keras.metrics.FalsePositives``)."""
     _condition = 'fp'
 
 
 class TrueNegatives(_ConditionCount):
+    """The (weighted) count of true negatives at each threshold (``keras.metrics.TrueNegatives``)."""
     _condition = 'tn'
 
 
 class FalseNegatives(_ConditionCount):
+    """The (weighted) count of false negatives at each threshold (``keras.metrics.FalseNegatives``)."""
     _condition = 'fn'
 
 

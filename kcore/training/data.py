@@ -42,6 +42,7 @@ class Sequence:
                                   % type(self).__name__)
 
     def on_epoch_end(self):
+        """Called after each epoch of ``fit``; override it to reshuffle. Does nothing here."""
         pass
 
     def __iter__(self):

@@ -30,6 +30,7 @@ def _debug():
 
 
 def check_loop_arguments(epochs, steps_per_epoch, initial_epoch):
+    """Check ``fit``'s ``epochs``, ``steps_per_epoch`` and ``initial_epoch``; raises ``ValueError`` naming the bad one."""
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError('fit(): epochs must be a non-negative integer (the index of the last epoch). '
                          'Received: epochs=%r.' % (epochs,))

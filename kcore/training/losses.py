@@ -29,6 +29,15 @@ def _pair(y_true, y_pred):
 
 
 def mean_squared_error(y_true, y_pred):
+    """Mean of ``(y_pred - y_true) ** 2`` over the last axis (also ``mse``).
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions, of the same shape.
+
+    Returns:
+        A tensor of one value per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     return K.mean(K.square(y_pred - y_true), axis=-1)
 
@@ -189,13 +198,34 @@ class Loss(RecordsArguments):
         return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
 
     def call(self, y_true, y_pred):
+        """The per-sample losses; subclasses implement it.
+
+        Args:
+            y_true: The targets.
+            y_pred: The model's predictions.
+
+        Returns:
+            A tensor of losses, one per sample (or per sample and timestep).
+
+        Raises:
+            NotImplementedError: The subclass does not implement it.
+        """
         raise NotImplementedError('%s must implement call(y_true, y_pred).' % type(self).__name__)
 
     def get_config(self):
+        """``reduction``, ``name`` and a subclass's recorded constructor arguments, as a dict."""
         return {'reduction': self.reduction, 'name': self.name, **self._config_from_arguments(Loss, 'loss')}
 
     @classmethod
     def from_config(cls, config):
+        """Create the loss from ``get_config``'s dict.
+
+        Args:
+            config: The constructor arguments.
+
+        Returns:
+            A new loss.
+        """
         return cls(**config)
 
 
@@ -208,9 +238,19 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):
+        """Apply the wrapped function with the keyword arguments given at construction.
+
+        Args:
+            y_true: The targets.
+            y_pred: The model's predictions.
+
+        Returns:
+            The function's per-sample losses.
+        """
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
+        """The base config plus the wrapped function's keyword arguments."""
         cfg = super().get_config()
         cfg.update(self._fn_kwargs)
         return cfg
@@ -221,14 +261,32 @@ def _snake(name):
 
 
 class MeanSquaredError(LossFunctionWrapper):
+    """Mean of the squared differences over the last axis, as a loss object.
+
+    Args:
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, reduction='sum_over_batch_size', name='mean_squared_error'):
         super().__init__(mean_squared_error, reduction=reduction, name=name)
 
     def get_config(self):
+        """``reduction`` and ``name`` (the loss has no other arguments)."""
         return Loss.get_config(self)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
+    """Crossentropy of 0/1 targets against probabilities (or logits), as a loss object.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits rather than probabilities.
+        label_smoothing: Moves targets toward 0.5 by this fraction.
+        axis: The axis averaged over.
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction='sum_over_batch_size', name='binary_crossentropy'):
         super().__init__(binary_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
@@ -237,6 +295,16 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy of one-hot targets against class probabilities (or logits), as a loss object.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits rather than probabilities.
+        label_smoothing: Spreads this fraction of each target over all classes.
+        axis: The class axis.
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction='sum_over_batch_size', name='categorical_crossentropy'):
         super().__init__(categorical_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
@@ -245,6 +313,16 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy of integer class targets against class probabilities (or logits).
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits rather than probabilities.
+        ignore_class: A class id whose samples contribute no loss (e.g. padding), or None.
+        axis: The class axis.
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, from_logits=False, ignore_class=None, axis=-1,
                  reduction='sum_over_batch_size', name='sparse_categorical_crossentropy'):
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,

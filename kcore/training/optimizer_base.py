@@ -64,9 +64,10 @@ def keras2_clip(grads, clipnorm=None, clipvalue=None):
     when their *global* norm exceeds ``clipnorm``, then each value clipped to
     ``[-clipvalue, clipvalue]``.  Works on backend arrays; returns new ones."""
     xp = ACTIVE.xp
-    if clipnorm is not None and clipnorm > 0:
-        norm = math.sqrt(sum(float(xp.vdot(g.ravel(), g.ravel())) for g in grads))
-        grads = [clip_norm(g, clipnorm, norm) for g in grads]
+    if clipnorm is not None and clipnorm > 0 and grads:
+        # clip_norm's rule with the norm kept on the device: scale by c / max(norm, c)
+        norm = xp.sqrt(sum(xp.vdot(g.ravel(), g.ravel()) for g in grads))
+        grads = [g * _shrink(clipnorm, norm, g.dtype, xp) for g in grads]
     if clipvalue is not None and clipvalue > 0:
         grads = [xp.clip(g, -clipvalue, clipvalue) for g in grads]
     return list(grads)
@@ -209,6 +210,18 @@ class Optimizer(RecordsArguments):
         return xp.zeros(var.shape, dtype=var.dtype)
 
     def get_slot(self, var, name):
+        """A per-variable state of the optimizer (e.g. Adam's ``'m'``), created on the first step.
+
+        Args:
+            var: The model variable.
+            name: The slot's name, one of the optimizer's ``slot_names``.
+
+        Returns:
+            The slot's array.
+
+        Raises:
+            KeyError: The optimizer has no such slot for ``var`` (not yet stepped, or not its variable).
+        """
         return self._slots[id(var)][name]
 
     def state(self, var_list):
@@ -377,6 +390,16 @@ class Optimizer(RecordsArguments):
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self):
+        """The optimizer's constructor arguments, as a dict ``from_config`` accepts.
+
+        A ``LearningRateSchedule`` is stored as its own config.
+
+        Returns:
+            A JSON-able dict.
+
+        Raises:
+            ValueError: The learning rate is a plain callable, which has no config.
+        """
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
             lr = serialize(lr, 'schedules')

@@ -37,6 +37,7 @@ from kcore.utils.progbar import resolve_verbose
 
 
 class Trainer:
+    """The training API of ``Model``: ``compile``, ``fit``, ``evaluate``, ``predict`` and their batch forms."""
     _compiled_strategy = None
 
     def __init__(self):
@@ -59,9 +60,24 @@ class Trainer:
         Each of ``optimizer``, ``loss`` and the metrics may be a registered name,
         an instance or a plain function; ``loss``, ``loss_weights`` and
         ``metrics`` may be one for all outputs, a list (one per output) or a
-        dict keyed by output name.  ``run_eagerly``, ``steps_per_execution`` and
-        ``jit_compile`` are accepted for Keras compatibility and ignored (kcore
-        always runs eagerly).
+        dict keyed by output name.
+
+        Args:
+            optimizer: A name (``'adam'``) or an ``Optimizer`` instance.
+            loss: A loss name, function or ``Loss`` instance; a list or dict for several outputs.
+            metrics: Metric names, functions or ``Metric`` instances (``['accuracy']``), or a
+                list or dict of them per output.
+            loss_weights: Factors for the outputs' losses (a list or dict); the total loss is
+                their weighted sum.
+            weighted_metrics: Metrics that also apply ``sample_weight``/``class_weight``.
+            run_eagerly: Accepted for Keras compatibility and ignored (kcore always runs eagerly).
+            steps_per_execution: Accepted for Keras compatibility and ignored.
+            jit_compile: Accepted for Keras compatibility and ignored.
+            **kwargs: Keras 2's ``sample_weight_mode`` and ``target_tensors``, accepted and ignored.
+
+        Raises:
+            TypeError: An unknown keyword argument.
+            UnknownNameError: An optimizer, loss or metric name nothing registers.
         """
         heap.keep_freed_memory()
         kwargs.pop('sample_weight_mode', None)
@@ -268,6 +284,43 @@ class Trainer:
         or a ``kcore.utils.Sequence``.  Generators and Sequences are read ahead
         on background threads (``max_queue_size``, ``workers``);
         ``use_multiprocessing`` is accepted and ignored (threads only).
+
+        Args:
+            x: The inputs, in any of the forms above.
+            y: The targets (an array, a list or a dict per output); None when ``x`` yields them.
+            batch_size: Samples per step for arrays; 32 by default. Not for generators or Sequences.
+            epochs: The index of the last epoch (with ``initial_epoch``, the epochs run are
+                ``initial_epoch .. epochs - 1``).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch, ``'auto'`` the bar in a
+                terminal and one line per epoch elsewhere.
+            callbacks: ``Callback`` instances called during training.
+            validation_split: The fraction of array data held out for validation (the last
+                samples, taken before shuffling).
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight)``, a generator or
+                a Sequence, evaluated at the end of each epoch.
+            shuffle: Shuffle array data each epoch; ``'batch'`` shuffles whole batches (for
+                ``HDF5Matrix`` data).
+            class_weight: ``{class index: weight}`` scaling each sample's loss by its class.
+            sample_weight: One weight per sample (or per sample and timestep).
+            initial_epoch: The epoch to start from (to resume a run).
+            steps_per_epoch: Steps per epoch; needed for a generator, which has no length.
+            validation_steps: Steps per validation run, for a validation generator.
+            validation_batch_size: The batch size of validation; ``batch_size`` by default.
+            validation_freq: Validate every ``n`` epochs (an int), or after the listed epochs
+                (counted from 1).
+            max_queue_size: How many batches are read ahead.
+            workers: How many threads read a Sequence.
+            use_multiprocessing: Accepted for Keras compatibility; threads are used either way.
+            **kwargs: Keras 1's ``nb_epoch`` (renamed ``epochs``, with a warning).
+
+        Returns:
+            A ``History`` whose ``history`` dict holds each epoch's loss and metrics.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+            ValueError: Inconsistent data or arguments (no samples, a generator without
+                ``steps_per_epoch``, negative ``epochs``, ...), with the argument named.
+            TypeError: An unknown keyword argument.
         """
         rename_kwargs('fit', kwargs)
         epochs = kwargs.pop('epochs', epochs)
@@ -418,8 +471,30 @@ class Trainer:
                  callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
                  workers: int = 1, use_multiprocessing: bool = False, return_dict: bool = False,
                  **kwargs: Any) -> float | list[float] | dict[str, float]:
-        """Loss (and metrics) on the data: a scalar, a list in ``metrics_names`` order,
-        or with ``return_dict`` a dict by name."""
+        """Loss (and metrics) on the data, computed in batches, without updating the weights.
+
+        Args:
+            x: The inputs, in the forms ``fit`` takes.
+            y: The targets; None when ``x`` yields them.
+            batch_size: Samples per step for arrays; 32 by default.
+            verbose: As in ``fit``.
+            sample_weight: One weight per sample.
+            steps: Steps to run; needed for a generator.
+            callbacks: ``Callback`` instances (their ``on_test_*`` hooks run).
+            max_queue_size: How many batches are read ahead.
+            workers: How many threads read a Sequence.
+            use_multiprocessing: Accepted for Keras compatibility; threads are used either way.
+            return_dict: Return ``{name: value}`` instead of a scalar or a list.
+            **kwargs: Nothing else is accepted.
+
+        Returns:
+            The loss (a float) when there are no metrics, else a list in ``metrics_names``
+            order, or with ``return_dict`` a dict by name.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+            TypeError: An unknown keyword argument.
+        """
         _reject_unknown('evaluate', kwargs)
         self._assert_compiled('evaluate')
         _require_steps(x, steps, 'steps')
@@ -443,7 +518,24 @@ class Trainer:
                 callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
                 workers: int = 1, use_multiprocessing: bool = False) -> np.ndarray | list[np.ndarray]:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches;
-        silent unless ``verbose`` is given (Keras 2.3's default)."""
+        silent unless ``verbose`` is given (Keras 2.3's default).
+
+        Args:
+            x: The inputs, in the forms ``fit`` takes.
+            batch_size: Samples per step for arrays; 32 by default.
+            verbose: As in ``fit``; 0 by default.
+            steps: Steps to run; needed for a generator.
+            callbacks: ``Callback`` instances (their ``on_predict_*`` hooks run).
+            max_queue_size: How many batches are read ahead.
+            workers: How many threads read a Sequence.
+            use_multiprocessing: Accepted for Keras compatibility; threads are used either way.
+
+        Returns:
+            A ``numpy.ndarray``, or a list of them for a model with several outputs.
+
+        Raises:
+            ValueError: The input holds no samples.
+        """
         _require_steps(x, steps, 'steps')
         x = self._keras2_lists(x, 'inputs')
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
@@ -474,7 +566,20 @@ class Trainer:
                        return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """One optimisation step on one batch; returns its loss (and metrics).
 
-        With ``reset_metrics=False`` the metrics accumulate over calls (Keras)."""
+        Args:
+            x: The batch's inputs.
+            y: The batch's targets.
+            sample_weight: One weight per sample.
+            class_weight: ``{class index: weight}``.
+            reset_metrics: With False the metrics accumulate over calls (Keras).
+            return_dict: Return ``{name: value}`` instead of a scalar or a list.
+
+        Returns:
+            As ``evaluate``: the loss, a list with the metrics, or a dict.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+        """
         self._assert_compiled('train_on_batch')
         if reset_metrics:
             self.reset_metrics()
@@ -483,7 +588,21 @@ class Trainer:
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
                       reset_metrics: bool = True, return_dict: bool = False) -> float | list[float] | dict[str, float]:
-        """Loss (and metrics) of one batch, without updating the weights."""
+        """Loss (and metrics) of one batch, without updating the weights.
+
+        Args:
+            x: The batch's inputs.
+            y: The batch's targets.
+            sample_weight: One weight per sample.
+            reset_metrics: With False the metrics accumulate over calls.
+            return_dict: Return ``{name: value}`` instead of a scalar or a list.
+
+        Returns:
+            As ``evaluate``.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+        """
         self._assert_compiled('test_on_batch')
         if reset_metrics:
             self.reset_metrics()
@@ -491,7 +610,14 @@ class Trainer:
         return self._format_results(logs, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
-        """Outputs for one batch, as NumPy arrays."""
+        """Outputs for one batch, as NumPy arrays.
+
+        Args:
+            x: The batch's inputs.
+
+        Returns:
+            A ``numpy.ndarray``, or a list of them for several outputs.
+        """
         x, _, _ = feed_mod.BatchFeed().one(_batch_arrays(x, None, None))
         out = self.predict_step((x,))
         outs = [ACTIVE.backend.to_numpy(t.data) for t in nest.flatten(out)]

@@ -1,6 +1,6 @@
-"""Keras 2's progress bar.
+r"""Keras 2's progress bar.
 
-``verbose=1`` in a terminal: one line redrawn in place with ``\\r``::
+``verbose=1`` in a terminal: one line redrawn in place with ``\r``::
 
      7/32 [=====>........................] - ETA: 0s - loss: 2.3026 - accuracy: 0.1161
 
@@ -38,6 +38,7 @@ def resolve_verbose(verbose, stream=None):
 
 
 def format_eta(seconds):
+    """A duration as ``h:mm:ss``, ``m:ss`` or ``Ns``, for the progress bar's ETA."""
     if seconds > 3600:
         return '%d:%02d:%02d' % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
     if seconds > 60:
@@ -89,6 +90,13 @@ class Progbar:
         self._unread = None  # the latest logs mapping, read when a line is printed
 
     def update(self, current, values=None, finalize=None):
+        """Show progress at step ``current`` (throttled to every ``interval`` seconds).
+
+        Args:
+            current: The number of steps done.
+            values: ``(name, value)`` pairs to show, already averaged by the caller.
+            finalize: End the line; by default when ``current`` reaches ``target``.
+        """
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         if isinstance(values, Mapping):
@@ -153,4 +161,10 @@ class Progbar:
         return ''.join(' - %s: %s' % (k, format_value(v)) for k, v in self._values.items())
 
     def add(self, n, values=None):
+        """Advance by ``n`` steps (``update(seen + n, values)``).
+
+        Args:
+            n: The number of steps done since the last call.
+            values: ``(name, value)`` pairs to show.
+        """
         self.update(self._seen + n, values)

@@ -12,6 +12,7 @@ INSTALL = 'pip install "kcore-gpu[cuda12]" (or the cupy-cudaXXx wheel matching y
 
 
 class CudaBackend(Backend):
+    """The CUDA array backend: CuPy arrays on the current GPU."""
     name = 'cuda'
     install_hint = INSTALL
 

@@ -166,6 +166,15 @@ class Bidirectional(Wrapper):
         return list(fwd) + list(bwd) if fwd is not None and bwd is not None else None
 
     def reset_states(self, states=None):
+        """Reset the states of both directions (stateful layers only).
+
+        Args:
+            states: None for zeros, or new values: the forward layer's states, then the
+                backward layer's.
+
+        Raises:
+            AttributeError: The layer is not stateful.
+        """
         if not self.stateful:
             raise AttributeError('%s is not stateful: create its layer with stateful=True.' % layer_prefix(self))
         if states is None:
