@@ -4,10 +4,17 @@ from kcore.plugins import hookimpl
 
 @hookimpl
 def register_kernels(register):
-    """Hook: register the convolution and pooling kernels."""
-    from kcore_conv.kernels import KERNELS
+    """Hook: register the convolution and pooling kernels: the generic (device-neutral) ones
+    under their op names, with the examples the override check runs, and the NumPy backend's
+    overrides as ``name@numpy``."""
+    from kcore_conv.kernels import EXAMPLES, KERNELS, NUMPY_KERNELS
     for name, fn in KERNELS.items():
-        register(fn, name=name)
+        if name in EXAMPLES:
+            register(fn, name=name, example=EXAMPLES[name])
+        else:
+            register(fn, name=name)
+    for name, fn in NUMPY_KERNELS.items():
+        register(fn, name=name, backend='numpy')
 
 
 @hookimpl
