@@ -5,7 +5,7 @@ kcore`` has finished, so it may import every floor of kcore.
 """
 from kcore import activations, constraints, initializers, regularizers
 from kcore._builtins import layers
-from kcore.autodiff import primitives
+from kcore.autodiff import fused, primitives
 from kcore.plugins import hookimpl
 from kcore.runtime import ctc
 from kcore.runtime.device import NumpyBackend
@@ -19,9 +19,13 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
+    examples = {**fused.EXAMPLES, **update_kernels.EXAMPLES}
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
                      + list(update_kernels.KERNELS.items()) + list(ctc.KERNELS.items())):
-        register(fn, name=name)
+        if name in examples:
+            register(fn, name=name, example=examples[name])
+        else:
+            register(fn, name=name)
 
 
 @hookimpl

@@ -89,6 +89,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        fused = activations.bias_fused_name(self.activation)
+        if fused is not None:  # product, bias and activation in one kernel (a backend fuses the epilogue)
+            return apply('dense', inputs, self.kernel, self.bias, activation=fused)
         if self.bias is not None:
             out = apply('dense', inputs, self.kernel, self.bias)
         else:

@@ -7,6 +7,8 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 
+from kcore.autodiff.fused import BIAS_ACTIVATIONS
+
 from helpers.strategies import arrays, axes_of, binary, case, floats, grid, shapes, unary
 
 
@@ -58,7 +60,19 @@ def dense_inputs(draw):
     inputs = [draw(arrays(lead + (k,))), draw(arrays((k, m)))]
     if draw(st.booleans()):
         inputs.append(draw(arrays((m,))))
-    return case(inputs)
+    # the activations without a kink (relu's is covered by bias_activation, on grids)
+    activation = draw(st.sampled_from(['linear', 'linear', 'tanh', 'sigmoid', 'softplus', 'softsign', 'softmax']))
+    return case(inputs, **({} if activation == 'linear' and draw(st.booleans()) else {'activation': activation}))
+
+
+@st.composite
+def bias_activation_inputs(draw):
+    """x and a bias on the last axis (or axis 1, channels_first), values on grids that keep
+    ``x + b`` 0.026 or more from relu's and elu's kinks."""
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.sampled_from([-1, 1] if len(shape) > 2 else [-1]))
+    inputs = [draw(arrays(shape, grid(0.013))), draw(arrays((shape[axis],), grid(0.061)))]
+    return case(inputs, activation=draw(st.sampled_from(BIAS_ACTIVATIONS)), axis=axis)
 
 
 @st.composite
@@ -286,8 +300,18 @@ def _softmax(x, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def _dense(x, w, b=None):
-    return x @ w + (0 if b is None else b)
+_ACTIVATIONS = {'linear': lambda z: z, 'relu': lambda z: np.maximum(z, 0), 'sigmoid': lambda z: 1 / (1 + np.exp(-z)),
+                'tanh': np.tanh, 'softmax': _softmax, 'elu': _elu, 'softplus': lambda z: np.logaddexp(z, 0),
+                'softsign': lambda z: z / (1 + np.abs(z))}
+
+
+def _dense(x, w, b=None, activation='linear'):
+    return _ACTIVATIONS[activation](x @ w + (0 if b is None else b))
+
+
+def _bias_activation(x, b, activation='linear', axis=-1):
+    axis %= x.ndim
+    return _ACTIVATIONS[activation](x + b.reshape([-1 if i == axis else 1 for i in range(x.ndim)]))
 
 
 #: kernel -> (strategy of (inputs, params), NumPy reference, extra check_gradients arguments)
@@ -318,6 +342,7 @@ DIFFERENTIABLE = {
     'minimum': (binary(grid(0.013), grid(0.061)), np.minimum, {}),
     'matmul': (matmul_inputs(), np.matmul, {}),
     'dense': (dense_inputs(), _dense, {}),
+    'bias_activation': (bias_activation_inputs(), _bias_activation, {}),
     'sum': (reduction(), _np_reduction(np.sum), {}),
     'mean': (reduction(), _np_reduction(np.mean), {}),
     'max': (reduction(grid(), unique=True), _np_reduction(np.max), {}),

@@ -15,6 +15,7 @@ class CudaBackend(Backend):
     """The CUDA array backend: CuPy arrays on the current GPU."""
     name = 'cuda'
     install_hint = INSTALL
+    device_type = 'gpu'
 
     def _import(self):
         try:
