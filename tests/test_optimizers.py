@@ -275,10 +275,21 @@ def clipped(grads, **clip):
     return [-v.numpy() for v in variables]
 
 
-def test_clipnorm_clips_each_gradient_alone():
-    big, small = clipped([[100.0, 100.0], [0.3, 0.4]], clipnorm=1.0)
-    np.testing.assert_allclose(big, [2 ** 0.5 / 2] * 2)
-    np.testing.assert_allclose(small, [0.3, 0.4])
+def test_clipnorm_scales_all_gradients_by_their_global_norm():
+    # Keras 2.3's get_gradients: one norm over every gradient, each scaled by clipnorm / norm
+    a, b = clipped([[3.0, 0.0], [0.0, 4.0]], clipnorm=1.0)
+    np.testing.assert_allclose(a, [0.6, 0.0])
+    np.testing.assert_allclose(b, [0.0, 0.8])
+    a, b = clipped([[0.3, 0.0], [0.0, 0.4]], clipnorm=1.0)   # global norm 0.5: unchanged
+    np.testing.assert_allclose(a, [0.3, 0.0])
+    np.testing.assert_allclose(b, [0.0, 0.4])
+
+
+def test_clipnorm_then_clipvalue_as_keras_2_3():
+    # both may be given (Keras 2.3): the norm first, then each element
+    a, b = clipped([[30.0, 0.0], [0.0, 40.0]], clipnorm=10.0, clipvalue=7.0)
+    np.testing.assert_allclose(a, [6.0, 0.0])
+    np.testing.assert_allclose(b, [0.0, 7.0])
 
 
 def test_global_clipnorm_scales_all_together():
@@ -469,7 +480,8 @@ BAD = [
     (lambda: O.Adam(learning_rate=-0.1), ValueError, 'learning_rate.*Received: learning_rate=-0.1'),
     (lambda: O.Adam(learning_rate='fast'), ValueError, "Received: learning_rate='fast'"),
     (lambda: O.Adam(clipnorm=0), ValueError, 'Received: clipnorm=0'),
-    (lambda: O.Adam(clipnorm=1, clipvalue=1), ValueError, 'at most one of clipnorm'),
+    (lambda: O.Adam(global_clipnorm=1, clipvalue=1), ValueError, 'global_clipnorm cannot be combined'),
+    (lambda: O.Adam(global_clipnorm=1, clipnorm=1), ValueError, 'global_clipnorm cannot be combined'),
     (lambda: O.SGD(weight_decay=-1), ValueError, 'Received: weight_decay=-1'),
     (lambda: O.AdamW(weight_decay=None), ValueError, 'Received: weight_decay=None'),
     (lambda: O.Adam(bogus=1), TypeError, 'bogus'),

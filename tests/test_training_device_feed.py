@@ -381,16 +381,16 @@ def test_bad_class_weights_are_refused_as_keras_does():
         seq.fit(np.zeros((4, 4, 3)), np.zeros((4, 4, 2)), class_weight={0: 1.0, 1: 1.0}, verbose=0)
 
 
-def test_clipnorm_clips_each_gradient_and_global_clipnorm_all_together():
+def test_clipnorm_and_global_clipnorm_scale_all_gradients_together():
     def step(**clip):
         v1, v2 = kcore.backend.variable(np.zeros(2)), kcore.backend.variable(np.zeros(1))
         opt = kcore.optimizers.SGD(1.0, **clip)
         opt.apply_gradients([(np.array([3.0, 4.0]), v1), (np.array([0.5]), v2)])
         return -kcore.backend.get_value(v1), -kcore.backend.get_value(v2)
 
-    g1, g2 = step(clipnorm=1.0)
-    np.testing.assert_allclose(g1, [0.6, 0.8], rtol=1e-6)   # norm 5 -> 1
-    np.testing.assert_allclose(g2, [0.5], rtol=1e-6)        # norm 0.5: unchanged
+    g1, g2 = step(clipnorm=2.0)                              # Keras 2.3: the global norm too
+    scale = 2.0 / np.sqrt(25.25)
+    np.testing.assert_allclose(np.concatenate([g1, g2]), np.array([3.0, 4.0, 0.5]) * scale, rtol=1e-6)
     g1, g2 = step(global_clipnorm=2.0)                       # global norm sqrt(25.25)
     scale = 2.0 / np.sqrt(25.25)
     np.testing.assert_allclose(np.concatenate([g1, g2]), np.array([3.0, 4.0, 0.5]) * scale, rtol=1e-6)

@@ -4,8 +4,8 @@ which re-exports these names.
 
 ``Optimizer`` holds what every rule shares: the learning rate (a float, a
 ``LearningRateSchedule`` or a no-argument callable, as in Keras 3) with Keras 2's
-legacy ``lr=`` and ``decay=``; gradient clipping (``clipnorm``, ``clipvalue``,
-``global_clipnorm``); decoupled weight decay; constraints applied after the
+legacy ``lr=`` and ``decay=``; gradient clipping (Keras 2.3's ``clipnorm``, by
+the global norm of all gradients, and ``clipvalue``; Keras 3's ``global_clipnorm``); decoupled weight decay; constraints applied after the
 update; the iteration counter; and the per-variable slot arrays that
 ``state()``/``set_state()`` hand to saving.  A subclass names its slots and
 implements ``update_step(g, w, lr, slots)`` on backend arrays, writing into
@@ -114,9 +114,11 @@ class Optimizer(RecordsArguments):
                          'learning_rate=InverseTimeDecay(learning_rate, decay_steps=1, decay_rate=decay)',
                          stacklevel=4)
         clips = {'clipnorm': clipnorm, 'clipvalue': clipvalue, 'global_clipnorm': global_clipnorm}
-        if sum(v is not None for v in clips.values()) > 1:
-            raise ValueError('%s: pass at most one of clipnorm, clipvalue and global_clipnorm. Received: %s. '
-                             'Keep the one you mean and drop the others.'
+        if global_clipnorm is not None and (clipnorm is not None or clipvalue is not None):
+            # Keras 2.3 combines clipnorm and clipvalue; Keras 3's global_clipnorm stands alone
+            raise ValueError('%s: global_clipnorm cannot be combined with clipnorm or clipvalue. Received: %s. '
+                             'Keep global_clipnorm alone, or use clipnorm (which clips by the global norm, '
+                             'as Keras 2.3) with clipvalue.'
                              % (type(self).__name__, ', '.join('%s=%r' % kv for kv in clips.items())))
         self.clipnorm, self.clipvalue, self.global_clipnorm = (
             None if v is None else self._hyper(k, v, 0, lo_open=True) for k, v in clips.items())
@@ -344,10 +346,8 @@ class Optimizer(RecordsArguments):
         return params
 
     def apply_keras2_gradients(self, grads, params):
-        """One step from gradients clipped the Keras 2.3 way (global norm) before the update."""
-        arrays = keras2_clip([g.data if isinstance(g, Tensor) else g for g in grads], self.clipnorm,
-                             self.clipvalue)
-        return self.apply_gradients(zip(arrays, params))
+        """One step from gradients, clipped the Keras 2.3 way (global norm) as every step is."""
+        return self.apply_gradients(zip(grads, params))
 
     def apply(self, grads, trainable_variables):
         """Keras 3's spelling: gradients and variables as two lists."""
@@ -367,20 +367,17 @@ class Optimizer(RecordsArguments):
             self.update_step(g[part], w[part], lr, {k: a[part] for k, a in flat.items()})
 
     def _clip(self, pairs):
-        """Keras 3's clipping: each gradient to ``clipnorm``, all together to
-        ``global_clipnorm`` (NaN when their norm is not finite), or each element to
-        ``[-clipvalue, clipvalue]``.  The norms stay on the device: each gradient is
-        multiplied by ``c / max(norm, c)`` (1 when it is short enough), so the step
-        never reads a norm back to decide."""
+        """Keras 2.3's clipping for ``clipnorm`` and ``clipvalue`` (``keras2_clip``: all
+        gradients scaled together by their *global* norm, then each element clipped; both may
+        be given), or Keras 3's ``global_clipnorm`` (the same scaling, NaN when the norm is
+        not finite).  The norms stay on the device: each gradient is multiplied by
+        ``c / max(norm, c)`` (1 when it is short enough), so the step never reads a norm back
+        to decide."""
+        if self.global_clipnorm is None:
+            grads = keras2_clip([g for g, _ in pairs], self.clipnorm, self.clipvalue)
+            return [(g, v) for g, (_, v) in zip(grads, pairs)]
         xp = ACTIVE.xp
-        if self.clipvalue is not None:
-            c = self.clipvalue
-            return [(xp.clip(g, -c, c), v) for g, v in pairs]
-        squares = [xp.vdot(g.ravel(), g.ravel()) for g, _ in pairs]
-        if self.clipnorm is not None:
-            c = self.clipnorm
-            return [(g * _shrink(c, xp.sqrt(s), g.dtype, xp), v) for (g, v), s in zip(pairs, squares)]
-        c, n = self.global_clipnorm, xp.sqrt(sum(squares))
+        c, n = self.global_clipnorm, xp.sqrt(sum(xp.vdot(g.ravel(), g.ravel()) for g, _ in pairs))
         scale = xp.where(xp.isfinite(n), _shrink(c, n, n.dtype, xp), xp.nan)
         return [(g * scale.astype(g.dtype), v) for g, v in pairs]
 
