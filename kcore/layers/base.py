@@ -46,6 +46,34 @@ def _call_info(cls):
     return info
 
 
+_TAKES_TRAINING = {}
+
+
+def _takes_training(cls):
+    """Whether ``cls.call`` names a ``training`` argument (cached per class)."""
+    takes = _TAKES_TRAINING.get(cls)
+    if takes is None:
+        takes = _TAKES_TRAINING[cls] = 'training' in inspect.signature(cls.call).parameters
+    return takes
+
+
+def _condition(inputs):
+    """Keras 2's condition key of ``add_loss``/``add_update``: the identities of the input tensors."""
+    return tuple(id(t) for t in nest.flatten(inputs))
+
+
+def _mark_learning_phase(layer, training, inputs, outputs):
+    """Keras 2.3's ``_uses_learning_phase`` on ``outputs``: set when the layer ran without an
+    explicit ``training`` and depends on the phase, or when an input carries the flag."""
+    flat_in = nest.flatten(inputs)
+    if not ((training is None and layer._call_uses_learning_phase())
+            or any(getattr(t, '_uses_learning_phase', False) for t in flat_in)):
+        return
+    for o in nest.flatten(outputs):
+        if isinstance(o, (Tensor, KerasTensor)) and not any(o is t for t in flat_in):
+            o._uses_learning_phase = True
+
+
 def shape_tuple(shape):
     """Normalise a shape (list, tuple, TensorShape-like) to a tuple of ints/None."""
     return tuple(None if d is None else int(d) for d in shape)
@@ -343,7 +371,7 @@ class Layer(RecordsArguments):
         return int(sum(int(np.prod(v.shape)) for v in self.weights))
 
     # -- losses ----------------------------------------------------------------
-    def add_loss(self, loss: Any) -> None:
+    def add_loss(self, loss: Any, inputs: Any = None) -> None:
         """Add a loss (a tensor, or a zero-argument callable) to be minimised with the model's.
 
         It is kept on the layer (``layer.losses``, until the layer's next call) and,
@@ -351,33 +379,80 @@ class Layer(RecordsArguments):
 
         Args:
             loss: A scalar tensor, or a callable returning one.
+            inputs: Keras 2's condition: the input tensor(s) the loss depends on, so that
+                ``get_losses_for(inputs)`` finds it; None for an unconditional loss.
         """
         self._call_losses.append(loss)
+        if inputs is not None:
+            self._loss_conditions = getattr(self, '_loss_conditions', []) + [(loss, _condition(inputs))]
         collector = _loss_scope.collector
         if collector is not None:
             collector.append(loss)
 
+    def get_losses_for(self, inputs: Any = None) -> list:
+        """Keras 2's losses conditional on ``inputs``: those added with ``add_loss(...,
+        inputs=inputs)`` (activity regularization: on the call's inputs); for None the
+        unconditional ones, the weights' regularization included.
+
+        Args:
+            inputs: Input tensor(s), or None.
+
+        Returns:
+            A list of losses, of this layer and the layers inside it.
+        """
+        key = None if inputs is None else _condition(inputs)
+        out = []
+        if key is None:
+            out = [v.regularizer(v) for v in self.weights if v.regularizer is not None and v.trainable]
+        for layer in self._unique_layers():
+            conditions = list(getattr(layer, '_loss_conditions', []))
+            for loss in layer._call_losses:
+                found = next((i for i, (l, _) in enumerate(conditions) if l is loss), None)
+                loss_key = None if found is None else conditions.pop(found)[1]
+                if loss_key == key or (key is not None and loss_key is not None and self._own_inputs(key)):
+                    out.append(loss() if callable(loss) else loss)
+        return out
+
+    def _own_inputs(self, key):
+        """Whether ``key`` names a graph model's own inputs (all its conditional losses apply)."""
+        inputs = getattr(self, 'inputs', None)
+        return bool(inputs) and key == _condition(inputs)
+
     @property
     def updates(self):
-        """Keras 2's pending graph updates: always an empty list.  kcore runs eagerly, so a
-        layer's updates (BatchNormalization's moving statistics, ``add_update``) are applied
-        when they are made and none is ever pending; the list exists for Keras 2 code that
-        passes ``model.updates`` on (``K.function(..., updates=...)``)."""
-        return []
+        """Keras 2's pending graph updates.  kcore runs eagerly, so a layer's updates
+        (BatchNormalization's moving statistics, ``add_update`` of pairs and callables)
+        are applied when they are made and are never pending; what ``add_update`` was given
+        that it cannot apply (Keras 2's opaque update ops) is listed here, with the layers
+        inside this one.  The list exists for Keras 2 code that passes ``model.updates`` on
+        (``K.function(..., updates=...)``)."""
+        return [u for layer in self._unique_layers() for u, _ in getattr(layer, '_pending_updates', [])]
 
     def get_updates_for(self, inputs):
-        """Keras 2's updates conditional on ``inputs``: none are pending (see ``updates``)."""
-        return []
+        """Keras 2's updates conditional on ``inputs`` (None: the unconditional ones), among
+        those ``updates`` lists.
+
+        Args:
+            inputs: Input tensor(s), or None.
+
+        Returns:
+            A list of updates.
+        """
+        key = None if inputs is None else _condition(inputs)
+        return [u for layer in self._unique_layers() for u, k in getattr(layer, '_pending_updates', [])
+                if k == key]
 
     def add_update(self, updates, inputs=None):
         """Apply Keras 2 updates now: ``(variable, new value)`` pairs (one or a list), or
         callables, which are called.  What ``K.update``/``K.update_add``/
         ``K.moving_average_update`` return is accepted as it is: kcore applied those when
         they were made.  Nothing is applied while kcore runs ``call`` on stand-in data to
-        find a layer's output shape.
+        find a layer's output shape.  Anything else is kept, unapplied, in ``updates``
+        (``get_updates_for(inputs)`` finds it), as Keras 2 keeps an update op.
 
-        Raises:
-            TypeError: for anything else.
+        Args:
+            updates: An update or a list of them.
+            inputs: Keras 2's condition: the input tensor(s) the updates depend on, or None.
         """
         items = updates if isinstance(updates, list) else [updates]
         for update in items:
@@ -391,8 +466,8 @@ class Layer(RecordsArguments):
                 if not self._inferring_shapes:
                     variable.assign(value)
             else:
-                raise TypeError('%s: add_update expects (variable, new value) pairs or callables. Received: %r.'
-                                % (layer_prefix(self), update))
+                key = None if inputs is None else _condition(inputs)
+                self._pending_updates = getattr(self, '_pending_updates', []) + [(update, key)]
 
     @property
     def losses(self):
@@ -404,6 +479,15 @@ class Layer(RecordsArguments):
         for layer in [self] + self._all_sublayers():
             for loss in layer._call_losses:
                 out.append(loss() if callable(loss) else loss)
+        return out
+
+    def _unique_layers(self):
+        """This layer and every layer inside it, each once (a cell may be reached twice)."""
+        seen, out = set(), []
+        for layer in [self] + self._all_sublayers():
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                out.append(layer)
         return out
 
     def _all_sublayers(self):
@@ -441,6 +525,11 @@ class Layer(RecordsArguments):
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
+
+    def _call_uses_learning_phase(self) -> bool:
+        """Whether ``call`` without ``training=`` depends on the learning phase (Keras 2.3 flags
+        such outputs ``_uses_learning_phase``): by default, whether ``call`` takes ``training``."""
+        return _takes_training(type(self))
 
     def compute_output_shape(self, input_shape: ShapeLike) -> ShapeLike:
         """Output shape(s) for ``input_shape``; override when it can be told without running."""
@@ -535,10 +624,12 @@ class Layer(RecordsArguments):
                 except AttributeError:
                     pass
             raise
+        if current is None:  # outside fit/predict: Keras 2.3's _uses_learning_phase flags
+            _mark_learning_phase(self, training, inputs, outputs)
         # 6. activity regularization and output masks
         if self.activity_regularizer is not None:
             for o in nest.flatten(outputs):
-                self.add_loss(self.activity_regularizer(o) / max(1, o.shape[0]))
+                self.add_loss(self.activity_regularizer(o) / max(1, o.shape[0]), inputs=inputs)
         # (the base compute_mask makes no mask from none: skip the call then)
         out_mask = None
         if mask is not None or type(self).compute_mask is not Layer.compute_mask:
@@ -585,6 +676,7 @@ class Layer(RecordsArguments):
             out_shapes, dtypes = self._infer_output_shapes(args, kwargs)
         outputs = _make_symbolic(out_shapes, dtypes or self.compute_dtype)
         Node(self, args, kwargs, outputs)
+        _mark_learning_phase(self, kwargs.get('training'), inputs, outputs)
         return outputs
 
     def _infer_output_shapes(self, args, kwargs):

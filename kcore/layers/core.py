@@ -188,6 +188,9 @@ class Dropout(RandomLayer):
         self.rate = check_rate(self, rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
 
+    def _call_uses_learning_phase(self):
+        return 0 < self.rate < 1  # Keras 2.3: outside that range the layer is the identity
+
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs

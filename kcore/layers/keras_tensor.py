@@ -14,7 +14,7 @@ class KerasTensor:
     """A placeholder for a tensor in a functional graph: ``shape`` (``None`` for
     unknown sizes, the batch axis first), ``dtype``, and the node that makes it."""
 
-    __slots__ = ('shape', 'dtype', 'name', 'node', 'index', '__weakref__')
+    __slots__ = ('shape', 'dtype', 'name', 'node', 'index', '_lp', '__weakref__')
 
     def __init__(self, shape, dtype='float32', name=None, node=None, index=0):
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -26,6 +26,15 @@ class KerasTensor:
     @property
     def ndim(self):
         return len(self.shape)
+
+    @property
+    def _uses_learning_phase(self):
+        """Keras 2.3's flag: the value depends on the learning phase (see ``Tensor``)."""
+        return getattr(self, '_lp', False)
+
+    @_uses_learning_phase.setter
+    def _uses_learning_phase(self, value):
+        self._lp = bool(value)
 
     @property
     def _keras_shape(self):

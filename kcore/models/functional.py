@@ -84,11 +84,11 @@ class Functional(Model):
         """Add a loss. Keras 2: a symbolic tensor computed from this model's inputs (a VAE's
         reconstruction + KL term) becomes part of the graph and is added on every call, its
         mean when it is not a scalar; other values (tensors, zero-argument callables) are
-        added as ``Layer.add_loss`` adds them. ``inputs`` is accepted for Keras 2 and unused.
+        added as ``Layer.add_loss`` adds them, conditional on ``inputs`` (``get_losses_for``).
 
         Args:
             losses: a loss, or a list of them.
-            inputs: Keras 2's conditioning inputs (ignored).
+            inputs: Keras 2's conditioning inputs (for the non-graph losses), or None.
         """
         for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
             if isinstance(loss, KerasTensor):
@@ -96,7 +96,7 @@ class Functional(Model):
                 self._nodes = topological_nodes(self.outputs + self._graph_losses, self.inputs)
                 self._release_after = _release_plan(self._nodes, self.outputs + self._graph_losses)
             else:
-                Model.add_loss(self, loss)
+                Model.add_loss(self, loss, inputs)
 
     def _run(self, inputs):
         # A model called inside another model's graph checks no shapes of its own: its layers

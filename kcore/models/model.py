@@ -132,6 +132,18 @@ class Model(Trainer, Layer):
     def call(self, inputs: TensorLike, training: bool | None = None, mask: TensorLike | None = None) -> TensorLike:
         raise NotImplementedError('%s: subclassed models must implement call(inputs).' % layer_prefix(self))
 
+    @property
+    def uses_learning_phase(self) -> bool:
+        """Whether an output depends on the learning phase (Keras 2.3): a graph model's
+        outputs flagged ``_uses_learning_phase``; for a subclassed model, any of its layers."""
+        outputs = getattr(self, 'outputs', None)
+        if outputs:
+            return any(getattr(t, '_uses_learning_phase', False) for t in outputs)
+        return any(l._call_uses_learning_phase() for l in self._all_sublayers() if l is not self)
+
+    def _call_uses_learning_phase(self):
+        return self.uses_learning_phase
+
     def reset_states(self) -> None:
         """Reset the states of every stateful layer (Keras 2's ``model.reset_states()``)."""
         for layer in self._all_sublayers():

@@ -22,10 +22,13 @@ Deliberate differences from Keras, kept small:
 - ``unroll`` is accepted; the loop is the same either way.
 - ``constants`` (extra per-call tensors for the cell) is not supported.
 """
+import numpy as np
+
 from kcore.autodiff.tensor import Tensor, Variable
 from kcore.backend.device import ACTIVE
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
+from kcore.layers.keras_tensor import KerasTensor
 from kcore.saving.serialization import deserialize, serialize
 from kcore.utils import nest
 from kcore_rnn import step_loop
@@ -161,6 +164,11 @@ class RNN(Layer):
         self.built = True
 
     # -- calling -------------------------------------------------------------------------
+    def _call_uses_learning_phase(self):
+        # Keras 2.3: only a cell with dropout behaves differently in training
+        cells = getattr(self.cell, 'cells', None) or [self.cell]
+        return any(getattr(c, 'dropout', 0) or getattr(c, 'recurrent_dropout', 0) for c in cells)
+
     def call(self, inputs, mask=None, training=None, initial_state=None):
         inputs, initial_state, mask = self._split_inputs(inputs, initial_state, mask)
         self._check_sequence(inputs)
@@ -260,6 +268,26 @@ class RNN(Layer):
                     for s in nest.flatten(get_initial(batch_size=batch))]
         return [Tensor(ACTIVE.xp.zeros(shape, dtype=inputs.dtype)) for shape in expected]
 
+    def get_initial_state(self, inputs):
+        """Keras 2.3's zero initial states for a batch of ``inputs``: pass them (or tensors
+        made from them) as ``initial_state=``.
+
+        Args:
+            inputs: The sequence batch, ``(batch, timesteps, ...)``: a real tensor, or a
+                symbolic one (the states are then symbolic too, computed from it).
+
+        Returns:
+            A list of zero tensors, one per state, each ``(batch,) + state shape``.
+        """
+        shapes = [tuple(s[1:]) for s in self._state_shapes(inputs.shape[0])]
+        dtype = np.dtype(getattr(inputs, 'dtype', None) or self.dtype)
+        if dtype.kind != 'f':
+            dtype = np.dtype(self.dtype)
+        if isinstance(inputs, KerasTensor):
+            return list(_ZeroStates(shapes, dtype=dtype.name, name=self.name + '_initial_state')(inputs))
+        batch = inputs.shape[0]
+        return [Tensor(ACTIVE.xp.zeros((batch,) + s, dtype=dtype)) for s in shapes]
+
     # -- stateful ---------------------------------------------------------------------------
     @property
     def states(self):
@@ -305,6 +333,26 @@ class RNN(Layer):
         cfg = super().get_config()
         cfg.update({name: getattr(self, name) for name in RNN_ARGS})
         cfg['cell'] = serialize(self.cell)
+        return cfg
+
+
+class _ZeroStates(Layer):
+    """Zero states of given shapes for the batch of its input: what ``RNN.get_initial_state``
+    puts in a functional graph."""
+
+    def __init__(self, state_shapes, **kwargs):
+        super().__init__(**kwargs)
+        self.state_shapes = [tuple(s) for s in state_shapes]
+
+    def call(self, inputs):
+        return [Tensor(ACTIVE.xp.zeros((inputs.shape[0],) + s, dtype=self.dtype)) for s in self.state_shapes]
+
+    def compute_output_shape(self, input_shape):
+        return [(input_shape[0],) + s for s in self.state_shapes]
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg['state_shapes'] = [list(s) for s in self.state_shapes]
         return cfg
 
 

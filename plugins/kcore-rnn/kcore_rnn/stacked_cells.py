@@ -25,12 +25,14 @@ class StackedRNNCells(Layer):
 
     Args:
         cells: The cells (or their configs), first to last.
+        reverse_state_order: Keras 2.3's legacy order: the states of the last cell first
+            (the cells themselves still run first to last).
         **kwargs: Further ``Layer`` arguments.
 
     Raises:
         ValueError: ``cells`` is empty, or an item lacks ``call`` or ``state_size``.
     """
-    def __init__(self, cells, **kwargs):
+    def __init__(self, cells, reverse_state_order=False, **kwargs):
         cells = [deserialize(c, 'layers') if isinstance(c, dict) else c for c in cells]
         super().__init__(**kwargs)
         if not cells:
@@ -40,11 +42,17 @@ class StackedRNNCells(Layer):
                 raise ValueError('%s: every cell needs call() and state_size. Received: %r.'
                                  % (layer_prefix(self), c))
         self.cells = list(cells)
+        self.reverse_state_order = bool(reverse_state_order)
+
+    def _state_order(self):
+        """The cells in the order their states are listed."""
+        return self.cells[::-1] if self.reverse_state_order else self.cells
 
     @property
     def state_size(self):
-        """Every cell's state sizes in one flat tuple, the first cell's first (Keras 2.3)."""
-        return tuple(s for c in self.cells for s in flat_state_sizes(c.state_size))
+        """Every cell's state sizes in one flat tuple, the first cell's first (Keras 2.3; the
+        last cell's first with ``reverse_state_order``)."""
+        return tuple(s for c in self._state_order() for s in flat_state_sizes(c.state_size))
 
     @property
     def output_size(self):
@@ -64,12 +72,18 @@ class StackedRNNCells(Layer):
         self.built = True
 
     def _split(self, states):
+        """The flat states as one list per cell, in the cells' order."""
         out, i = [], 0
-        for cell in self.cells:
+        for cell in self._state_order():
             n = _state_count(cell)
             out.append(list(states[i:i + n]))
             i += n
-        return out
+        return out[::-1] if self.reverse_state_order else out
+
+    def _join(self, per_cell):
+        """One list of states per cell (the cells' order) as the flat state list."""
+        groups = per_cell[::-1] if self.reverse_state_order else per_cell
+        return [t for group in groups for t in group]
 
     def get_initial_state(self, batch_size=None):
         """Each cell's initial states (zeros where a cell defines none), as one flat list.
@@ -81,7 +95,7 @@ class StackedRNNCells(Layer):
             A flat list of state tensors.
         """
         states = []
-        for cell in self.cells:
+        for cell in self._state_order():
             get = getattr(cell, 'get_initial_state', None)
             if get is None:
                 from kcore.autodiff.tensor import Tensor
@@ -101,8 +115,8 @@ class StackedRNNCells(Layer):
                 inputs, s = cell(inputs, cell_states, training=training)
             else:
                 inputs, s = cell.call(inputs, cell_states)
-            new_states += nest.flatten(s)
-        return inputs, new_states
+            new_states.append(nest.flatten(s))
+        return inputs, self._join(new_states)
 
     def run_sequence(self, inputs, states, mask, training, go_backwards=False, return_sequences=False,
                      zero_output_for_mask=False):
@@ -121,8 +135,8 @@ class StackedRNNCells(Layer):
             if result is None:
                 return None
             inputs, s = result
-            new_states += s
-        return inputs, new_states
+            new_states.append(list(s))
+        return inputs, self._join(new_states)
 
     def compute_output_shape(self, input_shape):
         batch = input_shape[0]
@@ -131,4 +145,6 @@ class StackedRNNCells(Layer):
     def get_config(self):
         cfg = super().get_config()
         cfg['cells'] = [serialize(c) for c in self.cells]
+        if self.reverse_state_order:
+            cfg['reverse_state_order'] = True
         return cfg

@@ -26,6 +26,9 @@ class Wrapper(Layer):
     def call(self, inputs, **kwargs):
         return self.layer(inputs, **kwargs)
 
+    def _call_uses_learning_phase(self):
+        return self.layer._call_uses_learning_phase()  # as the wrapped layer
+
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)
 
