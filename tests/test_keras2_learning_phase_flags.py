@@ -1,6 +1,7 @@
 """Keras 2.3's ``_uses_learning_phase`` flags on tensors and ``uses_learning_phase`` on
 models, and the conditional losses/updates of ``add_loss``/``add_update(inputs=)``."""
 import numpy as np
+import pytest
 
 import kcore
 from kcore import backend as K
@@ -72,3 +73,22 @@ def test_add_update_keeps_what_it_cannot_apply_by_condition():
     layer.add_update((v, np.ones(2)))        # a pair is applied now, never pending
     np.testing.assert_array_equal(K.get_value(v), [1.0, 1.0])
     assert layer.updates == [0, 1]
+
+
+def test_graph_model_compute_mask_gives_one_mask_per_output():
+    from kcore.layers import Embedding, Masking
+    a, b = Input((3,)), Input((3,))
+    model = Model([a, b], [Dense(2)(a), Dense(2)(b)])
+    assert model.compute_mask([a, b], [None, None]) == [None, None]
+    ids = Input((4,), dtype='int32')
+    emb = Model(ids, [Embedding(5, 2, mask_zero=True)(ids), Dense(1)(ids)])
+    mask, none = emb.compute_mask(np.array([[1, 2, 0, 0]]))
+    np.testing.assert_array_equal(np.asarray(mask.data), [[True, True, False, False]])
+    assert none is None
+    x = Input((2, 3))
+    masking = Model(x, Masking(0.0)(x))
+    data = np.array([[[0.0, 0, 0], [1, 2, 3]]])
+    np.testing.assert_array_equal(np.asarray(masking.compute_mask(data).data), [[False, True]])
+    with pytest.raises(NotImplementedError, match='real input tensors'):
+        masking.compute_mask(x)
+    assert masking(K.constant(data))._keras_mask is not None   # calling still sets it (once)

@@ -526,6 +526,9 @@ class Layer(RecordsArguments):
             weights, self._initial_weights = self._initial_weights, None
             self.set_weights(weights)
 
+    #: a graph model's layers set its output masks as it runs (compute_mask would run it again)
+    _masks_set_by_call = False
+
     def _call_uses_learning_phase(self) -> bool:
         """Whether ``call`` without ``training=`` depends on the learning phase (Keras 2.3 flags
         such outputs ``_uses_learning_phase``): by default, whether ``call`` takes ``training``."""
@@ -632,7 +635,7 @@ class Layer(RecordsArguments):
                 self.add_loss(self.activity_regularizer(o) / max(1, o.shape[0]), inputs=inputs)
         # (the base compute_mask makes no mask from none: skip the call then)
         out_mask = None
-        if mask is not None or type(self).compute_mask is not Layer.compute_mask:
+        if not self._masks_set_by_call and (mask is not None or type(self).compute_mask is not Layer.compute_mask):
             out_mask = self.compute_mask(inputs, mask)
         if out_mask is not None:
             _set_masks(outputs, out_mask)

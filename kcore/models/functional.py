@@ -2,7 +2,11 @@
 import threading
 from typing import Any
 
+import numpy as np
+
+from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime import ops as K
+from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.input_layer import InputLayer
@@ -79,6 +83,43 @@ class Functional(Model):
             return self._run(inputs)
         with learning_phase_scope(training):
             return self._run(inputs)
+
+    _masks_set_by_call = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The output masks for ``inputs`` carrying ``mask``: the graph is run and each output's
+        mask read (Keras 2.3's ``Network.compute_mask``).
+
+        Args:
+            inputs: Real input tensors or arrays (one per model input), or the symbolic ones.
+            mask: One mask (or None) per input, or None for no input masks.
+
+        Returns:
+            One mask (or None) per output: a list for several outputs.
+
+        Raises:
+            NotImplementedError: ``inputs`` are symbolic and an output would carry a mask: kcore
+                computes masks when data runs; call it on real tensors.
+        """
+        flat = self._flatten_inputs(inputs, check_shapes=False)
+        masks = [None] * len(flat) if mask is None else list(mask) if isinstance(mask, (list, tuple)) else [mask]
+        symbolic = any(isinstance(t, KerasTensor) for t in flat)
+        values = []
+        for t, m in zip(flat, masks):
+            if isinstance(t, KerasTensor):  # a stand-in batch of 2 (masks are decided by values, not sizes)
+                t = np.zeros(tuple(2 if d is None else d for d in t.shape), dtype=t.dtype)
+            v = Tensor(ACTIVE.xp.asarray(t.data if isinstance(t, Tensor) else t))
+            if m is not None and not isinstance(m, (Tensor, KerasTensor)):
+                m = Tensor(ACTIVE.xp.asarray(m, dtype=bool))
+            v._keras_mask = None if isinstance(m, KerasTensor) else m
+            values.append(v)
+        with no_grad():
+            outputs = nest.flatten(self._run(values))
+        out = [getattr(o, '_keras_mask', None) for o in outputs]
+        if symbolic and any(m is not None for m in out):
+            raise NotImplementedError('%s.compute_mask: on symbolic inputs kcore cannot tell the masks (they are '
+                                      'computed as data runs). Call it on real input tensors.' % layer_prefix(self))
+        return out if len(out) > 1 else out[0]
 
     def add_loss(self, losses: Any, inputs: Any = None) -> None:
         """Add a loss. Keras 2: a symbolic tensor computed from this model's inputs (a VAE's
