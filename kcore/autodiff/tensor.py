@@ -70,7 +70,7 @@ class Tensor:
     """
 
     __slots__ = ('data', 'requires_grad', '_node', '_index', '_ref', '_keras_mask', '_produced_from', '_lp',
-                 '__weakref__')
+                 '_metric_obj', '__weakref__')
     __array_priority__ = 100  # numpy defers binary operators to us
 
     def __init__(self, data, requires_grad=False):

@@ -389,6 +389,39 @@ class Layer(RecordsArguments):
         if collector is not None:
             collector.append(loss)
 
+    def add_metric(self, value: Any, name: str | None = None) -> None:
+        """Report ``value`` as a metric of the model's training and evaluation (Keras 2.3).
+
+        Called in ``call``: ``value`` (a tensor) is averaged over each epoch under ``name``
+        (in the history, ``evaluate``'s results, ``metrics_names``), unless it is the result
+        of a ``Metric`` object (``self.add_metric(self.mean(x))``), whose own state is
+        reported.  A name used before is not added again (Keras 2.3).  On a graph model a
+        symbolic tensor of its graph may be added too.
+
+        Args:
+            value: A tensor, or a ``Metric`` object's result.
+            name: The metric's name; needed unless ``value`` comes from a ``Metric``.
+
+        Raises:
+            ValueError: No ``name`` for a value that is not a ``Metric``'s result.
+        """
+        metric = getattr(value, '_metric_obj', None)
+        if name is None:
+            if metric is None:
+                raise ValueError('%s.add_metric: name is required for a value that is not a Metric\'s result. '
+                                 'Received: name=None. Pass name=\'...\'.' % layer_prefix(self))
+            name = metric.name
+        if isinstance(value, KerasTensor):
+            add = getattr(self, '_add_graph_metric', None)
+            if add is None:
+                raise ValueError('%s.add_metric: a symbolic tensor can be added to a graph model only (or in '
+                                 'call(), where the value is real). Received: %r.' % (layer_prefix(self), value))
+            add(value, name, metric)
+            return
+        collector = _metric_scope.collector
+        if collector is not None and not self._inferring_shapes:
+            collector.append((name, value, metric))
+
     def get_losses_for(self, inputs: Any = None) -> list:
         """Keras 2's losses conditional on ``inputs``: those added with ``add_loss(...,
         inputs=inputs)`` (activity regularization: on the call's inputs); for None the
@@ -908,6 +941,29 @@ class collect_losses:
 
     def __exit__(self, *exc):
         _loss_scope.collector = self._prev
+
+
+class _MetricScope(threading.local):
+    collector = None
+
+
+_metric_scope = _MetricScope()
+
+
+class collect_metrics:
+    """``with collect_metrics() as added: model(x)`` gathers every ``add_metric`` made during
+    the block, as ``(name, value, metric)`` (``metric``: the Metric that made ``value``, or None)."""
+
+    __slots__ = ('_prev', 'metrics')
+
+    def __enter__(self):
+        self._prev = _metric_scope.collector
+        self.metrics = []
+        _metric_scope.collector = self.metrics
+        return self.metrics
+
+    def __exit__(self, *exc):
+        _metric_scope.collector = self._prev
 
 
 class _AllocationHook(threading.local):

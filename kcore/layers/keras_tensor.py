@@ -14,7 +14,7 @@ class KerasTensor:
     """A placeholder for a tensor in a functional graph: ``shape`` (``None`` for
     unknown sizes, the batch axis first), ``dtype``, and the node that makes it."""
 
-    __slots__ = ('shape', 'dtype', 'name', 'node', 'index', '_lp', '__weakref__')
+    __slots__ = ('shape', 'dtype', 'name', 'node', 'index', '_lp', '_metric_obj', '__weakref__')
 
     def __init__(self, shape, dtype='float32', name=None, node=None, index=0):
         self.shape = tuple(None if d is None else int(d) for d in shape)

@@ -9,6 +9,7 @@ from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
+from kcore.layers.base import _metric_scope
 from kcore.layers.input_layer import InputLayer
 from kcore.models.graph_config import functional_config, functional_from_config
 from kcore.models.model import Model
@@ -134,10 +135,23 @@ class Functional(Model):
         for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
             if isinstance(loss, KerasTensor):
                 self._graph_losses = getattr(self, '_graph_losses', []) + [loss]
-                self._nodes = topological_nodes(self.outputs + self._graph_losses, self.inputs)
-                self._release_after = _release_plan(self._nodes, self.outputs + self._graph_losses)
+                self._extend_graph()
             else:
                 Model.add_loss(self, loss, inputs)
+
+    def _add_graph_metric(self, value, name, metric):
+        """``add_metric`` of a symbolic tensor: it joins the graph, and each run reports its value."""
+        graph_metrics = getattr(self, '_graph_metrics', [])
+        if any(n == name for _, n, _ in graph_metrics):
+            return  # Keras 2.3: a name already added is not added again
+        self._graph_metrics = graph_metrics + [(value, name, metric)]
+        self._extend_graph()
+
+    def _extend_graph(self):
+        """Recompute the run order for the outputs plus the added losses and metrics."""
+        ends = self.outputs + getattr(self, '_graph_losses', []) + [t for t, _, _ in getattr(self, '_graph_metrics', [])]
+        self._nodes = topological_nodes(ends, self.inputs)
+        self._release_after = _release_plan(self._nodes, ends)
 
     def _run(self, inputs):
         # A model called inside another model's graph checks no shapes of its own: its layers
@@ -159,6 +173,10 @@ class Functional(Model):
         for loss in getattr(self, '_graph_losses', ()):
             value = values[id(loss)]
             Model.add_loss(self, value if not getattr(value, 'ndim', 0) else K.mean(value))
+        collector = _metric_scope.collector
+        if collector is not None:
+            for kt, name, metric in getattr(self, '_graph_metrics', ()):
+                collector.append((name, values[id(kt)], metric))
         return nest.pack_like(self._nested_outputs, [values[id(t)] for t in self.outputs])
 
     def _flatten_inputs(self, inputs, check_shapes=True):

@@ -91,9 +91,22 @@ class Metric(RecordsArguments):
         """Keras 2's name for ``reset_state``."""
         self.reset_state()
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        self.update_state(y_true, y_pred, sample_weight)
-        return self.result()
+    def __call__(self, *args, **kwargs):
+        """Update the state with ``args`` (what ``update_state`` takes: ``y_true, y_pred`` for
+        most metrics, ``values`` for ``Mean``) and return the result, as Keras 2.3 does.
+
+        The result carries this metric (``add_metric(metric(x))`` reports the metric itself).
+        """
+        if any(type(a).__name__ == 'KerasTensor' for a in list(args) + list(kwargs.values())):
+            raise TypeError('%s: a metric object updates on real values; it was called on a symbolic tensor. '
+                            'Call it inside a layer\'s call() (then add_metric(metric(x))), or add the '
+                            'tensor itself with model.add_metric(tensor, name=...).' % self.name)
+        self.update_state(*args, **kwargs)
+        result = self.result()
+        if isinstance(result, float):
+            result = MetricResult(result)
+            result._metric_obj = self
+        return result
 
     def get_config(self):
         """``name``, ``dtype`` and a subclass's recorded constructor arguments, as a dict."""
@@ -113,6 +126,11 @@ class Metric(RecordsArguments):
 
     def __repr__(self):
         return '<%s name=%s>' % (type(self).__name__, self.name)
+
+
+class MetricResult(float):
+    """A metric's result as ``Metric.__call__`` returns it: a float that knows its metric
+    (``_metric_obj``), so ``add_metric`` reports the metric's own state."""
 
 
 class Mean(Metric):

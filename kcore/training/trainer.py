@@ -21,7 +21,7 @@ from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
-from kcore.layers.base import collect_losses
+from kcore.layers.base import collect_losses, collect_metrics
 from kcore.training import callback_engine as callbacks_mod
 from kcore.training import class_weights as class_weights_mod
 from kcore.training import data as data_mod
@@ -31,7 +31,7 @@ from kcore.serialization import resolve
 from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
 from kcore.training.logs import Logs
-from kcore.training.metric_base import Mean
+from kcore.training.metric_base import Mean, Metric
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
 
@@ -50,6 +50,8 @@ class Trainer:
         self._train_vars = None
         self._loss_tracker = None
         self._output_loss_trackers = []
+        self._added_metrics = {}   # add_metric's name -> Metric, in the order first seen
+        self._step_metrics = ()    # what add_metric reported in this step's forward pass
 
     # -- compile -------------------------------------------------------------------------
     def compile(self, optimizer: Any = 'rmsprop', loss: Any = None, metrics: Any = None, loss_weights: Any = None,
@@ -96,6 +98,7 @@ class Trainer:
         self.loss, self.loss_weights = loss, loss_weights  # Keras 2: the arguments as given
         self._loss_tracker = Mean(name='loss')
         self._output_loss_trackers = [Mean(name=n) for n in self.compiled_loss.names]
+        self._added_metrics = {}
         self._train_vars = None
         self._is_compiled = True
         self.stop_training = False
@@ -144,18 +147,46 @@ class Trainer:
         """Names of the values ``evaluate`` returns, in order."""
         if not self._is_compiled:
             return []
-        return ['loss'] + self.compiled_loss.names + self.compiled_metrics.names()
+        return ['loss'] + self.compiled_loss.names + self.compiled_metrics.names() + list(self._added_metrics)
 
     @property
     def metrics(self):
-        """The loss trackers and the compiled metrics (``Metric`` objects)."""
+        """The metrics as Keras 2.3 lists them: the compiled metrics (``Metric`` objects), then
+        those ``add_metric`` reported, in the order first seen (the loss trackers are not
+        among them)."""
         if not self._is_compiled:
             return []
-        return [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
+        return self.compiled_metrics.metric_objects() + list(self._added_metrics.values())
+
+    def _trackers(self):
+        """Every running value the logs report, in ``metrics_names`` order."""
+        return ([self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
+                + list(self._added_metrics.values()))
 
     def reset_metrics(self) -> None:
-        for m in self.metrics:
+        for m in self._trackers():
             m.reset_state()
+        # Metric objects the model's layers hold (Keras 2.3 tracks them): a layer may report one
+        # with add_metric(self.mean(x)) only once a step ran, after building updated it
+        for layer in self._unique_layers():
+            for value in list(vars(layer).values()):
+                if isinstance(value, Metric) and value not in self._trackers():
+                    value.reset_state()
+
+    def _record_added_metrics(self):
+        """Fold this step's ``add_metric`` values into their metrics: a value is averaged under
+        its name; a ``Metric``'s own result needs nothing (the metric updated itself)."""
+        for name, value, metric in self._step_metrics:
+            known = self._added_metrics.get(name)
+            if known is None:
+                if name in self.metrics_names:
+                    raise ValueError('%s: add_metric name %r is already the name of a compiled metric or loss. '
+                                     'Expected a new name. Received: name=%r. Rename one of them.'
+                                     % (layer_prefix(self), name, name))
+                known = self._added_metrics[name] = metric if metric is not None else Mean(name=name)
+            if known is not metric:
+                known.update_state(value.data if hasattr(value, 'data') else value)
+        self._step_metrics = ()
 
     # -- steps ----------------------------------------------------------------------------------
     def _per_output(self, structure, what):
@@ -184,8 +215,9 @@ class Trainer:
     def _forward_loss(self, x, y, sample_weight, training):
         # as Keras, the reported loss includes regularization and add_loss terms,
         # in training and in evaluation alike
-        with collect_losses() as added:
+        with collect_losses() as added, collect_metrics() as metrics:
             y_pred = self(x, training=training)
+        self._step_metrics = metrics
         extra = self._regularization_losses() + [l() if callable(l) else l for l in added]
         preds = nest.flatten(y_pred)
         # targets and weights cross to the device here, once per batch: the loss and
@@ -246,13 +278,14 @@ class Trainer:
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 tracker.update_state(value.data, batch)
             self.compiled_metrics.update_state(targets, preds, weights)
+            self._record_added_metrics()
         return self._logs()
 
     def _logs(self):
         """The running results as ``Logs``: backend values, read to floats only when a callback
         or the progress bar reads them (a step itself never waits for the device)."""
-        with self.distribute_strategy.merged_metrics(self.metrics):
-            trackers = [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
+        trackers = self._trackers()
+        with self.distribute_strategy.merged_metrics(trackers):
             values = [m._pending_result() for m in trackers]
         return Logs(zip(self.metrics_names, values))
 
