@@ -1,4 +1,4 @@
-"""kcore-gpu's hooks: the ``cuda`` backend (alias ``cupy``)."""
+"""kcore-gpu's hooks: the ``cuda`` backend (alias ``cupy``) and its fused kernels."""
 from kcore.plugins import hookimpl
 
 
@@ -6,3 +6,10 @@ from kcore.plugins import hookimpl
 def register_backends(register):
     from kcore_gpu.backend import CudaBackend
     register(CudaBackend(), aliases=('cupy',))
+
+
+@hookimpl
+def register_kernels(register):
+    from kcore_gpu.kernels import KERNELS
+    for name, fn in sorted(KERNELS.items()):
+        register(fn, name=name, backend='cuda')

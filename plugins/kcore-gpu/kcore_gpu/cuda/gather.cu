@@ -6,7 +6,7 @@ extern "C" __global__ void take_rows(const T* __restrict__ x, const long long* _
   KC_LOOP(i, n) {
     long long r = idx[i / width];
     if (r < 0) r += rows;
-    out[i] = x[r * width + i % width];
+    out[i] = (r >= 0 && r < rows) ? x[r * width + i % width] : (T)0;   // out of range: zeros
   }
 }
 
@@ -15,6 +15,6 @@ extern "C" __global__ void scatter_add_rows(const T* __restrict__ g, const long 
   KC_LOOP(i, n) {
     long long r = idx[i / width];
     if (r < 0) r += rows;
-    atomicAdd(gx + r * width + i % width, g[i]);
+    if (r >= 0 && r < rows) atomicAdd(gx + r * width + i % width, g[i]);
   }
 }
