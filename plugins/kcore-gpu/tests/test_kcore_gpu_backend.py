@@ -29,7 +29,8 @@ def test_registered_under_cuda_and_cupy():
     backend = plugins.get('backends', 'cuda')
     assert isinstance(backend, CudaBackend) and plugins.get('backends', 'cupy') is backend
     record = next(p for p in plugins.plugins() if p['distribution'] == 'kcore-gpu')
-    assert record['registered'] == {'backends': ['cuda', 'cupy']}
+    assert record['registered']['backends'] == ['cuda', 'cupy']
+    assert all(k.endswith('@cuda') for k in record['registered']['kernels'])
 
 
 def _run(code, **env):

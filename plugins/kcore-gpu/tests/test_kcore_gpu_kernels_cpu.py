@@ -1,0 +1,136 @@
+"""What can be checked about kcore-gpu's kernels without a GPU: registration, that every
+override keeps its generic kernel's signature and falls back to it for inputs it
+declines (here: NumPy arrays), that every kernel the Python side launches exists in
+the CUDA sources, and (when NVRTC is installed) that every source compiles for sm_90
+with the struct layouts the Python side passes."""
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kcore import plugins
+from kcore.backend.device import ACTIVE
+from kcore_gpu import cuda, nvrtc
+from kcore_gpu.kernels import KERNELS
+from kcore_gpu.kernels.convolution import GEOMETRY
+from kcore_gpu.kernels.pooling import POOL
+
+PACKAGE = Path(__file__).resolve().parents[1] / 'kcore_gpu'
+
+
+def _nvrtc_or_skip():
+    try:
+        nvrtc.load()
+    except nvrtc.NvrtcUnavailable as e:
+        pytest.skip(str(e))
+
+
+def test_at_least_twelve_fused_kernels_are_registered_for_cuda():
+    names = {e.name for e in plugins.registry('kernels').entries() if e.name.endswith('@cuda')}
+    assert names == {n + '@cuda' for n in KERNELS}
+    assert len(names) >= 12
+    for must in ('adam_update', 'sgd_update', 'rmsprop_update', 'softmax_cross_entropy', 'sigmoid_cross_entropy',
+                 'normalize_moments', 'lstm_sequence', 'take', 'dropout_mask', 'relu', 'elu', 'leaky_relu',
+                 'conv2d', 'conv1d_transpose', 'depthwise_conv2d', 'max_pool2d', 'avg_pool3d'):
+        assert must + '@cuda' in names
+
+
+@pytest.mark.parametrize('name', sorted(KERNELS))
+def test_override_has_the_generic_signature_and_a_supports_predicate(name):
+    generic = plugins.registry('kernels').get(name)
+    impl = KERNELS[name].cuda_impl
+    assert list(inspect.signature(impl).parameters) == list(inspect.signature(generic).parameters)
+    for p, q in zip(inspect.signature(impl).parameters.values(), inspect.signature(generic).parameters.values()):
+        assert p.default == q.default, (name, p.name)
+    assert callable(KERNELS[name].supports)
+
+
+def _same(a, b):
+    if isinstance(a, tuple):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
+    elif a is None:
+        assert b is None
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
+_rng = np.random.default_rng(0)
+FALLBACK_CASES = {
+    'relu': ((_rng.standard_normal((3, 4)),), {}),
+    'elu': ((_rng.standard_normal((3, 4)),), {'alpha': 0.5}),
+    'softmax_cross_entropy': ((_rng.standard_normal((3, 5)), np.eye(5)[[0, 2, 4]]), {}),
+    'sigmoid_cross_entropy': ((_rng.standard_normal((3, 5)), _rng.random((3, 5))), {}),
+    'take': ((_rng.standard_normal((6, 3)), np.array([[0, 5], [2, 2]])), {}),
+    'dropout_mask': ((_rng.standard_normal((3, 4)), _rng.random((3, 4)) > 0.5, 2.0), {}),
+}
+
+
+@pytest.mark.parametrize('name', sorted(FALLBACK_CASES))
+def test_declined_inputs_run_the_generic_kernel(name):
+    """NumPy arrays are not CUDA arrays: the override declines and the generic result is returned."""
+    args, params = FALLBACK_CASES[name]
+    assert ACTIVE.backend.name == 'numpy'
+    assert not KERNELS[name].supports(*args, **params)
+    out, vjp = KERNELS[name](*args, **params)
+    ref, ref_vjp = plugins.registry('kernels').get(name)(*args, **params)
+    _same(out, ref)
+    g = np.ones_like(ref)
+    needs = (True,) + (False,) * (len(args) - 1)
+    _same(vjp(g, needs)[0], ref_vjp(g, needs)[0])
+
+
+def test_an_optimizer_update_on_numpy_arrays_falls_back_in_place():
+    w = np.ones(5)
+    g = np.arange(5.0)
+    m, v = np.zeros(5), np.zeros(5)
+    KERNELS['adam_update'](g, w, m, v, None, 0.1, 0.9, 0.999, 1e-7)
+    w2, m2, v2 = np.ones(5), np.zeros(5), np.zeros(5)
+    plugins.registry('kernels').get('adam_update')(g, w2, m2, v2, None, 0.1, 0.9, 0.999, 1e-7)
+    np.testing.assert_array_equal(w, w2)
+    assert (w < 1).sum() == 4
+
+
+def test_every_launched_kernel_exists_in_its_cuda_program():
+    launched = set()
+    for path in (PACKAGE / 'kernels').glob('*.py'):
+        launched |= set(re.findall(r"(?:run|function)\('(\w+)', '(\w+)'", path.read_text()))
+    assert len(launched) >= 20
+    for program, kernel in launched:
+        assert kernel in cuda.kernel_names(program), (program, kernel)
+
+
+def test_unknown_program_or_dtype_is_a_clear_key_error():
+    with pytest.raises(KeyError, match='no CUDA program'):
+        cuda.program('nope', np.float32)
+    with pytest.raises(KeyError):
+        cuda.program('conv', np.int32)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+@pytest.mark.parametrize('program', cuda.PROGRAMS)
+def test_every_cuda_program_compiles_with_nvrtc(program, dtype):
+    _nvrtc_or_skip()
+    ptx = nvrtc.compile_ptx(cuda.program(program, dtype), arch='compute_90', name=program + '.cu')
+    for kernel in cuda.kernel_names(program):
+        assert '.entry %s(' % kernel in ptx
+
+
+def test_struct_layouts_match_the_python_side():
+    """The geometry structs CuPy passes by value have the C layout NVRTC compiles."""
+    _nvrtc_or_skip()
+    for program, struct, dtype in (('conv', 'Geom', GEOMETRY), ('pool', 'Pool', POOL)):
+        check = '\nstatic_assert(sizeof(%s) == %d, "layout");' % (struct, dtype.itemsize)
+        nvrtc.compile_ptx(cuda.program(program, np.float32) + check, name=program + '.cu')
+        with pytest.raises(nvrtc.CompileError):
+            nvrtc.compile_ptx(cuda.program(program, np.float32) + check.replace('==', '!='), name=program + '.cu')
+
+
+def test_a_broken_source_reports_nvrtc_log():
+    _nvrtc_or_skip()
+    with pytest.raises(nvrtc.CompileError, match='broken.cu failed to compile'):
+        nvrtc.compile_ptx(cuda.program('optimizers', np.float32) + '\nstatic_assert(sizeof(T) == 3, "no");',
+                          name='broken.cu')
