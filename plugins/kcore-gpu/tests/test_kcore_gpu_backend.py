@@ -77,6 +77,7 @@ def test_cupy_without_a_device_says_so():
         set_backend('cuda')
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not _cuda_usable(), reason='needs CuPy and a CUDA device')
 def test_on_a_cuda_device_ops_and_gradients_match_numpy():
     from kcore import backend as K
