@@ -81,10 +81,21 @@ def check_override(op, backend, data):
         set_backend(previous)
 
 
+def _usable(backend):
+    try:
+        plugins.get('backends', backend).check_available()
+        return True
+    except BackendError:
+        return False
+
+
 @given(data=st.data())
 def test_every_registered_override_matches_the_generic_kernel(data):
+    # overrides of a backend this machine cannot run (cuda without a GPU) are checked where it
+    # can: kcore-gpu's `pytest -m gpu` suite
     for op, backend in overrides():
-        check_override(op, backend, data)
+        if _usable(backend):
+            check_override(op, backend, data)
 
 
 # -- a throwaway backend with overrides, to show that the check above finds and checks them ---------------
@@ -130,7 +141,8 @@ def test_the_override_check_covers_a_new_backend(fresh_plugins):
     @given(data=st.data())
     def check_all(data):
         for op, backend in overrides():
-            check_override(op, backend, data)
+            if _usable(backend):
+                check_override(op, backend, data)
 
     with plugins.registered(_throwaway_plugin(('softplus', _softplus), ('reshape', _reshape))):
         assert ('softplus', 'throwaway') in overrides() and ('reshape', 'throwaway') in overrides()

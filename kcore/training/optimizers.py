@@ -124,6 +124,8 @@ class Adam(Optimizer):
     "epsilon hat", outside the bias correction.
     """
 
+    per_step_host_values = True  # the update reads the step count (not replayable)
+
     _config_keys = ('beta_1', 'beta_2', 'epsilon', 'amsgrad')
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, amsgrad=False, *,
@@ -165,6 +167,8 @@ class Adamax(Optimizer):
     ``w -= lr * m / ((1 - beta_1**t) * (u + eps))``.
     """
 
+    per_step_host_values = True  # the update reads the step count (not replayable)
+
     slot_names = ('momentum', 'norm')
     _config_keys = ('beta_1', 'beta_2', 'epsilon')
 
@@ -194,6 +198,8 @@ class Nadam(Optimizer):
     ``v_hat = v / (1 - beta_2**t)`` and ``w -= lr * m_hat / (sqrt(v_hat) + eps)``.
     ``P_t`` follows from the iteration count, so it is not part of ``state()``.
     """
+
+    per_step_host_values = True  # the update reads the step count (not replayable)
 
     slot_names = ('momentum', 'velocity')
     _config_keys = ('beta_1', 'beta_2', 'epsilon', 'schedule_decay')

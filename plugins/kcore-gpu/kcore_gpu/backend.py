@@ -179,34 +179,42 @@ class CudaBackend(Backend):
     def random_generator(self, seed=None):
         return self.xp.random.default_rng(seed)
 
+    can_capture = True
+
     def capture_step(self, fn):
-        """A CUDA graph of ``fn()`` (run once eagerly first, so its allocations exist),
-        replayed by the returned callable; ``None`` (after one warning) when capture fails.
+        """A CUDA graph of ``fn()``, replayed by the returned callable; ``None`` (after one
+        warning) when capture fails.  ``fn`` runs once eagerly first (its allocations and
+        lazily built state then exist), then once under capture (which runs no kernel).
 
         ``fn`` must read and write only device buffers that live across calls (static
-        shapes): a replay repeats the same launches on the same addresses.
+        shapes): a replay repeats the same launches on the same addresses.  What the
+        capture allocates comes from a private pool kept with the graph, so no array
+        made later can share memory the graph writes.
         """
         cupy = self.xp
         stream = cupy.cuda.Stream(non_blocking=True)
+        graph_pool = cupy.cuda.MemoryPool()
         try:
             with stream:
                 fn()
                 stream.synchronize()
-                stream.begin_capture()
-                try:
-                    fn()
-                finally:
-                    graph = stream.end_capture()
-        except Exception as e:  # an op that syncs or allocates outside the pool inside capture
+                with cupy.cuda.using_allocator(graph_pool.malloc):
+                    stream.begin_capture(mode=cupy.cuda.runtime.streamCaptureModeRelaxed)
+                    try:
+                        fn()
+                    finally:
+                        graph = stream.end_capture()
+        except Exception as e:  # an op that syncs with the host inside the step, or an unsupported call
             if not self._warned_capture:
                 warnings.warn('CUDA graph capture of the train step failed (%s: %s); running eagerly.'
-                              % (type(e).__name__, e), RuntimeWarning, stacklevel=2)
+                              % (type(e).__name__, str(e)[:200]), RuntimeWarning, stacklevel=2)
                 self._warned_capture = True
             return None
 
         def replay():
             graph.launch(stream)
             stream.synchronize()
+        replay.graph_pool = graph_pool  # kept alive as long as the graph
         return replay
 
 
