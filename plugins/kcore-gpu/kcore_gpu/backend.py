@@ -179,6 +179,12 @@ class CudaBackend(Backend):
     def random_generator(self, seed=None):
         return self.xp.random.default_rng(seed)
 
+    def replicate_model(self, model, gpus):
+        """``multi_gpu_model``: ``model`` trained data-parallel over CUDA devices 0 to ``gpus - 1``
+        (``kcore_gpu.data_parallel``)."""
+        from kcore_gpu.data_parallel import replicate
+        return replicate(model, gpus)
+
     can_capture = True
 
     def capture_step(self, fn):
