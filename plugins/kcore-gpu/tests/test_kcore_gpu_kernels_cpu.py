@@ -119,14 +119,37 @@ def test_every_cuda_program_compiles_with_nvrtc(program, dtype):
         assert '.entry %s(' % kernel in ptx
 
 
-def test_struct_layouts_match_the_python_side():
-    """The geometry structs CuPy passes by value have the C layout NVRTC compiles."""
+def _c_fields(program, struct):
+    """The member names of ``struct`` in ``program``'s source, in declaration order."""
+    body = re.search(r'struct %s \{(.*?)\};' % struct, cuda._read(program + '.cu'), re.S).group(1)
+    body = re.sub(r'//[^\n]*', '', body)
+    names = []
+    for decl in body.split(';'):
+        words = decl.replace(',', ' ').split()
+        if words:
+            names += [w for w in words[1:] if w not in ('long', 'int')]
+    return names
+
+
+@pytest.mark.parametrize('program, struct, dtype', [('conv', 'Geom', GEOMETRY), ('pool', 'Pool', POOL)])
+def test_struct_layouts_match_the_python_side(program, struct, dtype):
+    """The geometry structs CuPy passes by value have the C layout: the same members in the
+    same order (so the same offsets, by C's alignment rules that ``align=True`` follows) and,
+    compiled by NVRTC, the same size."""
+    assert _c_fields(program, struct) == list(dtype.names)
     _nvrtc_or_skip()
-    for program, struct, dtype in (('conv', 'Geom', GEOMETRY), ('pool', 'Pool', POOL)):
-        check = '\nstatic_assert(sizeof(%s) == %d, "layout");' % (struct, dtype.itemsize)
-        nvrtc.compile_ptx(cuda.program(program, np.float32) + check, name=program + '.cu')
-        with pytest.raises(nvrtc.CompileError):
-            nvrtc.compile_ptx(cuda.program(program, np.float32) + check.replace('==', '!='), name=program + '.cu')
+    check = '\nstatic_assert(sizeof(%s) == %d, "size");' % (struct, dtype.itemsize)
+    nvrtc.compile_ptx(cuda.program(program, np.float32) + check, name=program + '.cu')
+    with pytest.raises(nvrtc.CompileError):
+        nvrtc.compile_ptx(cuda.program(program, np.float32) + check.replace('==', '!='), name=program + '.cu')
+
+
+def test_geometry_structs_hold_the_values_given():
+    from kcore_gpu.kernels.convolution import geometry_struct
+    g = geometry_struct(2, (5, 6), (3, 4), (3, 3), (2, 1), (1, 2), (1, 0), 4, 8)
+    assert g.shape == (1,) and g['batch'][0] == 2
+    assert (g['D'][0], g['H'][0], g['W'][0], g['KD'][0], g['PD'][0], g['PW'][0]) == (1, 5, 6, 1, 0, 0)
+    assert (g['DW'][0], g['groups'][0], g['cg'][0]) == (2, 4, 8)
 
 
 def test_a_broken_source_reports_nvrtc_log():

@@ -26,10 +26,11 @@ def _three(values, fill):
 
 
 def geometry_struct(batch, in_sizes, out_sizes, kernel, strides, dilation, pads_before, groups, cg):
-    """The ``Geom`` struct of conv.cu as a NumPy structured scalar (CuPy passes it by value)."""
+    """The ``Geom`` struct of conv.cu: a one-element NumPy array of a structured dtype with
+    the C layout, which CuPy passes to a kernel by value (as CuPy's custom-struct example)."""
     values = ((int(batch),) + _three(in_sizes, 1) + _three(out_sizes, 1) + _three(kernel, 1)
               + _three(strides, 1) + _three(dilation, 1) + _three(pads_before, 0) + (int(groups), int(cg)))
-    return np.array(values, dtype=GEOMETRY)[()]
+    return np.array([values], dtype=GEOMETRY)
 
 
 def to_last(x, data_format):

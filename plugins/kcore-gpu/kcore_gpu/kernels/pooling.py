@@ -23,7 +23,7 @@ def _plan(xl, pool_size, strides, padding):
     out_sizes = tuple(geometry.output_length(n, k, padding, s) for n, k, s in zip(in_sizes, pool_size, strides))
     values = ((xl.shape[0],) + _three(in_sizes, 1) + _three(out_sizes, 1) + _three(pool_size, 1)
               + _three(strides, 1) + _three([a for a, _ in pads], 0) + (xl.shape[-1],))
-    return np.array(values, dtype=POOL)[()], (xl.shape[0],) + out_sizes + (xl.shape[-1],)
+    return np.array([values], dtype=POOL), (xl.shape[0],) + out_sizes + (xl.shape[-1],)
 
 
 def _ok(x, pool_size=None, strides=None, padding='valid', data_format='channels_last'):
