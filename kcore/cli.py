@@ -49,6 +49,11 @@ def _info(args):
     print('python: %s' % platform.python_version())
     print('numpy: %s' % numpy.__version__)
     print('backend: %s' % active)
+    from kcore.runtime.device import ACTIVE
+    memory = getattr(ACTIVE.backend, 'memory_info', None)
+    report = memory() if memory is not None else None
+    if report:  # a device backend's pool and free memory (kcore-gpu's CuPy pool)
+        print('device memory: %s' % ', '.join('%s=%s' % kv for kv in report.items()))
     print('config file: %s' % config.config_path())
     for k, v in sorted(config.settings.items()):
         if k == 'backend':

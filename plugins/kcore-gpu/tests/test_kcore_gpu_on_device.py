@@ -279,3 +279,12 @@ def test_capture_step_replays_a_static_step(cuda):
     before = a.get()  # after the eager warm-up and the capture (a capture does not execute)
     replay()
     np.testing.assert_allclose(a.get(), before * 2 + 1)
+
+
+@needs_device
+def test_kcore_info_reports_the_memory_pool(cuda, capsys):
+    from kcore.cli import main
+    cuda.zeros(1 << 20, dtype=cuda.uint8)
+    assert main(['info']) == 0
+    out = capsys.readouterr().out
+    assert 'backend: cuda' in out and 'device memory: device=cuda:0' in out and 'pool_used_bytes=' in out
