@@ -1,12 +1,12 @@
 """The CUDA backend: CuPy arrays, with a guarded import and one clear error.
 
 Creating the backend object imports nothing; CuPy is imported when the backend
-is activated (``kcore.backend.set_backend('cuda')`` or ``KCORE_BACKEND=cuda``).
-The device is ``KCORE_DEVICE=cuda:N`` (default the current CuPy device, 0);
-``CudaBackend.on(N)`` gives the backend of device ``N``.  Allocations go through
-one CuPy ``MemoryPool`` per process (limit: ``KCORE_GPU_MEMORY_LIMIT``, bytes,
-``'8GB'``-style, or a fraction of the device such as ``0.8``); running out
-raises ``DeviceMemoryError`` with the bytes asked for and free.
+is activated (``kcore.backend.set_backend('cuda')``, ``KCORE_BACKEND=cuda`` or
+``KCORE_DEVICE=cuda:1``).  One instance per device (``Backend.for_device``); its
+``activate`` makes that device current for the thread.  Allocations go through
+one CuPy ``MemoryPool`` per process (its limit: ``KCORE_GPU_MEMORY_LIMIT``, bytes,
+``'8GB'``-style, or a fraction of the device such as ``0.8``); running out raises
+``kcore.errors.DeviceMemoryError`` with the bytes asked for and free.
 """
 import os
 import re
@@ -15,30 +15,10 @@ import warnings
 import numpy as np
 
 from kcore.backend.device import Backend
-from kcore.errors import BackendError
+from kcore.errors import BackendError, DeviceMemoryError
 
 INSTALL = 'pip install "kcore-gpu[cuda12]" (or the cupy-cudaXXx wheel matching your CUDA toolkit)'
 _UNITS = {'': 1, 'B': 1, 'KB': 1 << 10, 'MB': 1 << 20, 'GB': 1 << 30, 'TB': 1 << 40}
-
-
-class DeviceMemoryError(BackendError, MemoryError):
-    """A CUDA allocation failed: the message says how many bytes were asked for and are free."""
-
-
-def parse_device(spec):
-    """``'cuda'``, ``'cuda:1'``, ``'gpu:1'`` or ``1`` to a device index (``None``: the default).
-
-    Raises:
-        BackendError: for a string that names no CUDA device.
-    """
-    if spec is None or spec == '' or spec in ('cuda', 'gpu', 'cupy'):
-        return None
-    if isinstance(spec, int) and not isinstance(spec, bool) and spec >= 0:
-        return spec
-    m = re.fullmatch(r'(?:cuda|gpu|cupy)(?::(\d+))?', str(spec).strip().lower())
-    if not m:
-        raise BackendError("Unknown CUDA device %r: expected 'cuda', 'cuda:N' (N >= 0) or an index." % (spec,))
-    return None if m.group(1) is None else int(m.group(1))
 
 
 def parse_memory_limit(text, total):
@@ -60,34 +40,13 @@ def parse_memory_limit(text, total):
 
 
 class CudaBackend(Backend):
-    """The ``cuda`` backend on CuPy, for one device (``device_index``; None: ``KCORE_DEVICE`` or 0)."""
+    """The ``cuda`` backend on CuPy; ``device_index`` is the GPU (``for_device``)."""
 
     name = 'cuda'
     install_hint = INSTALL
+    device_type = 'gpu'
+    #: the process's CuPy memory pool (one for every device), made on first activation
     _pool = None
-    _per_device = {}
-
-    def __init__(self, device_index=None):
-        super().__init__()
-        self.device_index = device_index
-        self._warned_capture = False
-
-    @classmethod
-    def on(cls, index):
-        """The backend of CUDA device ``index`` (one object per index)."""
-        index = parse_device(index)
-        index = 0 if index is None else index
-        if index not in cls._per_device:
-            cls._per_device[index] = cls(index)
-        return cls._per_device[index]
-
-    @property
-    def index(self):
-        """The device this backend runs on: its own index, else ``KCORE_DEVICE``'s, else 0."""
-        if self.device_index is not None:
-            return self.device_index
-        env = parse_device(os.environ.get('KCORE_DEVICE'))
-        return 0 if env is None else env
 
     def _import(self):
         try:
@@ -106,16 +65,22 @@ class CudaBackend(Backend):
                                '(nvidia-smi) or use KCORE_BACKEND=numpy.' % e) from None
         if count < 1:
             raise BackendError('The cuda backend found no CUDA device on this machine. Use KCORE_BACKEND=numpy.')
-        if self.index >= count:
-            raise BackendError('The cuda backend has no device cuda:%d: this machine has %d CUDA device(s) '
-                               '(cuda:0 to cuda:%d). Set KCORE_DEVICE to one of them.'
-                               % (self.index, count, count - 1))
 
     def load_xp(self):
         cupy = self._import()
-        cupy.cuda.Device(self.index).use()
         self._install_pool(cupy)
         return cupy
+
+    def activate(self):
+        self.xp.cuda.Device(self.device_index).use()
+
+    def device_of(self, array):
+        cupy = self.xp
+        if isinstance(array, cupy.ndarray):
+            return 'cuda:%d' % array.device.id
+        if isinstance(array, np.ndarray):
+            return 'cpu'
+        return None
 
     # -- memory ---------------------------------------------------------------------
     def _install_pool(self, cupy):
@@ -127,36 +92,30 @@ class CudaBackend(Backend):
             total = cupy.cuda.runtime.memGetInfo()[1]
             pool.set_limit(size=parse_memory_limit(limit, total))
         CudaBackend._pool = pool
-        cupy.cuda.set_allocator(self._allocator(cupy, pool))
-
-    @staticmethod
-    def _allocator(cupy, pool):
-        """``pool.malloc``, retried once after freeing cached blocks; then a ``DeviceMemoryError``."""
-        def malloc(size):
-            try:
-                return pool.malloc(size)
-            except cupy.cuda.memory.OutOfMemoryError:
-                pool.free_all_blocks()
-                try:
-                    return pool.malloc(size)
-                except cupy.cuda.memory.OutOfMemoryError:
-                    free, total = cupy.cuda.runtime.memGetInfo()
-                    raise DeviceMemoryError(
-                        'CUDA out of memory on cuda:%d: asked for %s, %s free of %s (kcore pool: %s in use%s). '
-                        'Use a smaller batch_size or model, or raise KCORE_GPU_MEMORY_LIMIT.'
-                        % (cupy.cuda.Device().id, _size(size), _size(free), _size(total), _size(pool.used_bytes()),
-                           ', limit %s' % _size(pool.get_limit()) if pool.get_limit() else '')) from None
-        return malloc
+        cupy.cuda.set_allocator(_allocator(cupy, pool))
 
     def memory_info(self):
-        """The device's memory and kcore's pool: a dict of byte counts (``kcore info`` prints it)."""
+        """The pool's ``used``/``pooled`` bytes, the device's ``free``/``total`` (``kcore info``),
+        and the pool's ``limit`` (0: none)."""
         cupy = self.xp
         pool = CudaBackend._pool
-        free, total = cupy.cuda.runtime.memGetInfo()
-        return {'device': 'cuda:%d' % cupy.cuda.Device().id, 'total_bytes': int(total), 'free_bytes': int(free),
-                'pool_used_bytes': int(pool.used_bytes()) if pool else 0,
-                'pool_held_bytes': int(pool.total_bytes()) if pool else 0,
-                'pool_limit_bytes': int(pool.get_limit()) if pool else 0}
+        with cupy.cuda.Device(self.device_index):
+            free, total = cupy.cuda.runtime.memGetInfo()
+        return {'used': int(pool.used_bytes()) if pool else 0, 'pooled': int(pool.total_bytes()) if pool else 0,
+                'free': int(free), 'total': int(total), 'limit': int(pool.get_limit()) if pool else 0}
+
+    def memory_error(self, error, requested=None):
+        """CuPy's ``OutOfMemoryError`` (and ``MemoryError``) as ``DeviceMemoryError``, with the
+        bytes asked for (CuPy's message carries them) and free on the device."""
+        cupy = self.xp
+        if isinstance(error, DeviceMemoryError):
+            return None
+        if isinstance(error, cupy.cuda.memory.OutOfMemoryError):
+            if requested is None:
+                m = re.search(r'allocating ([\d,]+) bytes', str(error))
+                requested = int(m.group(1).replace(',', '')) if m else None
+            return _out_of_memory(cupy, requested, CudaBackend._pool)
+        return super().memory_error(error, requested)
 
     # -- the rest of the contract -----------------------------------------------------
     def device_count(self):
@@ -166,7 +125,7 @@ class CudaBackend(Backend):
             return 0
 
     def synchronize(self):
-        self.xp.cuda.Device().synchronize()
+        self.xp.cuda.Device(self.device_index).synchronize()
 
     def asarray(self, value, dtype=None):
         return self.xp.asarray(value, dtype=dtype)
@@ -186,6 +145,7 @@ class CudaBackend(Backend):
         return replicate(model, gpus)
 
     can_capture = True
+    _warned_capture = False
 
     def capture_step(self, fn):
         """A CUDA graph of ``fn()``, replayed by the returned callable; ``None`` (after one
@@ -211,10 +171,10 @@ class CudaBackend(Backend):
                     finally:
                         graph = stream.end_capture()
         except Exception as e:  # an op that syncs with the host inside the step, or an unsupported call
-            if not self._warned_capture:
+            if not CudaBackend._warned_capture:
                 warnings.warn('CUDA graph capture of the train step failed (%s: %s); running eagerly.'
                               % (type(e).__name__, str(e)[:200]), RuntimeWarning, stacklevel=2)
-                self._warned_capture = True
+                CudaBackend._warned_capture = True
             return None
 
         def replay():
@@ -224,9 +184,27 @@ class CudaBackend(Backend):
         return replay
 
 
-def _size(n):
-    n = float(n)
-    for unit in ('B', 'KiB', 'MiB', 'GiB'):
-        if n < 1024 or unit == 'GiB':
-            return ('%d %s' % (n, unit)) if unit == 'B' else ('%.1f %s' % (n, unit))
-        n /= 1024
+def _out_of_memory(cupy, requested, pool):
+    device = cupy.cuda.Device().id
+    free, total = cupy.cuda.runtime.memGetInfo()
+    detail = 'device total %d bytes' % total
+    if pool is not None:
+        detail += ', kcore pool %d bytes in use' % pool.used_bytes()
+        if pool.get_limit():
+            detail += ' of a %d-byte limit (KCORE_GPU_MEMORY_LIMIT)' % pool.get_limit()
+    return DeviceMemoryError.build('cuda:%d' % device, requested, free, detail)
+
+
+def _allocator(cupy, pool):
+    """``pool.malloc``, retried once after freeing the pool's cached blocks; then a
+    ``DeviceMemoryError`` with the bytes asked for and free."""
+    def malloc(size):
+        try:
+            return pool.malloc(size)
+        except cupy.cuda.memory.OutOfMemoryError:
+            pool.free_all_blocks()
+            try:
+                return pool.malloc(size)
+            except cupy.cuda.memory.OutOfMemoryError:
+                raise _out_of_memory(cupy, size, pool) from None
+    return malloc

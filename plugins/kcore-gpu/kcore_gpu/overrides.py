@@ -1,39 +1,25 @@
-"""How a kcore-gpu kernel declines: a ``supports`` predicate, then the generic kernel.
+"""How a kcore-gpu kernel is declared, and when it declines.
 
-``override(name, supports)`` wraps a CUDA implementation so that inputs it does
-not handle (an unsupported dtype, broadcasting, a non-default axis) run the
-generic kernel registered under ``name`` instead, with the same arguments and
-the same ``(output, vjp)`` result.  The predicate is also the function's
-``supports`` attribute, for the core's ``supports=`` contract and for tests.
+``override(name, supports)`` records a CUDA implementation of kernel ``name``
+with its ``supports`` predicate; the plugin registers it as ``name@cuda`` with
+``supports=`` (kcore's contract): inputs the predicate declines (an unsupported
+dtype, broadcasting, a non-default axis, an activation without a fused form)
+run the generic kernel instead, with the same arguments and result.
 """
-import functools
-
 import numpy as np
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-#: kernel name -> wrapped CUDA implementation, filled by the kernel modules
+#: kernel name -> CUDA implementation (its ``supports`` attribute is the predicate)
 KERNELS = {}
 
 
-def generic(name):
-    """The generic (device-neutral) kernel registered under ``name``."""
-    from kcore.plugins import registry
-    return registry('kernels').get(name)
-
-
 def override(name, supports):
-    """Register the decorated function as the CUDA kernel ``name`` (see module docstring)."""
-    def wrap(fn):
-        @functools.wraps(fn)
-        def kernel(*args, **params):
-            if not supports(*args, **params):
-                return generic(name)(*args, **params)
-            return fn(*args, **params)
-        kernel.supports = supports
-        kernel.cuda_impl = fn
-        KERNELS[name] = kernel
-        return kernel
-    return wrap
+    """Record the decorated function as the CUDA kernel ``name`` (see module docstring)."""
+    def record(fn):
+        fn.supports = supports
+        KERNELS[name] = fn
+        return fn
+    return record
 
 
 def is_device_array(a):

@@ -12,4 +12,4 @@ def register_backends(register):
 def register_kernels(register):
     from kcore_gpu.kernels import KERNELS
     for name, fn in sorted(KERNELS.items()):
-        register(fn, name=name, backend='cuda')
+        register(fn, name=name, backend='cuda', supports=fn.supports)

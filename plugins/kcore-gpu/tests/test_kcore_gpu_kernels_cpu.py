@@ -12,6 +12,7 @@ import pytest
 
 from kcore import plugins
 from kcore.backend.device import ACTIVE
+from kcore.runtime.device import with_fallback
 from kcore_gpu import cuda, nvrtc
 from kcore_gpu.kernels import KERNELS
 from kcore_gpu.kernels.convolution import GEOMETRY
@@ -40,11 +41,12 @@ def test_at_least_twelve_fused_kernels_are_registered_for_cuda():
 @pytest.mark.parametrize('name', sorted(KERNELS))
 def test_override_has_the_generic_signature_and_a_supports_predicate(name):
     generic = plugins.registry('kernels').get(name)
-    impl = KERNELS[name].cuda_impl
+    impl = KERNELS[name]
     assert list(inspect.signature(impl).parameters) == list(inspect.signature(generic).parameters)
     for p, q in zip(inspect.signature(impl).parameters.values(), inspect.signature(generic).parameters.values()):
         assert p.default == q.default, (name, p.name)
-    assert callable(KERNELS[name].supports)
+    entry = plugins.registry('kernels').entry(name + '@cuda')
+    assert entry.obj is impl and entry.meta['supports'] is impl.supports
 
 
 def _same(a, b):
@@ -69,13 +71,19 @@ FALLBACK_CASES = {
 }
 
 
+def _as_resolved(name):
+    """``name@cuda`` as the kernel table runs it: the override with its fallback."""
+    entry = plugins.registry('kernels').entry(name + '@cuda')
+    return with_fallback(name, entry.obj, plugins.registry('kernels').get(name), entry.meta['supports'], 'cuda')
+
+
 @pytest.mark.parametrize('name', sorted(FALLBACK_CASES))
 def test_declined_inputs_run_the_generic_kernel(name):
     """NumPy arrays are not CUDA arrays: the override declines and the generic result is returned."""
     args, params = FALLBACK_CASES[name]
     assert ACTIVE.backend.name == 'numpy'
     assert not KERNELS[name].supports(*args, **params)
-    out, vjp = KERNELS[name](*args, **params)
+    out, vjp = _as_resolved(name)(*args, **params)
     ref, ref_vjp = plugins.registry('kernels').get(name)(*args, **params)
     _same(out, ref)
     g = np.ones_like(ref)
@@ -87,7 +95,7 @@ def test_an_optimizer_update_on_numpy_arrays_falls_back_in_place():
     w = np.ones(5)
     g = np.arange(5.0)
     m, v = np.zeros(5), np.zeros(5)
-    KERNELS['adam_update'](g, w, m, v, None, 0.1, 0.9, 0.999, 1e-7)
+    _as_resolved('adam_update')(g, w, m, v, None, 0.1, 0.9, 0.999, 1e-7)
     w2, m2, v2 = np.ones(5), np.zeros(5), np.zeros(5)
     plugins.registry('kernels').get('adam_update')(g, w2, m2, v2, None, 0.1, 0.9, 0.999, 1e-7)
     np.testing.assert_array_equal(w, w2)
@@ -157,3 +165,13 @@ def test_a_broken_source_reports_nvrtc_log():
     with pytest.raises(nvrtc.CompileError, match='broken.cu failed to compile'):
         nvrtc.compile_ptx(cuda.program('optimizers', np.float32) + '\nstatic_assert(sizeof(T) == 3, "no");',
                           name='broken.cu')
+
+
+def test_memory_limit_reads_fractions_bytes_and_units():
+    from kcore.errors import BackendError
+    from kcore_gpu.backend import parse_memory_limit
+    assert parse_memory_limit('0.5', 1000) == 500
+    assert parse_memory_limit('2048', 10) == 2048
+    assert parse_memory_limit('8GB', 0) == 8 << 30 and parse_memory_limit('512m', 0) == 512 << 20
+    with pytest.raises(BackendError, match='KCORE_GPU_MEMORY_LIMIT=.*not a size'):
+        parse_memory_limit('lots', 0)

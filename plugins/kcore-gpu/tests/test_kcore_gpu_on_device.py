@@ -70,7 +70,7 @@ def compare_with_generic(cupy, name, args, params, seed=0):
     dev = [cupy.asarray(a) if isinstance(a, np.ndarray) else a for a in args]
     override = KERNELS[name]
     assert override.supports(*dev, **params), 'the CUDA kernel declined: %s' % name
-    out, vjp = override.cuda_impl(*dev, **params)
+    out, vjp = override(*dev, **params)
     want, want_vjp = _reference(name, args, params)
     _close(out, want, name + ' output')
     cot = (tuple(None if w is None else rng.standard_normal(w.shape) for w in want) if isinstance(want, tuple)
@@ -157,6 +157,14 @@ def test_override_matches_the_generic_kernel(cuda, name, args, params):
 
 
 @needs_device
+@pytest.mark.parametrize('name, args, params', CASES, ids=['%s-%d' % (c[0], i) for i, c in enumerate(CASES)])
+def test_public_check_override_runs_the_cuda_kernel(name, args, params):
+    """kcore.testing.check_override: the override against the generic kernel, both under cuda."""
+    from kcore.testing import check_override
+    assert check_override(name, 'cuda', list(args), dict(params)) is True
+
+
+@needs_device
 @pytest.mark.parametrize('name, slots, hyper', [
     ('sgd_update', ('velocity',), (0.1, 0.9, True)),
     ('sgd_update', (None,), (0.1, 0.0, False)),
@@ -173,7 +181,7 @@ def test_optimizer_update_matches_the_generic_kernel(cuda, name, slots, hyper):
     host = [w.copy()] + [None if s is None else s.copy() for s in state]
     dev = [cuda.asarray(w)] + [None if s is None else cuda.asarray(s) for s in state]
     for _ in range(3):
-        KERNELS[name].cuda_impl(cuda.asarray(g), *dev, *hyper)
+        KERNELS[name](cuda.asarray(g), *dev, *hyper)
         set_backend('numpy')
         plugins.registry('kernels').get(name)(g, *host, *hyper)
         set_backend('cuda')
@@ -250,20 +258,18 @@ def test_dropout_masks_follow_set_random_seed(cuda):
 
 @needs_device
 def test_out_of_memory_says_what_was_asked_and_free(cuda):
-    from kcore_gpu.backend import DeviceMemoryError
+    from kcore.errors import DeviceMemoryError
     free, total = cuda.cuda.runtime.memGetInfo()
-    with pytest.raises(DeviceMemoryError, match=r'asked for .* free of'):
+    with pytest.raises(DeviceMemoryError, match=r'Out of memory on cuda:0: asked for .*, .* free'):
         cuda.empty(int(total) * 2, dtype=cuda.uint8)
     info = plugins.get('backends', 'cuda').memory_info()
-    assert info['total_bytes'] == total and info['pool_used_bytes'] >= 0
+    assert info['total'] == total and info['used'] >= 0 and info['pooled'] >= info['used']
 
 
 @needs_device
 def test_a_missing_device_index_names_the_devices_there_are():
-    from kcore_gpu.backend import CudaBackend
-    backend = CudaBackend.on(99)
-    with pytest.raises(BackendError, match='has no device cuda:99'):
-        backend.check_available()
+    with pytest.raises(BackendError, match='Device cuda:99 does not exist'):
+        set_backend('cuda:99')
 
 
 @needs_device
@@ -287,4 +293,4 @@ def test_kcore_info_reports_the_memory_pool(cuda, capsys):
     cuda.zeros(1 << 20, dtype=cuda.uint8)
     assert main(['info']) == 0
     out = capsys.readouterr().out
-    assert 'backend: cuda' in out and 'device memory: device=cuda:0' in out and 'pool_used_bytes=' in out
+    assert 'backend: cuda' in out and 'device: cuda:0' in out and 'memory pool: ' in out and ' used, ' in out
