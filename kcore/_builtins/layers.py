@@ -17,6 +17,7 @@ from kcore.layers.locally_connected import LocallyConnected1D, LocallyConnected2
 from kcore.layers.masking import Masking
 from kcore.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from kcore.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from kcore.layers.batch_norm_kernels import KERNELS as _BATCH_NORM_KERNELS
 from kcore.layers.normalization import KERNELS as _NORMALIZATION_KERNELS
 from kcore.layers.normalization import BatchNormalization, LayerNormalization
 from kcore.layers.op_layer import OpLayer
@@ -28,7 +29,7 @@ from kcore.models.sequential import Sequential
 from kcore.runtime import ops
 
 #: kernels defined next to the layers that use them (registered by the built-in plugin)
-LAYER_KERNELS = dict(_NORMALIZATION_KERNELS)
+LAYER_KERNELS = dict(_NORMALIZATION_KERNELS, **_BATCH_NORM_KERNELS)
 
 
 def _sequential_example():

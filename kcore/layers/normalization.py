@@ -11,7 +11,7 @@ import numpy as np
 
 from kcore import constraints, initializers, regularizers
 from kcore.autodiff.primitives import unbroadcast
-from kcore.autodiff.tensor import Tensor, apply, no_grad
+from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
@@ -201,7 +201,7 @@ class BatchNormalization(_Normalization):
         if training and self.trainable:
             if mask is not None:
                 return self._train_masked(inputs, mask)
-            y, mean, var = apply('normalize_moments', inputs, self._broadcast(self.gamma),
+            y, mean, var = apply('batch_norm_train', inputs, self._broadcast(self.gamma),
                                  self._broadcast(self.beta), axes=self._reduce_axes, epsilon=self.epsilon)
             self._update_moving(mean.data, var.data)
             return y
@@ -209,13 +209,9 @@ class BatchNormalization(_Normalization):
 
     def _inference(self, inputs):
         # (x - mean) * gamma / sqrt(var + eps) + beta as one scale and one shift of x
-        with no_grad():
-            inv = 1.0 / K.sqrt(self.moving_variance + self.epsilon)
-        scale = inv * self.gamma if self.gamma is not None else inv
-        shift = -self.moving_mean * scale
-        if self.beta is not None:
-            shift = shift + self.beta
-        return inputs * self._broadcast(scale) + self._broadcast(shift)
+        return apply('batch_norm_inference', inputs, self._broadcast(self.moving_mean),
+                     self._broadcast(self.moving_variance), self._broadcast(self.gamma),
+                     self._broadcast(self.beta), epsilon=self.epsilon)
 
     def _train_masked(self, inputs, mask):
         m = mask.data if isinstance(mask, Tensor) else ACTIVE.xp.asarray(mask)

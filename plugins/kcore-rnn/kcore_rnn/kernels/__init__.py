@@ -4,6 +4,7 @@ Each is ``fn(*arrays, **params) -> (outputs, vjp)`` (see ``kcore.autodiff``):
 the sequence kernels run a whole layer over time, forward and backward (BPTT),
 with no Python work per element.
 """
+from kcore_rnn.kernels.cells import gru_cell_step, lstm_cell_step
 from kcore_rnn.kernels.gru import gru_sequence
 from kcore_rnn.kernels.lstm import lstm_sequence
 from kcore_rnn.kernels.simple_rnn import simple_rnn_sequence
@@ -14,4 +15,6 @@ KERNELS = {
     'gru_sequence': gru_sequence,
     'simple_rnn_sequence': simple_rnn_sequence,
     'rnn_unstack': rnn_unstack,
+    'lstm_cell_step': lstm_cell_step,
+    'gru_cell_step': gru_cell_step,
 }

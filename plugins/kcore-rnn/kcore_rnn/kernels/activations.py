@@ -155,6 +155,12 @@ class GateBlocks:
             fn(z[:, k * u:(k + 1) * u])
         return z
 
+    def apply_unscaled(self, z):
+        """Activate ``z`` ``(B, k * U)`` in place, ``z`` computed with the weights as they are."""
+        if self.fused:
+            ACTIVE.xp.multiply(z, self._pre, out=z)
+        return self.apply(z)
+
     def grad(self, y, out):
         """Multiply ``out`` in place by the derivative of the activations, from their outputs ``y``."""
         if self.fused:

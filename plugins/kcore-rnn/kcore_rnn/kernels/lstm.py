@@ -6,9 +6,12 @@ with the gates in i, f, c, o order, ``bias`` ``(4U,)``::
     z = x_t @ kernel + h @ recurrent_kernel + bias      # one GEMM per step for all gates
     i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
     c = f * c + i * g;  h = o * activation(c)
+
+Everything after the products is the kernel table's ``lstm_cell_step``
+(``kernels/cells.py``), so a backend's fused cell step runs inside this loop.
 """
 from kcore.backend.device import ACTIVE
-from kcore_rnn.kernels import activations
+from kcore_rnn.kernels import activations, cells
 from kcore_rnn.kernels import sequence as S
 
 
@@ -22,29 +25,41 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, input_ma
     for every step.  None where absent.
     """
     xp = ACTIVE.xp
-    act, act_grad = activations.get(activation)
+    cell = ACTIVE.kernels['lstm_cell_step']  # a backend's fused step, if it registers one
     u = recurrent_kernel.shape[0]
-    blocks = activations.GateBlocks([recurrent_activation, recurrent_activation, activation,
-                                     recurrent_activation], u, x.dtype)
-    rk_scaled = blocks.prescale(recurrent_kernel)
-    # gate pre-activations of all steps (run.z), activated in place step by step
-    run = S.SequenceRun(x, blocks.prescale(kernel), blocks.prescale(bias), h0, u, mask, input_mask,
-                        recurrent_mask, go_backwards)
+    extra, rk_run, kernel_run, bias_run = {}, recurrent_kernel, kernel, bias
+    if cell is cells.lstm_cell_step:
+        # the generic step takes z with its sigmoid columns' 1/2 folded into the weights
+        # here, once per call, instead of multiplying z once per step
+        blocks = activations.GateBlocks([recurrent_activation, recurrent_activation, activation,
+                                         recurrent_activation], u, x.dtype)
+        if blocks.fused:
+            extra = {'input_scaled': True}
+            rk_run, kernel_run, bias_run = (blocks.prescale(w) for w in (recurrent_kernel, kernel, bias))
+    else:
+        activations.get(activation)  # the same clear error for an activation that cannot be fused
+        activations.get(recurrent_activation)
+    # gate pre-activations of all steps (run.z); the cell step keeps its activated gates there
+    run = S.SequenceRun(x, kernel_run, bias_run, h0, u, mask, input_mask, recurrent_mask, go_backwards)
     gates, hs = run.z, run.hs
-    cs = run.state_array(c0)
+    cs = run.state_array(c0)  # cell states, cs[t] before step t
     act_c = xp.empty((run.steps, run.batch, u), dtype=run.dtype)
+    dz = xp.empty_like(gates)  # pre-activation gradients, written by the cell steps' vjps
+    cell_vjps, dz_rows = [], list(dz)
 
     def step(t, h, hp, h_new, mt):
         z = gates[t]
-        z += xp.matmul(hp, rk_scaled)
-        blocks.apply(z)
-        c = cs[t + 1]
-        xp.multiply(z[:, u:2 * u], cs[t], out=c)
-        c += z[:, :u] * z[:, 2 * u:3 * u]
+        z += xp.matmul(hp, rk_run)
+        c_new = cs[t + 1] if mt is None else xp.empty_like(h)
+        (h_out, c), cell_vjp = cell(z, cs[t], activation=activation, recurrent_activation=recurrent_activation,
+                                    overwrite_z=True, out=(h_new, c_new, act_c[t]), grad_out=dz_rows[t], **extra)
         if mt is not None:
-            S.carry(c, cs[t], mt)
-        act(c, out=act_c[t])
-        xp.multiply(z[:, 3 * u:], act_c[t], out=h_new)
+            xp.add(cs[t], (c - cs[t]) * mt, out=cs[t + 1])
+        elif c is not cs[t + 1]:
+            cs[t + 1] = c
+        if h_out is not h_new:
+            h_new[...] = h_out
+        cell_vjps.append(cell_vjp)
 
     run.forward(step)
     out = run.output(return_sequences, zero_output_for_mask)
@@ -53,23 +68,15 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask=None, input_ma
         if not any(needs[:6]):
             return (None,) * 9
         gy, gh, gc = grads
-        dz = xp.empty_like(gates)
-        rk_t = recurrent_kernel.T
+        rk_t = xp.ascontiguousarray(recurrent_kernel.T)  # OpenBLAS's small products run ~25% faster on it
+        both = (True, True)
 
         def step_back(t, dh, others):
-            dc, = others
-            z = gates[t]
-            i, f, g, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-            ac = act_c[t]
-            dzt = dz[t]
-            xp.multiply(dh, ac, out=dzt[:, 3 * u:])             # d o
-            dc = dc + dh * o * act_grad(ac)
-            xp.multiply(dc, g, out=dzt[:, :u])                   # d i
-            xp.multiply(dc, cs[t], out=dzt[:, u:2 * u])          # d f
-            xp.multiply(dc, i, out=dzt[:, 2 * u:3 * u])          # d g
-            dc = dc * f
-            blocks.grad(z, dzt)
-            return xp.matmul(dzt, rk_t), None, [dc]
+            dzt, dc = cell_vjps[t]((dh, others[0]), both)
+            rows = dz_rows[t]
+            if dzt is not rows:
+                rows[...] = dzt  # an override's own array
+            return xp.matmul(rows, rk_t), None, [dc]
 
         dh, dc = run.backward(step_back, gy, gh, [gc], return_sequences, zero_output_for_mask)
         drk = S.recurrent_kernel_gradient(run.recurrent_inputs(), dz) if needs[2] else None

@@ -33,7 +33,7 @@ def simple_rnn_sequence(x, kernel, recurrent_kernel, bias, h0, mask=None, input_
             return (None,) * 8
         gy, gh = grads
         da = xp.empty_like(pre)
-        rk_t = recurrent_kernel.T
+        rk_t = xp.ascontiguousarray(recurrent_kernel.T)  # faster small per-step products
 
         def step_back(t, dh, others):
             xp.multiply(dh, act_grad(pre[t]), out=da[t])
