@@ -7,6 +7,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# the kcore_backend fixture (a test once per device backend) and the gpu marker
+pytest_plugins = ['kcore.testing.pytest_plugin']
+
 settings.register_profile('ci', max_examples=15, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile('dev', max_examples=60, deadline=None,

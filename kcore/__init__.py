@@ -11,6 +11,7 @@ from kcore import config  # noqa: E402  (reads ~/.kcore/kcore.json)
 from kcore import backend  # noqa: E402
 from kcore.layers import Input, Layer  # noqa: E402
 from kcore.models import Model, Sequential  # noqa: E402
+from kcore.runtime.device import device  # noqa: E402  (``with kcore.device('cuda:1'):``)
 
 _SUBMODULES = ('layers', 'models', 'losses', 'metrics', 'optimizers', 'callbacks', 'initializers',
                'regularizers', 'constraints', 'activations', 'utils', 'plugins', 'saving', 'testing',
@@ -26,11 +27,14 @@ def __getattr__(name):
 
 
 def _activate_configured_backend():
-    """A non-default backend from kcore.json/KCORE_BACKEND is switched on at import."""
-    if config.settings['backend'] != 'numpy':
-        backend.set_backend(config.settings['backend'])
+    """A non-default backend from KCORE_DEVICE ('cuda:1'), KCORE_BACKEND or kcore.json is switched
+    on at import (KCORE_DEVICE first: it names the device too)."""
+    import os
+    wanted = os.environ.get('KCORE_DEVICE') or config.settings['backend']
+    if wanted != 'numpy':
+        backend.set_backend(wanted)
 
 
 _activate_configured_backend()
 
-__all__ = ['Input', 'Layer', 'Model', 'Sequential', 'backend', 'config', '__version__'] + list(_SUBMODULES)
+__all__ = ['Input', 'Layer', 'Model', 'Sequential', 'backend', 'config', 'device', '__version__'] + list(_SUBMODULES)

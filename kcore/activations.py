@@ -82,12 +82,21 @@ def get(identifier):
     return resolve('activations', identifier)
 
 
+def bias_fused_name(fn):
+    """The name ``bias_activation`` knows ``fn`` by, for a layer that adds a bias first; None
+    when ``fn`` must run on its own.  Softmax and sigmoid stay separate: the losses read the
+    logits they were computed from (numerically stable crossentropy)."""
+    return _FUSABLE.get(fn)
+
+
 def serialize(fn):
     name = registry('activations').name_of(fn)
     if name is not None:
         return name
     return _s(fn)
 
+
+_FUSABLE = {relu: 'relu', tanh: 'tanh', elu: 'elu', softplus: 'softplus', softsign: 'softsign'}
 
 BUILTINS = [
     ('relu', relu, ()), ('sigmoid', sigmoid, ()), ('hard_sigmoid', hard_sigmoid, ()), ('tanh', tanh, ()),

@@ -43,12 +43,14 @@ def _info(args):
 
     import kcore
     from kcore import config
-    from kcore.backend import backend
-    active = backend()
+    K = kcore.backend
+    active = K.backend()
     print('kcore %s' % kcore.__version__)
     print('python: %s' % platform.python_version())
     print('numpy: %s' % numpy.__version__)
     print('backend: %s' % active)
+    print('device: %s' % K.active_device())
+    print('memory pool: %s' % _memory_pool(K.ACTIVE.backend))
     print('config file: %s' % config.config_path())
     for k, v in sorted(config.settings.items()):
         if k == 'backend':
@@ -57,6 +59,23 @@ def _info(args):
             continue
         print('%s: %s' % (k, v))
     return 0
+
+
+def _memory_pool(backend):
+    """'1.2 GiB used, 2.0 GiB pooled, 70.1 GiB free of 79.6 GiB', from ``Backend.memory_info()``."""
+    info = backend.memory_info()
+    if not info:
+        return 'none (%s allocates from the system)' % backend.name
+    parts = []
+    for key, text in (('used', '%s used'), ('pooled', '%s pooled'), ('free', '%s free')):
+        if info.get(key) is not None:
+            parts.append(text % _gib(info[key]))
+    line = ', '.join(parts) or 'no figures'
+    return line + (' of %s' % _gib(info['total']) if info.get('total') is not None else '')
+
+
+def _gib(n):
+    return '%.1f GiB' % (n / 2 ** 30)
 
 
 def main(argv=None):

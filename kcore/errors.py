@@ -55,6 +55,58 @@ class BackendError(KcoreError, RuntimeError):
     """A device backend that is unknown, or whose library or device is missing."""
 
 
+class DeviceMismatchError(KcoreError, ValueError):
+    """One op got arrays that live on different devices (or on another device than the
+    active one); ``op``, ``devices`` and ``active`` say which."""
+
+    op = active = None
+    devices = ()
+
+    @classmethod
+    def build(cls, op, devices, active):
+        """The error for kernel ``op`` given arrays on ``devices`` while ``active`` is in use."""
+        listed = ' and '.join(devices)
+        error = cls('Op %r got arrays on %s %s, while the active device is %s. One op computes on one device. '
+                    'Move the arrays to one device first: make them (and the model) inside one '
+                    '`with kcore.device(%r):` block, or copy one across through the host, e.g. '
+                    '`K.constant(K.get_value(x))` inside that block.'
+                    % (op, 'two devices,' if len(devices) > 1 else 'device', listed, active, active))
+        error.op, error.devices, error.active = op, tuple(devices), active
+        return error
+
+
+class DeviceMemoryError(KcoreError, MemoryError):
+    """A device (or the host) ran out of memory; ``requested`` and ``free`` are bytes
+    (None where unknown), ``device`` names it, ``op`` the kernel that asked."""
+
+    device = requested = free = op = None
+
+    @classmethod
+    def build(cls, device, requested, free, detail=''):
+        """The error for a failed allocation of ``requested`` bytes on ``device`` with ``free`` left."""
+        error = cls(device, requested, free, detail)
+        error.device, error.requested, error.free = device, requested, free
+        return error
+
+    def __str__(self):
+        device, requested, free, detail = (self.args + (None, None, None, ''))[:4]
+        asked = 'asked for %s' % _bytes(requested) if requested is not None else 'an allocation failed'
+        left = '%s free' % _bytes(free) if free is not None else 'free memory unknown'
+        where = ' in op %r' % self.op if self.op else ''
+        return ('Out of memory on %s%s: %s, %s%s. Use a smaller batch_size or model, free arrays you no longer '
+                'need, or choose another device (KCORE_DEVICE / kcore.device(...)).'
+                % (device, where, asked, left, ' (%s)' % detail if detail else ''))
+
+
+def _bytes(n):
+    """1536 -> '1.5 KiB'."""
+    n = float(n)
+    for unit in ('bytes', 'KiB', 'MiB', 'GiB', 'TiB'):
+        if n < 1024 or unit == 'TiB':
+            return ('%d %s' % (n, unit)) if unit == 'bytes' else ('%.1f %s' % (n, unit))
+        n /= 1024
+
+
 class NotCompiledError(KcoreError, RuntimeError):
     """Training or evaluation was asked of a model that was never compiled."""
 
@@ -93,6 +145,6 @@ def add_context(exc, text):
 
 
 __all__ = ['KcoreError', 'UnknownNameError', 'DuplicateNameError', 'PluginLoadError', 'MissingPluginError',
-           'PluginLoadWarning', 'ShapeError', 'BackendError', 'NotCompiledError', 'SavingError', 'DownloadError',
-           'DistributedError',
+           'PluginLoadWarning', 'ShapeError', 'BackendError', 'DeviceMismatchError', 'DeviceMemoryError',
+           'NotCompiledError', 'SavingError', 'DownloadError', 'DistributedError',
            'layer_prefix', 'add_context']

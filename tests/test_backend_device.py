@@ -5,14 +5,21 @@ import types
 import hypothesis.strategies as st
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 
+from kcore import device as kcore_device
 from kcore import plugins
 from kcore.autodiff import Tensor, apply
+from kcore.autodiff import gradients as kcore_gradients
+from kcore.backend import sum as kcore_sum
 from kcore.backend import device
 from kcore.backend.device import ACTIVE, Backend, set_backend
 from kcore.errors import BackendError
 from kcore.plugins import hookimpl
+
+from kcore.testing import check_override as public_check_override
+from kcore.testing import registered_overrides
+from kcore.testing.overrides import example_inputs
 
 from helpers.dists import fresh_plugins  # noqa: F401  (fixture)
 from helpers.kernel_cases import DIFFERENTIABLE, NOT_DIFFERENTIABLE
@@ -21,7 +28,7 @@ from helpers.kernel_cases import DIFFERENTIABLE, NOT_DIFFERENTIABLE
 # -- the override check, generic over the registry -----------------------------------------------------
 def overrides():
     """``(op, backend)`` for every kernel registered as an override (``register(fn, name=op, backend=b)``)."""
-    return sorted(tuple(e.name.split('@', 1)) for e in plugins.registry('kernels').entries() if '@' in e.name)
+    return registered_overrides()
 
 
 def _inputs_for(op, data):
@@ -30,60 +37,22 @@ def _inputs_for(op, data):
         return data.draw(DIFFERENTIABLE[op][0])
     if op in NOT_DIFFERENTIABLE:
         return data.draw(NOT_DIFFERENTIABLE[op][0])
-    example = plugins.registry('kernels').entry(op).meta.get('example')
-    assert example is not None, (
-        'kernel %r has a backend override but nothing to test it with: register the generic kernel with '
-        "example={'inputs': [shape or array, ...], 'params': {...}}" % op)
-    rng = np.random.default_rng(0)
-    inputs = [rng.standard_normal(a) if isinstance(a, tuple) else np.asarray(a) for a in example['inputs']]
-    return inputs, dict(example.get('params', {}))
+    return example_inputs(op)
 
 
 def check_override(op, backend, data):
-    """Run ``op@backend`` and the generic ``op`` under ``backend`` on the same inputs; compare
-    outputs and, for float inputs, the vector-Jacobian products of one random cotangent."""
-    kernels = plugins.registry('kernels')
-    generic, override = kernels.get(op), kernels.get('%s@%s' % (op, backend))
+    """``kcore.testing.check_override`` on drawn inputs; skips a backend that is not usable here."""
     inputs, params = _inputs_for(op, data)
-    previous = ACTIVE.backend.name
     try:
-        set_backend(backend)
+        return public_check_override(op, backend, inputs, params)
     except BackendError as e:
         pytest.skip('backend %r is not usable here: %s' % (backend, e))
-    try:
-        to_numpy = ACTIVE.backend.to_numpy
-        xs = [ACTIVE.backend.asarray(a) for a in inputs]
-        out_g, vjp_g = generic(*xs, **params)
-        out_o, vjp_o = override(*xs, **params)
-        outs_g, outs_o = (out_g, out_o) if isinstance(out_g, tuple) else ((out_g,), (out_o,))
-        assert len(outs_g) == len(outs_o), '%s@%s returns %d outputs, the generic kernel %d' % (
-            op, backend, len(outs_o), len(outs_g))
-        for a, b in zip(outs_g, outs_o):
-            assert a.shape == b.shape and a.dtype == b.dtype, '%s@%s: output %s %s, generic %s %s' % (
-                op, backend, b.shape, b.dtype, a.shape, a.dtype)
-            np.testing.assert_allclose(to_numpy(b), to_numpy(a), rtol=1e-6, atol=1e-9,
-                                       err_msg='%s@%s forward differs from the generic kernel' % (op, backend))
-        needs = tuple(np.asarray(a).dtype.kind == 'f' for a in inputs)
-        if not any(needs) or not all(o.dtype.kind == 'f' for o in outs_g):
-            return
-        rng = np.random.default_rng(1)
-        cot = tuple(ACTIVE.backend.asarray(rng.standard_normal(o.shape).astype(o.dtype)) for o in outs_g)
-        cot = cot if isinstance(out_g, tuple) else cot[0]
-        for i, (a, b) in enumerate(zip(vjp_g(cot, needs), vjp_o(cot, needs))):
-            if not needs[i]:
-                continue
-            assert (a is None) == (b is None), '%s@%s: gradient %d is %s, generic %s' % (op, backend, i, b, a)
-            if a is not None:
-                np.testing.assert_allclose(to_numpy(b), to_numpy(a), rtol=1e-6, atol=1e-9,
-                                           err_msg='%s@%s gradient %d differs from the generic kernel' % (
-                                               op, backend, i))
-    finally:
-        set_backend(previous)
 
 
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the device stays active throughout
 @given(data=st.data())
-def test_every_registered_override_matches_the_generic_kernel(data):
-    for op, backend in overrides():
+def test_every_registered_override_matches_the_generic_kernel(kcore_backend, data):
+    for op, backend in registered_overrides(kcore_backend.name):
         check_override(op, backend, data)
 
 
@@ -233,3 +202,112 @@ def test_backend_base_class():
     assert b.synchronize() is None
     g1, g2 = b.random_generator(3), b.random_generator(3)
     assert g1.random() == g2.random()
+
+
+# -- an override may decline: supports= and NotImplemented ---------------------------------------------------
+def _declining_plugin(**registrations):
+    """The throwaway backend with overrides registered as ``name=(fn, extra register kwargs)``."""
+    def register_backends(register):
+        register(ThrowawayBackend())
+
+    def register_kernels(register):
+        for name, (fn, extra) in registrations.items():
+            register(fn, name=name, backend='throwaway', **extra)
+
+    module = types.ModuleType('declining_backend_plugin')
+    module.register_backends = hookimpl(register_backends)
+    module.register_kernels = hookimpl(register_kernels)
+    return module
+
+
+def test_an_override_declines_through_supports_and_the_generic_kernel_runs(fresh_plugins):
+    seen = []
+
+    def small_exp(x):
+        seen.append(x.size)
+        return np.exp(x) + 0.0, lambda g, needs: (g * np.exp(x),)
+
+    def supports(x):
+        return x.size <= 4
+
+    with plugins.registered(_declining_plugin(exp=(small_exp, {'supports': supports}))):
+        with kcore_device('throwaway'):
+            small, big = apply('exp', Tensor(np.zeros(3))), apply('exp', Tensor(np.zeros(10)))
+            x = Tensor(np.zeros(8), requires_grad=True)
+            (grad,) = kcore_gradients(kcore_sum(apply('exp', x)), [x])
+        assert seen == [3]  # the big ones never reached the override
+        np.testing.assert_array_equal(big.numpy(), np.ones(10))
+        np.testing.assert_array_equal(small.numpy(), np.ones(3))
+        np.testing.assert_array_equal(np.asarray(getattr(grad, 'data', grad)), np.ones(8))  # the generic vjp
+        assert public_check_override('exp', 'throwaway', inputs=[np.zeros(10)]) is False
+        assert public_check_override('exp', 'throwaway', inputs=[np.linspace(-1, 1, 4)]) is True
+        assert seen == [3, 4]
+
+
+def test_an_override_declines_by_returning_not_implemented(fresh_plugins):
+    def float32_tanh(x):
+        if x.dtype != np.float32:
+            return NotImplemented
+        y = np.tanh(x)
+        return y, lambda g, needs: (g * (1 - y * y),)
+
+    with plugins.registered(_declining_plugin(tanh=(float32_tanh, {}))):
+        with kcore_device('throwaway'):
+            x64 = Tensor(np.linspace(-1, 1, 5), requires_grad=True)
+            y = apply('tanh', x64)
+            (g,) = kcore_gradients(kcore_sum(y), [x64])
+        np.testing.assert_allclose(np.asarray(getattr(g, 'data', g)), 1 - np.tanh(x64.data) ** 2)
+        assert public_check_override('tanh', 'throwaway', inputs=[np.ones(3)]) is False
+        assert public_check_override('tanh', 'throwaway', inputs=[np.ones(3, dtype='float32')]) is True
+
+
+def test_declining_without_a_generic_kernel_is_a_clear_error(fresh_plugins):
+    def only_here(x):
+        return NotImplemented
+
+    with plugins.registered(_declining_plugin(only_on_throwaway=(only_here, {}))):
+        with kcore_device('throwaway'):
+            with pytest.raises(NotImplementedError, match="Kernel 'only_on_throwaway' of backend 'throwaway' "
+                                                          'declined these inputs and there is no generic'):
+                apply('only_on_throwaway', Tensor(np.ones(2)))
+
+
+def test_supports_is_for_kernel_overrides_only(fresh_plugins):
+    def k(x):
+        return x, lambda g, needs: (g,)
+
+    with pytest.raises(TypeError, match=r'supports=\.\.\.\) is for kernel overrides only'):
+        plugins.register(k, kind='kernels', name='plain_k', supports=lambda x: True)
+    with pytest.raises(TypeError, match='expected a function of the kernel'):
+        plugins.register(k, kind='kernels', name='plain_k', backend='throwaway', supports=True)
+
+
+def test_the_fallback_wrapper_keeps_what_tests_need():
+    def generic(x):
+        return 'generic'
+
+    def override(x):
+        return 'override' if x else NotImplemented
+
+    kernel = device.with_fallback('op', override, generic, backend='b')
+    assert kernel(1) == 'override' and kernel(0) == 'generic'
+    assert kernel.override is override and kernel.generic is generic and kernel.supports is None
+    guarded = device.with_fallback('op', override, generic, supports=lambda x: x > 1, backend='b')
+    assert guarded(1) == 'generic' and guarded(2) == 'override'
+
+
+def test_check_override_compares_in_place_kernels(fresh_plugins):
+    from kcore.training import update_kernels
+
+    def sloppy_adagrad(g, w, accumulator, lr, epsilon):
+        accumulator += g * g
+        w -= lr * g / np.sqrt(accumulator + epsilon)  # epsilon inside the root: not Keras 2.3's rule
+
+    def faithful_adagrad(*args, **params):
+        return update_kernels.adagrad_update(*args, **params)
+
+    with plugins.registered(_declining_plugin(adagrad_update=(faithful_adagrad, {}))):
+        assert public_check_override('adagrad_update', 'throwaway') is True
+    with plugins.registered(_declining_plugin(adagrad_update=(sloppy_adagrad, {}))):
+        with pytest.raises(AssertionError, match='adagrad_update@throwaway leaves argument 1 different'):
+            public_check_override('adagrad_update', 'throwaway', params={'lr': 0.5, 'epsilon': 0.1})

@@ -5,9 +5,13 @@ varies the batch size and the input values.  ``layer_test``'s default checks
 run: output shape and dtype, symbolic use, config round trip, HDF5 save/load
 inside a model, gradients, a few training steps.  A layer registered without
 an example fails here by name, so no layer escapes the generic checks.
+
+Each runs once per device backend (the ``kcore_backend`` fixture of
+``kcore.testing.pytest_plugin``): on NumPy here, and on CUDA, marked ``gpu``, where
+kcore-gpu finds a device.
 """
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kcore.testing import layer_test, registered_by, registered_examples, registered_names
@@ -26,9 +30,9 @@ def _examples(name):
 
 
 @pytest.mark.parametrize('name', registered_names('layers'))
-@settings(max_examples=4)
+@settings(max_examples=4, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=kst.batch_sizes(1, 4), seed=kst.SEEDS, data=st.data())
-def test_registered_layer_conforms(name, batch, seed, data):
+def test_registered_layer_conforms(kcore_backend, name, batch, seed, data):
     cls, examples = _examples(name)
     example = examples[data.draw(st.integers(0, len(examples) - 1), label='example')]
     factory = example.get('factory')

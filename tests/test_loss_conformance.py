@@ -4,9 +4,13 @@ Functions and ``Loss`` classes alike, one test per canonical name (aliases
 dropped).  Data come from the loss's ``example=`` when it was registered with
 one (class-index targets, say), otherwise from the kit's default; hypothesis
 varies the batch size and the values.
+
+Each runs once per device backend (the ``kcore_backend`` fixture of
+``kcore.testing.pytest_plugin``): on NumPy here, and on CUDA, marked ``gpu``, where
+kcore-gpu finds a device.
 """
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kcore.errors import add_context
@@ -15,9 +19,9 @@ from kcore.testing import strategies as kst
 
 
 @pytest.mark.parametrize('name', registered_names('losses'))
-@settings(max_examples=3)
+@settings(max_examples=3, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_registered_loss_conforms(name, data):
+def test_registered_loss_conforms(kcore_backend, name, data):
     loss, examples = registered_examples('losses', name)
     example = (examples or [{}])[data.draw(st.integers(0, max(len(examples), 1) - 1), label='example')]
     y_true, y_pred = data.draw(kst.loss_inputs(example), label='y_true, y_pred')

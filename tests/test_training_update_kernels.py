@@ -1,4 +1,5 @@
-"""The optimizer update kernels (``sgd_update``, ``rmsprop_update``, ``adam_update``):
+"""The optimizer update kernels (``sgd_update``, ``rmsprop_update``, ``adam_update``, ``adamax_update``,
+``nadam_update``, ``adagrad_update``, ``adadelta_update``):
 against the rules written out in float64, and replaceable by a backend's override."""
 import math
 import types
@@ -73,6 +74,65 @@ def test_adam_update_matches_the_rule(seed, amsgrad):
     np.testing.assert_allclose(w, w0 - 0.01 * m_ref / (np.sqrt(v_ref) + 1e-7), rtol=1e-12, atol=1e-15)
 
 
+@given(seed=kst.SEEDS)
+def test_adamax_update_matches_the_rule(seed):
+    g, w, m, _ = _arrays(seed)
+    u = np.abs(_arrays(seed + 1, 1)[0])
+    w0, m0, u0 = w.copy(), m.copy(), u.copy()
+    update_kernels.adamax_update(g, w, m, u, 0.02, 0.9, 0.999, 1e-7)
+    m_ref, u_ref = 0.9 * m0 + 0.1 * g, np.maximum(0.999 * u0, np.abs(g))
+    np.testing.assert_allclose(m, m_ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(u, u_ref, rtol=1e-12)
+    np.testing.assert_allclose(w, w0 - 0.02 * m_ref / (u_ref + 1e-7), rtol=1e-12, atol=1e-15)
+
+
+@given(seed=kst.SEEDS)
+def test_nadam_update_matches_the_rule(seed):
+    g, w, m, _ = _arrays(seed)
+    v = np.abs(_arrays(seed + 1, 1)[0])
+    w0, m0, v0 = w.copy(), m.copy(), v.copy()
+    update_kernels.nadam_update(g, w, m, v, 0.002, 0.9, 0.999, 1e-7, 0.3, 0.8, 20.0)
+    m_ref, v_ref = 0.9 * m0 + 0.1 * g, 0.999 * v0 + 0.001 * g * g
+    np.testing.assert_allclose(m, m_ref, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(v, v_ref, rtol=1e-12, atol=1e-15)
+    m_hat = 0.3 * g + 0.8 * m_ref
+    np.testing.assert_allclose(w, w0 - 0.002 * m_hat / (np.sqrt(v_ref) * 20.0 + 1e-7), rtol=1e-12, atol=1e-15)
+
+
+@given(seed=kst.SEEDS)
+def test_adagrad_update_matches_the_rule(seed):
+    g, w, _, _ = _arrays(seed)
+    acc = np.abs(_arrays(seed + 1, 1)[0])
+    w0, acc0 = w.copy(), acc.copy()
+    update_kernels.adagrad_update(g, w, acc, 0.01, 1e-7)
+    acc_ref = acc0 + g * g
+    np.testing.assert_allclose(acc, acc_ref, rtol=1e-12)
+    np.testing.assert_allclose(w, w0 - 0.01 * g / (np.sqrt(acc_ref) + 1e-7), rtol=1e-12, atol=1e-15)
+
+
+@given(seed=kst.SEEDS)
+def test_adadelta_update_matches_the_rule(seed):
+    g, w, _, _ = _arrays(seed)
+    eg, ed = (np.abs(a) for a in _arrays(seed + 1, 2))
+    w0, eg0, ed0 = w.copy(), eg.copy(), ed.copy()
+    update_kernels.adadelta_update(g, w, eg, ed, 1.0, 0.95, 1e-7)
+    eg_ref = 0.95 * eg0 + 0.05 * g * g
+    step = g * np.sqrt(ed0 + 1e-7) / np.sqrt(eg_ref + 1e-7)
+    np.testing.assert_allclose(eg, eg_ref, rtol=1e-12)
+    np.testing.assert_allclose(ed, 0.95 * ed0 + 0.05 * step * step, rtol=1e-12)
+    np.testing.assert_allclose(w, w0 - step, rtol=1e-12, atol=1e-15)
+
+
+def test_every_update_kernel_carries_an_example_its_overrides_are_checked_with():
+    from kcore.testing.overrides import example_inputs
+    assert set(update_kernels.EXAMPLES) == set(update_kernels.KERNELS)
+    for name, fn in update_kernels.KERNELS.items():
+        inputs, params = example_inputs(name)
+        before = inputs[1].copy()
+        assert fn(*inputs, **params) is None
+        assert np.isfinite(inputs[1]).all() and not np.array_equal(inputs[1], before), name
+
+
 class _Recorder(Backend):
     """NumPy under another name, with update kernels that count their calls."""
     name = 'update_recorder'
@@ -105,6 +165,10 @@ def _recording_plugin(calls):
     (lambda: optimizers.RMSprop(centered=True), 'rmsprop_update'),
     (lambda: optimizers.Adam(amsgrad=True), 'adam_update'),
     (lambda: optimizers.AdamW(), 'adam_update'),
+    (lambda: optimizers.Adamax(), 'adamax_update'),
+    (lambda: optimizers.Nadam(), 'nadam_update'),
+    (lambda: optimizers.Adagrad(initial_accumulator_value=0.1), 'adagrad_update'),
+    (lambda: optimizers.Adadelta(), 'adadelta_update'),
 ])
 def test_a_backend_override_runs_the_update_and_matches_the_generic_kernel(fresh_plugins, optimizer, kernel):
     rng = np.random.default_rng(0)

@@ -18,9 +18,13 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
+    examples = {**primitives.EXAMPLES, **update_kernels.EXAMPLES}
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
                      + list(update_kernels.KERNELS.items())):
-        register(fn, name=name)
+        if name in examples:
+            register(fn, name=name, example=examples[name])
+        else:
+            register(fn, name=name)
 
 
 @hookimpl

@@ -17,7 +17,8 @@ from kcore.config import (epsilon, floatx, image_data_format, set_epsilon, set_f
                           set_image_data_format)
 from kcore.layers.op_layer import install_dispatch as _install_dispatch
 from kcore.runtime import control_flow, device, keras2_ops, ops, phase, rng, state
-from kcore.runtime.device import ACTIVE, Backend, NumpyBackend, backend_name, set_backend  # noqa: F401
+from kcore.runtime.device import (ACTIVE, Backend, NumpyBackend, active_device, backend_name,  # noqa: F401
+                                  set_backend)
 from kcore.runtime.ops import *  # noqa: F401,F403
 from kcore.runtime.ops import as_array, is_tensor, to_tensor  # noqa: F401
 from kcore.runtime.state import *  # noqa: F401,F403
@@ -40,6 +41,6 @@ __getattr__ = _plugins.module_getattr('ops')
 #: settings, and the few types a custom layer or a backend plugin names
 #: (tests/test_public_api.py keeps it honest)
 __all__ = sorted(set(ops.__all__) | set(state.__all__) | set(keras2_ops.__all__) | set(control_flow.__all__) | {
-    'function', 'gradients', 'placeholder', 'is_keras_tensor', 'is_placeholder', 'set_backend',
+    'function', 'gradients', 'placeholder', 'is_keras_tensor', 'is_placeholder', 'set_backend', 'active_device',
     'epsilon', 'floatx', 'image_data_format', 'set_epsilon', 'set_floatx', 'set_image_data_format',
     'Tensor', 'Variable', 'no_grad', 'Backend'})

@@ -75,6 +75,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
+        fused = activations.bias_fused_name(self.activation) if self.bias is not None else None
+        if fused is not None:  # matmul, then bias and activation in one kernel a backend can fuse
+            return apply('bias_activation', apply('matmul', inputs, self.kernel), self.bias, activation=fused)
         if self.bias is not None:
             out = apply('dense', inputs, self.kernel, self.bias)
         else:

@@ -131,10 +131,14 @@ def register_kernels(register: Register) -> None:
     kernel may return a tuple of outputs; its ``vjp`` then receives a tuple
     of gradients, ``None`` for outputs that no gradient reached.
 
-    Every override is tested against the generic kernel on the same inputs;
-    a generic kernel that a backend may override should carry inputs for
-    that test: ``example={'inputs': [shape or array, ...], 'params': {...}}``
-    (shapes become random float64 arrays).  Returns nothing."""
+    An override may decline inputs it does not handle, and the generic
+    kernel then runs: pass ``supports=predicate`` (called with the kernel's
+    arguments; False means the generic kernel), or return ``NotImplemented``
+    from the override.  Every override is tested against the generic kernel
+    on the same inputs (``kcore.testing.check_override``); a generic kernel
+    that a backend may override should carry inputs for that test:
+    ``example={'inputs': [shape or array, ...], 'params': {...}}`` (shapes
+    become random float64 arrays).  Returns nothing."""
 
 
 @hookspec

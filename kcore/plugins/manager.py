@@ -218,6 +218,7 @@ class PluginManager:
 
         def register(obj, name=None, aliases=(), backend=None, **meta):
             name = _registration_name(kind, obj, name, backend)
+            _check_supports(kind, name, backend, meta)
             trust.check_type(kind, obj, name or getattr(obj, '__name__', None), record.label or record.key)
             wanted = [name or getattr(obj, '__name__', None)] + ([aliases] if isinstance(aliases, str)
                                                                  else list(aliases))
@@ -280,6 +281,7 @@ class PluginManager:
         """File one object in one registry, in-process; returns the names it got."""
         self.load()
         name = _registration_name(kind, obj, name, backend)
+        _check_supports(kind, name, backend, meta)
         trust.check_type(kind, obj, name or getattr(obj, '__name__', None), 'in-process registration')
         with self._lock:
             record = self.records.get(IN_PROCESS_KEY)
@@ -352,6 +354,19 @@ def _registration_name(kind, obj, name, backend):
                             % (backend, kind))
         return '%s@%s' % (name or obj.__name__, backend)
     return name
+
+
+def _check_supports(kind, name, backend, meta):
+    """``supports=`` (the predicate that lets an override decline inputs) belongs to kernel overrides."""
+    if 'supports' not in meta:
+        return
+    supports = meta['supports']
+    if kind != 'kernels' or not backend:
+        raise TypeError('register(..., supports=...) is for kernel overrides only (register(fn, name=op, '
+                        "backend='cuda', supports=predicate)); this is a %s registration of %r." % (kind, name))
+    if supports is not None and not callable(supports):
+        raise TypeError('register(%r, supports=...): expected a function of the kernel\'s arguments that '
+                        'returns True when the override handles them. Received: %r.' % (name, supports))
 
 
 def _warn(failed):

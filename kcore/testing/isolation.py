@@ -2,7 +2,7 @@
 import contextlib
 
 from kcore.plugins.manager import manager as _manager
-from kcore.runtime.device import ACTIVE
+from kcore.runtime.device import restore_state, save_state
 
 
 @contextlib.contextmanager
@@ -15,9 +15,9 @@ def isolated(manager=None):
     they switch on) leaks into later tests.
     """
     manager = manager or _manager
-    backend, xp = ACTIVE.backend, ACTIVE.xp
+    saved = save_state()
     try:
         with manager.isolated() as fresh:
             yield fresh
     finally:
-        ACTIVE.backend, ACTIVE.xp = backend, xp
+        restore_state(saved)

@@ -11,6 +11,7 @@ preparing the next batch overlaps the current training step:
   the adapter, so it is never advanced by two threads at once.
 """
 import collections
+import contextvars
 import queue
 import threading
 import warnings
@@ -189,7 +190,9 @@ class _IteratorReader:
     def __init__(self, iterator, max_queue_size):
         self.queue = queue.Queue(max_queue_size)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(iterator,), daemon=True)
+        # the reader runs in the caller's context: its `kcore.device(...)` block holds there too
+        self._thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run, iterator),
+                                        daemon=True)
         self._thread.start()
 
     def _put(self, item):
@@ -263,14 +266,14 @@ class GeneratorAdapter:
         pending = collections.deque()
         try:
             for i in indices:
-                pending.append(self._pool.submit(self.source.__getitem__, i))
+                pending.append(self._pool.submit(contextvars.copy_context().run, self.source.__getitem__, i))
                 if len(pending) >= self.max_queue_size:
                     break
             while pending:
                 item = pending.popleft().result()
                 nxt = next(indices, None)
                 if nxt is not None:
-                    pending.append(self._pool.submit(self.source.__getitem__, nxt))
+                    pending.append(self._pool.submit(contextvars.copy_context().run, self.source.__getitem__, nxt))
                 yield item
         finally:
             for f in pending:

@@ -13,9 +13,10 @@ weight decay, constraints, slots, the update loop), lives in
 ``kcore.training.optimizer_base`` and is re-exported here.  A rule names its slots and
 implements ``update_step(g, w, lr, slots)`` on backend arrays, writing in place.
 
-SGD, RMSprop and Adam (and AdamW) run their arithmetic through the named kernels of
-``kcore.training.update_kernels`` (``sgd_update``, ``rmsprop_update``, ``adam_update``),
-which a device backend may replace.
+Every rule runs its arithmetic through a named kernel of
+``kcore.training.update_kernels`` (``sgd_update``, ``rmsprop_update``, ``adam_update``,
+``adamax_update``, ``nadam_update``, ``adagrad_update``, ``adadelta_update``), which a
+device backend may replace by one fused kernel.
 """
 import math
 
@@ -25,46 +26,9 @@ from kcore.serialization import resolve
 from kcore.training.optimizer_base import Optimizer, SettableFloat  # noqa: F401
 
 
-# -- pieces the update rules share (in place, with an explicit temporary) -------------------
-def _empty(w):
-    return ACTIVE.xp.empty_like(w)
-
-
-def _ema(avg, x, rate, out):
-    """``avg = rate * avg + (1 - rate) * x`` in place, using ``out`` (which may be ``x``)."""
-    ACTIVE.xp.subtract(x, avg, out=out)
-    out *= 1.0 - rate
-    avg += out
-    return out
-
-
-def _square(g, out):
-    return ACTIVE.xp.multiply(g, g, out=out)
-
-
-def _sqrt_plus_eps(x, eps, out):
-    """``sqrt(x) + eps`` (Adam's family puts epsilon outside the root)."""
-    ACTIVE.xp.sqrt(x, out=out)
-    out += eps
-    return out
-
-
-def _rms(x, eps, out):
-    """``sqrt(x + eps)`` (RMSprop, Adagrad and Adadelta put it inside)."""
-    ACTIVE.xp.add(x, eps, out=out)
-    return ACTIVE.xp.sqrt(out, out=out)
-
-
 def _epsilon(value):
     """Keras 2.3: ``epsilon=None`` means ``K.epsilon()`` (read when the optimizer is made)."""
     return config.epsilon() if value is None else value
-
-
-def _descend(w, num, den, scale):
-    """``w -= scale * num / den``, overwriting ``den``."""
-    ACTIVE.xp.divide(num, den, out=den)
-    den *= scale
-    w -= den
 
 
 # -- the rules ------------------------------------------------------------------------------
@@ -175,13 +139,9 @@ class Adamax(Optimizer):
         self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0)
 
     def update_step(self, g, w, lr, slots):
-        xp = ACTIVE.xp
-        m, u = slots['momentum'], slots['norm']
-        t = _ema(m, g, self.beta_1, out=_empty(w))
-        u *= self.beta_2
-        xp.maximum(u, xp.abs(g, out=t), out=u)
-        xp.add(u, self.epsilon, out=t)
-        _descend(w, m, t, lr / (1.0 - self.beta_1 ** (self.iterations + 1)))
+        ACTIVE.kernels['adamax_update'](g, w, slots['momentum'], slots['norm'],
+                                        lr / (1.0 - self.beta_1 ** (self.iterations + 1)),
+                                        self.beta_1, self.beta_2, self.epsilon)
 
 
 class Nadam(Optimizer):
@@ -218,18 +178,11 @@ class Nadam(Optimizer):
         return p
 
     def update_step(self, g, w, lr, slots):
-        xp = ACTIVE.xp
         t_ = self.iterations + 1
         u_t, u_next, p_t = self._u(t_), self._u(t_ + 1), self._u_product(t_)
-        m, v = slots['momentum'], slots['velocity']
-        t = _ema(m, g, self.beta_1, out=_empty(w))
-        _ema(v, _square(g, out=t), self.beta_2, out=t)
-        m_hat = xp.multiply(g, (1.0 - u_t) / (1.0 - p_t), out=_empty(w))
-        m_hat += xp.multiply(m, u_next / (1.0 - p_t * u_next), out=t)
-        xp.sqrt(v, out=t)
-        t *= 1.0 / math.sqrt(1.0 - self.beta_2 ** t_)
-        t += self.epsilon
-        _descend(w, m_hat, t, lr)
+        ACTIVE.kernels['nadam_update'](g, w, slots['momentum'], slots['velocity'], lr, self.beta_1, self.beta_2,
+                                       self.epsilon, (1.0 - u_t) / (1.0 - p_t), u_next / (1.0 - p_t * u_next),
+                                       1.0 / math.sqrt(1.0 - self.beta_2 ** t_))
 
 
 class Adagrad(Optimizer):
@@ -252,10 +205,7 @@ class Adagrad(Optimizer):
         return xp.full(var.shape, self.initial_accumulator_value, dtype=var.dtype)
 
     def update_step(self, g, w, lr, slots):
-        acc = slots['accumulator']
-        t = _square(g, _empty(w))
-        acc += t
-        _descend(w, g, _sqrt_plus_eps(acc, self.epsilon, out=t), lr)
+        ACTIVE.kernels['adagrad_update'](g, w, slots['accumulator'], lr, self.epsilon)
 
 
 class Adadelta(Optimizer):
@@ -275,15 +225,8 @@ class Adadelta(Optimizer):
         self.epsilon = self._hyper('epsilon', _epsilon(epsilon), 0)
 
     def update_step(self, g, w, lr, slots):
-        eg, ed = slots['accumulated_grad'], slots['accumulated_delta_var']
-        t = _square(g, _empty(w))
-        _ema(eg, t, self.rho, out=t)
-        step = _rms(ed, self.epsilon, out=_empty(w))   # -delta = sqrt(Ed + eps) * g / sqrt(Eg + eps)
-        step *= g
-        step /= _rms(eg, self.epsilon, out=t)
-        _ema(ed, _square(step, out=t), self.rho, out=t)
-        step *= lr
-        w -= step
+        ACTIVE.kernels['adadelta_update'](g, w, slots['accumulated_grad'], slots['accumulated_delta_var'], lr,
+                                          self.rho, self.epsilon)
 
 
 def get(identifier):

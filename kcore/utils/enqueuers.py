@@ -6,6 +6,7 @@ threads, behind ``start(workers, max_queue_size)`` / ``get()`` / ``stop()``.
 own loops did.  Deliberate difference: ``use_multiprocessing=True`` runs threads too (kcore never
 forks a process to unpickle a user's batches); the flag is kept so Keras 2 calls run unchanged.
 """
+import contextvars
 import queue
 import threading
 from concurrent import futures
@@ -36,7 +37,7 @@ class SequenceEnqueuer(object):
         self.workers = int(workers)
         self.queue = queue.Queue(max(1, int(max_queue_size)))
         self.stop_signal = threading.Event()
-        self.run_thread = threading.Thread(target=self._run, daemon=True)
+        self.run_thread = threading.Thread(target=contextvars.copy_context().run, args=(self._run,), daemon=True)
         self.run_thread.start()
 
     def stop(self, timeout=None):
@@ -84,7 +85,7 @@ class OrderedEnqueuer(SequenceEnqueuer):
                     return
                 self._epoch_reads = []
                 for i in order:
-                    self._epoch_reads.append(pool.submit(self.sequence.__getitem__, i))
+                    self._epoch_reads.append(pool.submit(contextvars.copy_context().run, self.sequence.__getitem__, i))
                     if not self._put(self._epoch_reads[-1]):
                         return
                 self.join_end_of_epoch()

@@ -7,6 +7,8 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 
+from kcore.autodiff.primitives import BIAS_ACTIVATIONS
+
 from helpers.strategies import arrays, axes_of, binary, case, floats, grid, shapes, unary
 
 
@@ -59,6 +61,16 @@ def dense_inputs(draw):
     if draw(st.booleans()):
         inputs.append(draw(arrays((m,))))
     return case(inputs)
+
+
+@st.composite
+def bias_activation_inputs(draw):
+    """x and a bias on the last axis (or axis 1, channels_first), values on grids that keep
+    ``x + b`` 0.026 or more from relu's and elu's kinks."""
+    shape = draw(shapes(min_dims=1))
+    axis = draw(st.sampled_from([-1, 1] if len(shape) > 2 else [-1]))
+    inputs = [draw(arrays(shape, grid(0.013))), draw(arrays((shape[axis],), grid(0.061)))]
+    return case(inputs, activation=draw(st.sampled_from(BIAS_ACTIVATIONS)), axis=axis)
 
 
 @st.composite
@@ -290,6 +302,14 @@ def _dense(x, w, b=None):
     return x @ w + (0 if b is None else b)
 
 
+def _bias_activation(x, b, activation='linear', axis=-1):
+    axis %= x.ndim
+    z = x + b.reshape([-1 if i == axis else 1 for i in range(x.ndim)])
+    return {'linear': lambda: z, 'relu': lambda: np.maximum(z, 0), 'sigmoid': lambda: 1 / (1 + np.exp(-z)),
+            'tanh': lambda: np.tanh(z), 'softmax': lambda: _softmax(z), 'elu': lambda: _elu(z),
+            'softplus': lambda: np.logaddexp(z, 0), 'softsign': lambda: z / (1 + np.abs(z))}[activation]()
+
+
 #: kernel -> (strategy of (inputs, params), NumPy reference, extra check_gradients arguments)
 DIFFERENTIABLE = {
     'negative': (unary(), np.negative, {}),
@@ -318,6 +338,7 @@ DIFFERENTIABLE = {
     'minimum': (binary(grid(0.013), grid(0.061)), np.minimum, {}),
     'matmul': (matmul_inputs(), np.matmul, {}),
     'dense': (dense_inputs(), _dense, {}),
+    'bias_activation': (bias_activation_inputs(), _bias_activation, {}),
     'sum': (reduction(), _np_reduction(np.sum), {}),
     'mean': (reduction(), _np_reduction(np.mean), {}),
     'max': (reduction(grid(), unique=True), _np_reduction(np.max), {}),

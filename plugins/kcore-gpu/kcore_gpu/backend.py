@@ -14,6 +14,7 @@ INSTALL = 'pip install "kcore-gpu[cuda12]" (or the cupy-cudaXXx wheel matching y
 class CudaBackend(Backend):
     name = 'cuda'
     install_hint = INSTALL
+    device_type = 'gpu'
 
     def _import(self):
         try:

@@ -1,0 +1,82 @@
+"""Dense runs its bias add and activation as the named kernel ``bias_activation`` (one launch
+for a device backend to fuse), with the same numbers as before; softmax and sigmoid stay
+separate so that the losses still find their logits."""
+import types
+
+import numpy as np
+import pytest
+
+import kcore
+from kcore import plugins
+from kcore.autodiff import primitives
+from kcore.backend import Backend
+from kcore.plugins import hookimpl
+
+from helpers.dists import fresh_plugins  # noqa: F401  (fixture)
+
+
+class _Spy(Backend):
+    name = 'bias_spy'
+
+
+def _spy_plugin(calls):
+    def spy(x, b, activation='linear', axis=-1):
+        calls.append(activation)
+        return primitives.bias_activation(x, b, activation=activation, axis=axis)
+
+    def register_backends(register):
+        register(_Spy())
+
+    def register_kernels(register):
+        register(spy, name='bias_activation', backend='bias_spy')
+
+    module = types.ModuleType('bias_spy_plugin')
+    module.register_backends = hookimpl(register_backends)
+    module.register_kernels = hookimpl(register_kernels)
+    return module
+
+
+REFERENCE = {'relu': lambda z: np.maximum(z, 0), 'tanh': np.tanh, 'softsign': lambda z: z / (1 + np.abs(z)),
+             'elu': lambda z: np.where(z < 0, np.expm1(np.minimum(z, 0)), z),
+             'softplus': lambda z: np.logaddexp(z, 0)}
+
+
+@pytest.mark.parametrize('activation', sorted(REFERENCE))
+def test_dense_runs_bias_and_activation_as_one_kernel(fresh_plugins, activation):
+    calls = []
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype('float32')
+    with plugins.registered(_spy_plugin(calls)):
+        with kcore.device('bias_spy'):
+            layer = kcore.layers.Dense(3, activation=activation, bias_initializer='random_normal')
+            out = layer(kcore.backend.constant(x)).numpy()
+    assert calls == [activation]
+    w, b = layer.get_weights()
+    np.testing.assert_allclose(out, REFERENCE[activation](x @ w + b), rtol=1e-5, atol=1e-6)
+    assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize('activation, use_bias', [('softmax', True), ('sigmoid', True), ('linear', True),
+                                                  ('relu', False)])
+def test_dense_keeps_the_other_paths(fresh_plugins, activation, use_bias):
+    calls = []
+    with plugins.registered(_spy_plugin(calls)):
+        with kcore.device('bias_spy'):
+            layer = kcore.layers.Dense(3, activation=activation, use_bias=use_bias)
+            layer(kcore.backend.constant(np.ones((2, 4), dtype='float32')))
+    assert calls == []
+
+
+def test_dense_relu_gives_the_same_numbers_as_the_unfused_path():
+    x = np.random.default_rng(1).standard_normal((6, 5)).astype('float32')
+    layer = kcore.layers.Dense(4, activation='relu', bias_initializer='random_normal')
+    fused = layer(kcore.backend.constant(x)).numpy()
+    w, b = layer.get_weights()
+    z = x @ w
+    z += b
+    np.testing.assert_array_equal(fused, np.maximum(z, 0))  # bit for bit: the same float32 operations
+
+
+def test_an_unknown_activation_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"bias_activation: unknown activation 'gelu'\. Expected one of linear, "
+                                         r'relu, sigmoid'):
+        primitives.bias_activation(np.ones((2, 3)), np.ones(3), activation='gelu')
