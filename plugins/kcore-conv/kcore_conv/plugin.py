@@ -4,9 +4,14 @@ from kcore.plugins import hookimpl
 
 @hookimpl
 def register_kernels(register):
-    from kcore_conv.kernels import KERNELS
+    from kcore_conv.kernels import EXAMPLES, KERNELS, NUMPY_KERNELS
     for name, fn in KERNELS.items():
-        register(fn, name=name)
+        if name in EXAMPLES:
+            register(fn, name=name, example=EXAMPLES[name])
+        else:
+            register(fn, name=name)
+    for name, fn in NUMPY_KERNELS.items():
+        register(fn, name=name, backend='numpy')
 
 
 @hookimpl

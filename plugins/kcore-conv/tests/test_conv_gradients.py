@@ -2,18 +2,36 @@
 
 ``kcore.testing.check_gradients`` compares autodiff with central differences
 along random directions; hypothesis draws the configurations (small shapes).
-Inputs are drawn without ties (max pooling) and away from ReLU's kink.
+Inputs are drawn without ties (max pooling) and away from ReLU's kink.  The
+whole module runs twice: on the NumPy backend (its ``@numpy`` overrides) and on
+a backend without overrides (the device-neutral generic kernels).
 """
+import contextlib
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import backends
+
 from kcore.autodiff.tensor import Tensor, Variable, gradients
 from kcore.backend import ops as K
+from kcore.backend.device import ACTIVE
 from kcore.testing import check_gradients
 from kcore_conv import ops
+from kcore_conv.kernels import generic_conv
 
 FORMATS = st.sampled_from(['channels_last', 'channels_first'])
+
+
+@pytest.fixture(autouse=True, scope='module', params=['numpy overrides', 'generic kernels'])
+def kernels(request):
+    """Run every test of this module with the NumPy overrides, then with the generic kernels."""
+    generic = request.param == 'generic kernels'
+    with backends.active(backends.GenericNumpyBackend()) if generic else contextlib.nullcontext():
+        assert (ACTIVE.kernels['conv2d'] is generic_conv.conv) == generic
+        yield request.param
 
 
 def _var(a):

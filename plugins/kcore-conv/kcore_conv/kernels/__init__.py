@@ -1,5 +1,12 @@
 """Array-level kernels, registered by op name (one name per rank, so a device
-backend can override, say, only ``conv2d``); each generic kernel is N-d.
+backend can override, say, only ``conv2d``); each kernel is N-d.
+
+The generic kernels (``generic_conv``, ``generic_pool``) are device-neutral:
+whole-batch im2col and one ``xp.matmul``, written only against the active
+array module.  The NumPy backend overrides them (``conv2d@numpy``, ...) with
+the cache-chunked, threaded kernels of ``convolution``, ``depthwise`` and
+``pool``.  Each generic kernel is registered with an ``example`` that the
+override check runs both on.
 
 What an override receives (arrays positional, the rest keywords, all normalised
 by ``kcore_conv.ops``: tuples of ints, lower-case strings):
@@ -13,8 +20,8 @@ by ``kcore_conv.ops``: tuples of ints, lower-case strings):
 - ``max_pool{r}d``/``avg_pool{r}d(x, pool_size, strides, padding, data_format)``.
 - ``upsampling{r}d(x, size, data_format, interpolation)``: 'nearest' or 'bilinear'.
 """
-from kcore_conv.kernels.convolution import conv, conv_transpose, depthwise_conv, separable_conv
-from kcore_conv.kernels.pool import avg_pool, max_pool
+from kcore_conv.kernels import convolution, generic_conv, generic_pool, pool
+from kcore_conv.kernels.examples import EXAMPLES
 from kcore_conv.kernels.resize import upsampling
 
 
@@ -22,13 +29,26 @@ def _per_rank(prefix, fn, ranks=(1, 2, 3), suffix=''):
     return {'%s%dd%s' % (prefix, r, suffix): fn for r in ranks}
 
 
-#: kernel name -> generic implementation
+def _table(conv, conv_transpose, depthwise_conv, separable_conv, max_pool, avg_pool):
+    return {
+        **_per_rank('conv', conv),
+        **_per_rank('conv', conv_transpose, suffix='_transpose'),
+        **_per_rank('depthwise_conv', depthwise_conv, ranks=(1, 2)),
+        **_per_rank('separable_conv', separable_conv, ranks=(1, 2)),
+        **_per_rank('max_pool', max_pool),
+        **_per_rank('avg_pool', avg_pool),
+    }
+
+
+#: kernel name -> generic (device-neutral) implementation
 KERNELS = {
-    **_per_rank('conv', conv),
-    **_per_rank('conv', conv_transpose, suffix='_transpose'),
-    **_per_rank('depthwise_conv', depthwise_conv, ranks=(1, 2)),
-    **_per_rank('separable_conv', separable_conv, ranks=(1, 2)),
-    **_per_rank('max_pool', max_pool),
-    **_per_rank('avg_pool', avg_pool),
+    **_table(generic_conv.conv, generic_conv.conv_transpose, generic_conv.depthwise_conv,
+             generic_conv.separable_conv, generic_pool.max_pool, generic_pool.avg_pool),
     **_per_rank('upsampling', upsampling),
 }
+
+#: kernel name -> the NumPy backend's override (registered as ``name@numpy``)
+NUMPY_KERNELS = _table(convolution.conv, convolution.conv_transpose, convolution.depthwise_conv,
+                       convolution.separable_conv, pool.max_pool, pool.avg_pool)
+
+__all__ = ['EXAMPLES', 'KERNELS', 'NUMPY_KERNELS']
