@@ -34,7 +34,9 @@ def test_at_least_twelve_fused_kernels_are_registered_for_cuda():
     assert len(names) >= 12
     for must in ('adam_update', 'sgd_update', 'rmsprop_update', 'softmax_cross_entropy', 'sigmoid_cross_entropy',
                  'normalize_moments', 'lstm_sequence', 'take', 'dropout_mask', 'relu', 'elu', 'leaky_relu',
-                 'conv2d', 'conv1d_transpose', 'depthwise_conv2d', 'max_pool2d', 'avg_pool3d'):
+                 'conv2d', 'conv1d_transpose', 'depthwise_conv2d', 'max_pool2d', 'avg_pool3d', 'gru_sequence',
+                 'bias_activation', 'batch_norm_train', 'batch_norm_inference', 'adamax_update', 'nadam_update',
+                 'adagrad_update', 'adadelta_update'):
         assert must + '@cuda' in names
 
 

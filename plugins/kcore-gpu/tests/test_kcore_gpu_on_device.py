@@ -142,6 +142,12 @@ CASES = [
     ('avg_pool3d', (_n(1, 4, 4, 4, 2),), dict(pool_size=(2, 2, 2), strides=(2, 2, 2), padding='valid',
                                               data_format='channels_last')),
     ('normalize_moments', (_n(4, 3, 5), _n(5), _n(5)), dict(axes=(0, 1), epsilon=1e-3)),
+    ('batch_norm_train', (_n(6, 4), _n(4), None), dict(axes=(0,), epsilon=1e-3)),
+    ('batch_norm_inference', (_n(3, 2, 4), _n(4), R.random(4) + 0.5, _n(4), _n(4)), dict(epsilon=1e-3)),
+    ('bias_activation', (_n(5, 3), _n(3)), dict(activation='relu')),
+    ('bias_activation', (_n(2, 5, 3), _n(3)), dict(activation='sigmoid')),
+    ('bias_activation', (_n(5, 3), _n(3)), dict(activation='tanh')),
+    ('bias_activation', (_n(5, 3), _n(3)), dict(activation='linear')),
     ('lstm_sequence', (_n(3, 4, 2), _n(2, 12), _n(3, 12), _n(12), np.zeros((3, 3)), np.zeros((3, 3))),
      dict(return_sequences=True)),
     ('gru_sequence', (_n(3, 4, 2), _n(2, 9), _n(3, 9), _n(2, 9), _n(3, 3)), dict(reset_after=True)),
@@ -172,6 +178,10 @@ def test_public_check_override_runs_the_cuda_kernel(name, args, params):
     ('rmsprop_update', ('velocity', None, None), (0.01, 0.9, 0.0, 1e-7)),
     ('adam_update', ('m', 'v', 'v_hat'), (0.01, 0.9, 0.999, 1e-7)),
     ('adam_update', ('m', 'v', None), (0.01, 0.9, 0.999, 1e-7)),
+    ('adamax_update', ('m', 'u'), (0.01, 0.9, 0.999, 1e-7)),
+    ('nadam_update', ('m', 'v'), (0.01, 0.9, 0.999, 1e-7, 0.3, 0.6, 1.2)),
+    ('adagrad_update', ('accumulator',), (0.01, 1e-7)),
+    ('adadelta_update', ('grad', 'delta'), (1.0, 0.95, 1e-7)),
 ])
 def test_optimizer_update_matches_the_generic_kernel(cuda, name, slots, hyper):
     from kcore_gpu.kernels import KERNELS

@@ -55,3 +55,12 @@ extern "C" __global__ void bn_input_grad(const T* __restrict__ gy, const T* __re
     gx[i] = gy[i] * kc - xhat[i] * (kc * sum_gy_xhat[c] / count) - kc * sum_gy[c] / count;
   }
 }
+
+// Inference: y = x * scale[c] + shift[c] (scale and shift folded from the statistics).
+extern "C" __global__ void bn_affine(const T* __restrict__ x, const T* __restrict__ scale,
+                                     const T* __restrict__ shift, T* __restrict__ y, long long n, long long cols) {
+  KC_LOOP(i, n) {
+    long long c = i % cols;
+    y[i] = x[i] * scale[c] + shift[c];
+  }
+}

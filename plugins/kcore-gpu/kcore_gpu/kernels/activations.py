@@ -1,6 +1,6 @@
 """Element-wise activations (forward and backward one launch each) and dropout."""
 from kcore.runtime.device import ACTIVE
-from kcore_gpu.launch import i64, run, scalar
+from kcore_gpu.launch import i32, i64, run, scalar
 from kcore_gpu.overrides import dense_floats, is_number, override
 
 
@@ -75,3 +75,34 @@ def dropout_mask(x, mask, scale):
         run('activations', 'dropout_apply', x.dtype, x.size, g, mask, gx, i64(x.size), scalar(scale, x.dtype))
         return gx, None, None
     return out, vjp
+
+
+_BIAS_ACTS = {'linear': 0, 'relu': 1, 'sigmoid': 2, 'tanh': 3}
+
+
+def _bias_ok(x, b, activation='linear', axis=-1):
+    return (activation in _BIAS_ACTS and dense_floats(x, b) and x.ndim >= 1 and axis in (-1, x.ndim - 1)
+            and b.ndim == 1 and b.shape[0] == x.shape[-1])
+
+
+@override('bias_activation', _bias_ok)
+def bias_activation(x, b, activation='linear', axis=-1):
+    """``activation(x + b)`` over the last axis in one launch; its gradient in one more,
+    plus a per-channel sum for the bias."""
+    from kcore_gpu.kernels.normalization import channel_sums
+    xp = ACTIVE.xp
+    act = _BIAS_ACTS[activation]
+    y = xp.empty_like(x)
+    c = x.shape[-1]
+    run('activations', 'bias_activation_forward', x.dtype, x.size, x, b, y, i64(x.size), i64(c), i32(act))
+
+    def vjp(g, needs):
+        g = xp.ascontiguousarray(g, dtype=x.dtype)
+        if act:
+            gz = xp.empty_like(x)
+            run('activations', 'bias_activation_backward', x.dtype, x.size, g, y, gz, i64(x.size), i32(act))
+        else:
+            gz = g
+        gb = channel_sums(gz.reshape(-1, c))[0] if needs[1] else None
+        return (gz if needs[0] else None), gb
+    return y, vjp

@@ -62,3 +62,53 @@ def normalize_moments(x, gamma, beta, axes, epsilon):
                 scalar(count, x.dtype))
         return gx, gg, gb
     return (y, mean.reshape(kept), var.reshape(kept)), vjp
+
+
+override('batch_norm_train', _ok)(normalize_moments)
+
+
+def _inference_ok(x, mean, var, gamma, beta, epsilon):
+    if not dense_floats(x, mean, var, gamma, beta) or x.ndim < 1:
+        return False
+    c = x.shape[-1]
+    return all(p is None or (p.size == c and p.shape[-1] == c) for p in (mean, var, gamma, beta)) \
+        and mean is not None and var is not None
+
+
+@override('batch_norm_inference', _inference_ok)
+def batch_norm_inference(x, mean, var, gamma, beta, epsilon):
+    """``(x - mean) * gamma / sqrt(var + epsilon) + beta`` as one scale-and-shift launch; the
+    gradients as kcore's generic kernel computes them."""
+    from kcore.autodiff.primitives import unbroadcast
+    xp = ACTIVE.xp
+    inv = 1.0 / xp.sqrt(var + epsilon)
+    scale = inv * gamma if gamma is not None else inv
+    shift = -mean * scale
+    if beta is not None:
+        shift = shift + beta
+    c = x.shape[-1]
+    y = xp.empty_like(x)
+    run('norm', 'bn_affine', x.dtype, x.size, x, xp.ascontiguousarray(scale.reshape(c)),
+        xp.ascontiguousarray(shift.reshape(c)), y, i64(x.size), i64(c))
+
+    def vjp(gy, needs):
+        if gy is None:
+            return None, None, None, None, None
+        gx = gmean = gvar = ggamma = gbeta = None
+        if needs[0]:
+            gx = gy * scale
+        if needs[1]:
+            gmean = unbroadcast(-gy * scale, mean.shape)
+        if needs[2] or (needs[3] and gamma is not None):
+            centred = gy * (x - mean)
+            if needs[3] and gamma is not None:
+                ggamma = unbroadcast(centred * inv, gamma.shape)
+            if needs[2]:
+                k = -0.5 * inv * inv * inv
+                if gamma is not None:
+                    k = k * gamma
+                gvar = unbroadcast(centred * k, var.shape)
+        if needs[4] and beta is not None:
+            gbeta = unbroadcast(gy, beta.shape)
+        return gx, gmean, gvar, ggamma, gbeta
+    return y, vjp
