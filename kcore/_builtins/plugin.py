@@ -18,7 +18,7 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
-    examples = {**primitives.EXAMPLES, **update_kernels.EXAMPLES}
+    examples = {**primitives.EXAMPLES, **update_kernels.EXAMPLES, **layers.LAYER_EXAMPLES}
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
                      + list(update_kernels.KERNELS.items())):
         if name in examples:
