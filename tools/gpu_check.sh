@@ -3,18 +3,22 @@
 #   tools/gpu_check.sh
 # 1. an environment: .gpu-venv over the system Python (--system-site-packages, so a preinstalled
 #    torch / cupy is used), kcore + plugins + kcore-gpu installed from this checkout; works
-#    offline (no index needed when numpy, pluggy, h5py, setuptools, pytest are present);
-# 2. the GPU tests: pytest -m gpu;
+#    offline (no index needed when numpy, pluggy, h5py, setuptools, pytest, hypothesis are present);
+# 2. the GPU tests: pytest -m gpu, kcore-gpu's own first, then the core's per-backend conformance;
 # 3. the benchmarks beside PyTorch CUDA (benchmarks/bench_gpu.py), one process per workload;
-# then ONE table.  Every stage has a hard timeout; the whole run stays under 8 minutes.
+# then ONE table.  Every stage has a hard timeout, and each is cut to what is left of an
+# overall 7.5-minute budget, so the whole run stays under 8 minutes.
 # Env: PYTHON (default python3), GPU_CHECK_VENV (default .gpu-venv).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 VENV="${GPU_CHECK_VENV:-.gpu-venv}"
 LOG="$(mktemp -d)"
-say() { printf '\n== %s\n' "$*"; }
 T0=$(date +%s)
+DEADLINE=$((T0 + 450))
+say() { printf '\n== %s\n' "$*"; }
+# limit SECONDS RESERVE: SECONDS, or less so that RESERVE seconds stay for the later stages
+limit() { local left=$((DEADLINE - $(date +%s) - $2)); [ "$left" -lt "$1" ] && echo $((left > 5 ? left : 5)) || echo "$1"; }
 
 say "machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -4 \
@@ -30,14 +34,14 @@ if timeout 8 "$VPY" -m pip download --no-deps --no-cache-dir -q -d "$LOG/probe" 
 else
   INDEX_OK=0; echo "package index: NOT reachable (offline): installing from this checkout and what is installed"
 fi
-PKGS=(-e ".[test]" -e plugins/kcore-conv -e plugins/kcore-losses -e plugins/kcore-rnn -e plugins/kcore-applications
-      -e plugins/kcore-gpu)
+PLUGINS=(-e plugins/kcore-conv -e plugins/kcore-losses -e plugins/kcore-rnn -e plugins/kcore-applications
+         -e plugins/kcore-gpu)
 if [ "$INDEX_OK" = 1 ]; then
-  timeout 150 "$VPY" -m pip install -q "${PKGS[@]}" -e "plugins/kcore-gpu[cuda12,test]" >"$LOG/pip.txt" 2>&1 \
-    || { echo "pip install failed (tail):"; tail -5 "$LOG/pip.txt"; }
+  timeout "$(limit 120 330)" "$VPY" -m pip install -q -e ".[test]" "${PLUGINS[@]}" -e "plugins/kcore-gpu[cuda12,test]" \
+    >"$LOG/pip.txt" 2>&1 || { echo "pip install failed or timed out (tail):"; tail -5 "$LOG/pip.txt"; }
 else
-  timeout 150 "$VPY" -m pip install -q --no-index --no-build-isolation --no-deps -e . "${PKGS[@]:2}" >"$LOG/pip.txt" 2>&1 \
-    || { echo "offline install failed (tail):"; tail -5 "$LOG/pip.txt"; }
+  timeout "$(limit 120 330)" "$VPY" -m pip install -q --no-index --no-build-isolation --no-deps -e . "${PLUGINS[@]}" \
+    >"$LOG/pip.txt" 2>&1 || { echo "offline install failed or timed out (tail):"; tail -5 "$LOG/pip.txt"; }
 fi
 "$VPY" - <<'PYEOF'
 import importlib
@@ -56,25 +60,35 @@ except Exception as e:
     print('=> install a CuPy wheel matching the driver (pip install "kcore-gpu[cuda12]"); the GPU tests will skip.')
 PYEOF
 
-say "GPU tests (pytest -m gpu, limit 180 s)"
-# modules that cannot be collected here (an optional extra missing offline) are reported, not fatal
-OPENBLAS_NUM_THREADS=4 timeout 180 "$VPY" -m pytest -q -p no:randomly -m gpu --continue-on-collection-errors \
-  plugins/kcore-gpu tests \
-  >"$LOG/pytest.txt" 2>&1
-RC=$?
-tail -25 "$LOG/pytest.txt"
-[ $RC = 124 ] && echo "GPU TESTS TIMED OUT after 180 s"
-TESTS="$(tail -1 "$LOG/pytest.txt")"
+run_tests() {  # name seconds reserve paths...
+  local name=$1 secs=$2 reserve=$3; shift 3
+  local lim; lim=$(limit "$secs" "$reserve")
+  say "GPU tests: $name (pytest -m gpu, limit $lim s)"
+  # modules that cannot be collected here (an optional extra missing offline) are reported, not fatal
+  OPENBLAS_NUM_THREADS=4 timeout "$lim" "$VPY" -m pytest -q -p no:randomly -m gpu --continue-on-collection-errors \
+    "$@" >"$LOG/pytest_$name.txt" 2>&1
+  local rc=$?
+  grep -E "^(FAILED|ERROR)" "$LOG/pytest_$name.txt" | head -30
+  tail -3 "$LOG/pytest_$name.txt"
+  [ $rc = 124 ] && echo "TIMED OUT after $lim s" && echo "timed out" >>"$LOG/pytest_$name.txt"
+}
+run_tests kcore-gpu 120 230 plugins/kcore-gpu
+run_tests core 80 160 tests plugins --ignore=plugins/kcore-gpu
+TESTS="kcore-gpu: $(tail -1 "$LOG/pytest_kcore-gpu.txt"); core: $(tail -1 "$LOG/pytest_core.txt")"
 
-say "benchmarks beside PyTorch CUDA (limit 45 s each)"
+say "benchmarks beside PyTorch CUDA"
 : >"$LOG/bench.jsonl"
 for w in mlp cnn bn_cnn lstm resnet50; do
-  if ! timeout 45 "$VPY" benchmarks/bench_gpu.py "$w" >>"$LOG/bench.jsonl" 2>"$LOG/bench_$w.txt"; then
-    echo "{\"workload\": \"$w\", \"kcore_ms\": null, \"torch_ms\": null, \"note\": \"failed or timed out: $(tail -1 "$LOG/bench_$w.txt" | tr '"' "'" | cut -c1-150)\"}" >>"$LOG/bench.jsonl"
+  case $w in resnet50) args=(--steps 5 --rounds 3) ;; *) args=(--steps 20 --rounds 5) ;; esac
+  lim=$(limit 40 0)
+  echo "$w (limit $lim s)"
+  if ! timeout "$lim" "$VPY" benchmarks/bench_gpu.py "$w" "${args[@]}" >>"$LOG/bench.jsonl" 2>"$LOG/bench_$w.txt"; then
+    echo "{\"workload\": \"$w\", \"kcore_ms\": null, \"torch_ms\": null, \"note\": \"failed or timed out ($lim s): $(tail -1 "$LOG/bench_$w.txt" | tr '"\\' "' " | cut -c1-150)\"}" >>"$LOG/bench.jsonl"
   fi
 done
 
-say "RESULT (wall $(( $(date +%s) - T0 )) s; tests: $TESTS)"
+say "RESULT (wall $(( $(date +%s) - T0 )) s; logs in $LOG)"
+echo "tests: $TESTS"
 "$VPY" - "$LOG/bench.jsonl" <<'PYEOF'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith('{')]
