@@ -290,7 +290,9 @@ def test_the_autodiff_core_stays_small():
 
     import kcore.autodiff
     folder = Path(kcore.autodiff.__file__).parent
-    budget = {'tensor.py': 400, 'primitives.py': 720}
+    # tensor.py 400 -> 410: translating a failed kernel or gradient rule into DeviceMismatchError
+    # or DeviceMemoryError (two try/except blocks; the translation itself lives in kcore.runtime.device)
+    budget = {'tensor.py': 410, 'primitives.py': 720}
     for name, limit in budget.items():
         lines = len((folder / name).read_text().splitlines())
         assert lines <= limit, '%s has %d lines, over its budget of %d' % (name, lines, limit)

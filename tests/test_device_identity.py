@@ -101,6 +101,20 @@ def test_arrays_of_two_devices_in_one_op_name_the_op_the_devices_and_the_fix(twi
             K.dot(K.reshape(b, (1, 3)), c)
 
 
+def test_a_gradient_rule_given_arrays_of_two_devices_names_its_kernel(twin):
+    from kcore.autodiff import gradients
+    with kcore.device('twin:1'):
+        x = K.variable(np.ones(3))
+        y = K.tanh(x)
+        host = np.ones(3)  # a cotangent that never moved to the device
+        with pytest.raises(DeviceMismatchError, match=r"Op 'tanh \(gradient\)' got arrays on two devices, cpu and "
+                                                      r'twin:1'):
+            gradients(y, [x], output_gradient=host)
+        (g,) = gradients(y, [x], output_gradient=K.ones(3))  # the same on the device works
+        np.testing.assert_allclose(K.get_value(g) if hasattr(g, 'numpy') else np.asarray(g),
+                                   1 - np.tanh(1.0) ** 2)
+
+
 def test_an_op_that_fails_for_another_reason_keeps_its_error(twin):
     with kcore.device('twin:1'):
         with pytest.raises(ValueError) as info:

@@ -8,7 +8,7 @@ import pytest
 
 import kcore
 from kcore import plugins
-from kcore.autodiff import primitives
+from kcore.autodiff import fused
 from kcore.backend import Backend
 from kcore.plugins import hookimpl
 
@@ -22,7 +22,7 @@ class _Spy(Backend):
 def _spy_plugin(calls):
     def spy(x, b, activation='linear', axis=-1):
         calls.append(activation)
-        return primitives.bias_activation(x, b, activation=activation, axis=axis)
+        return fused.bias_activation(x, b, activation=activation, axis=axis)
 
     def register_backends(register):
         register(_Spy())
@@ -79,4 +79,25 @@ def test_dense_relu_gives_the_same_numbers_as_the_unfused_path():
 def test_an_unknown_activation_is_a_clear_error():
     with pytest.raises(ValueError, match=r"bias_activation: unknown activation 'gelu'\. Expected one of linear, "
                                          r'relu, sigmoid'):
-        primitives.bias_activation(np.ones((2, 3)), np.ones(3), activation='gelu')
+        fused.bias_activation(np.ones((2, 3)), np.ones(3), activation='gelu')
+
+
+@pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])
+def test_conv_layers_run_bias_and_activation_as_one_kernel(fresh_plugins, data_format):
+    pytest.importorskip('kcore_conv')
+    calls = []
+    x = np.random.default_rng(2).standard_normal((2, 5, 5, 3) if data_format == 'channels_last' else (2, 3, 5, 5))
+    x = x.astype('float32')
+    with plugins.registered(_spy_plugin(calls)):
+        with kcore.device('bias_spy'):
+            layer = kcore.layers.Conv2D(4, 3, activation='tanh', data_format=data_format,
+                                        bias_initializer='random_normal')
+            out = layer(kcore.backend.constant(x)).numpy()
+            linear = kcore.layers.Conv2D(4, 3, data_format=data_format)
+            linear.build(x.shape)
+            linear.set_weights(layer.get_weights())
+            reference = np.tanh(linear(kcore.backend.constant(x)).numpy())
+            relu = kcore.layers.Conv2D(4, 3, activation='relu', data_format=data_format)
+            relu(kcore.backend.constant(x))  # ReLU stays fused into the convolution kernel
+    assert calls == ['tanh']
+    np.testing.assert_allclose(out, reference, rtol=1e-5, atol=1e-6)

@@ -5,7 +5,7 @@ kcore`` has finished, so it may import every floor of kcore.
 """
 from kcore import activations, constraints, initializers, regularizers
 from kcore._builtins import layers
-from kcore.autodiff import primitives
+from kcore.autodiff import fused, primitives
 from kcore.plugins import hookimpl
 from kcore.runtime.device import NumpyBackend
 from kcore.training import callbacks, losses, metrics, optimizers, schedules, update_kernels
@@ -18,7 +18,7 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
-    examples = {**primitives.EXAMPLES, **update_kernels.EXAMPLES}
+    examples = {**fused.EXAMPLES, **update_kernels.EXAMPLES}
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
                      + list(update_kernels.KERNELS.items())):
         if name in examples:

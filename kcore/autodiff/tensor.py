@@ -13,7 +13,7 @@ import threading
 
 import numpy as np
 
-from kcore.runtime.device import ACTIVE, current_state, is_array, kernel_error
+from kcore.runtime.device import ACTIVE, current_state, raise_clearer, raise_clearer_gradient
 
 
 class _GradState(threading.local):
@@ -255,14 +255,11 @@ def apply(name, *args, **params):
     Tensors among ``args`` are unwrapped; other values (Python numbers, arrays)
     pass to the kernel as they are and receive no gradient.
     """
-    arrays = [a.data if isinstance(a, Tensor) else a for a in args]
     try:
-        out, vjp = current_state().kernels[name](*arrays, **params)
-    except Exception as e:  # free when nothing fails; a clearer error for two devices or no memory
-        clearer = kernel_error(e, name, arrays)
-        if clearer is None:
-            raise
-        raise clearer from e
+        out, vjp = current_state().kernels[name](*[a.data if isinstance(a, Tensor) else a for a in args], **params)
+    except Exception as e:  # free unless it fails: a clearer error for two devices' arrays, or no memory
+        raise_clearer(e, name, [a.data if isinstance(a, Tensor) else a for a in args])
+        raise
     if _grad.enabled:
         for a in args:  # plain loops: no generator objects on the per-op path
             if isinstance(a, Tensor) and a.requires_grad:
@@ -384,33 +381,14 @@ def _backward(loss, output_gradient, wrt_index, result, on_ready=None):
                 on_ready(k, result[k])
 
 
-def _backward_error(error, node, outs):
-    """``kernel_error`` for a failed gradient rule: the kernel's name from the rule's own name, and
-    the arrays it holds (its closure) beside the incoming gradients."""
-    vjp = node.vjp
-    op = getattr(vjp, '__qualname__', 'gradient').split('.<locals>')[0] + ' (gradient)'
-    held = [c.cell_contents for c in (getattr(vjp, '__closure__', None) or ()) if _cell_is_array(c)]
-    return kernel_error(error, op, [o for o in outs if o is not None] + held)
-
-
-def _cell_is_array(cell):
-    try:
-        value = cell.cell_contents
-    except ValueError:  # an empty cell
-        return False
-    return is_array(value)
-
-
 def _propagate(node, outs, pending, wrt_index, result):
     """One node's vector-Jacobian product, handed to its parents."""
     parents = node.parents
     try:
         in_grads = node.vjp(outs[0] if node.n_out == 1 else tuple(outs), tuple([p is not None for p in parents]))
-    except Exception as e:  # free when nothing fails: arrays of two devices get the clear error here too
-        clearer = _backward_error(e, node, outs)
-        if clearer is None:
-            raise
-        raise clearer from e
+    except Exception as e:  # free unless it fails: arrays of two devices get the clear error here too
+        raise_clearer_gradient(e, node.vjp, outs)
+        raise
     for p, gp in zip(parents, in_grads):
         if p is None or gp is None:
             continue

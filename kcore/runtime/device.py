@@ -205,6 +205,17 @@ _TABLES = {}  # backend name -> its _LazyKernels, shared by the backend's device
 _GENERATIONS = itertools.count(1)
 
 
+_STATES = {}  # backend instance -> its DeviceState: re-entering a device keeps its random stream
+
+
+def state_for(backend):
+    """The ``DeviceState`` of a backend instance (one per instance, made on first use)."""
+    state = _STATES.get(backend)
+    if state is None:
+        state = _STATES[backend] = DeviceState(backend)
+    return state
+
+
 def _kernel_table(backend_name):
     table = _TABLES.get(backend_name)
     if table is None:
@@ -329,7 +340,7 @@ def set_backend(name):
     arrays: build models after the switch so that their weights live on the new device.
     """
     backend = find_backend(name)
-    state = DeviceState(backend)
+    state = state_for(backend)
     backend.activate()
     if _CURRENT.get() is _DEFAULT:
         _adopt(_DEFAULT, state)
@@ -415,7 +426,7 @@ class device:
         self._tokens = []
 
     def __enter__(self):
-        state = DeviceState(self.backend)
+        state = state_for(self.backend)
         self.backend.activate()
         self._tokens.append(_CURRENT.set(state))
         return self.backend
@@ -492,6 +503,27 @@ def kernel_error(error, op, arrays):
     if not found or found == [here]:
         return None
     return DeviceMismatchError.build(op, found, here)
+
+
+def raise_clearer(error, op, arrays):
+    """Raise the clearer error for ``error`` from kernel ``op`` on ``arrays`` (see ``kernel_error``),
+    if there is one; return otherwise, so that the caller re-raises ``error`` itself."""
+    clearer = kernel_error(error, op, arrays)
+    if clearer is not None:
+        raise clearer from error
+
+
+def raise_clearer_gradient(error, vjp, grads):
+    """``raise_clearer`` for a failed gradient rule ``vjp``: the kernel's name comes from the rule's
+    own name, the arrays from the incoming gradients and the ones the rule holds (its closure)."""
+    op = getattr(vjp, '__qualname__', 'gradient').split('.<locals>')[0] + ' (gradient)'
+    held = []
+    for cell in getattr(vjp, '__closure__', None) or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            pass
+    raise_clearer(error, op, [g for g in grads if g is not None] + held)
 
 
 def is_array(value):

@@ -7,7 +7,7 @@ import hypothesis.extra.numpy as hnp
 import hypothesis.strategies as st
 import numpy as np
 
-from kcore.autodiff.primitives import BIAS_ACTIVATIONS
+from kcore.autodiff.fused import BIAS_ACTIVATIONS
 
 from helpers.strategies import arrays, axes_of, binary, case, floats, grid, shapes, unary
 

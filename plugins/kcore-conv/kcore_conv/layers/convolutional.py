@@ -8,6 +8,7 @@ together with dilation_rate > 1 are allowed (TensorFlow refuses them), and
 too (Keras 3; Keras 2's 1D layers defaulted to 'channels_last').
 """
 from kcore import activations, constraints, initializers, regularizers
+from kcore.autodiff import apply
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
@@ -21,7 +22,8 @@ class Conv(Layer):
 
     The kernel is ``(*kernel_size, in_channels // groups, filters)``.  A ReLU
     activation is fused into the convolution kernel (one pass over the output
-    fewer, in both directions).
+    fewer, in both directions); tanh, elu, softplus and softsign run with the
+    bias as the ``bias_activation`` kernel, which a device backend fuses.
     """
 
     rank = None
@@ -116,16 +118,27 @@ class Conv(Layer):
         """The activation the kernel applies itself ('relu'), or None."""
         return 'relu' if self.activation is activations.relu else None
 
-    def _finish(self, out, fused):
+    def _late_activation(self):
+        """The activation for the ``bias_activation`` kernel after a bias-free convolution ('tanh',
+        'elu', ...), so that a device backend adds the bias and applies it in one launch; None
+        when ReLU is fused into the convolution itself, or the activation must stay separate."""
+        if self.bias is None or self._fused() is not None:
+            return None
+        return activations.bias_fused_name(self.activation)
+
+    def _finish(self, out, fused, late=None):
+        if late is not None:
+            axis = 1 if self.data_format == 'channels_first' else -1
+            return apply('bias_activation', out, self.bias, activation=late, axis=axis)
         if fused is None and self.activation is not activations.linear:
             out = self.activation(out)
         return out
 
     def call(self, inputs):
-        fused = self._fused()
-        out = ops.convolve(inputs, self.kernel, self.bias, self.strides, self.padding, self.data_format,
-                           self.dilation_rate, activation=fused, owner=layer_prefix(self))
-        return self._finish(out, fused)
+        fused, late = self._fused(), self._late_activation()
+        out = ops.convolve(inputs, self.kernel, None if late else self.bias, self.strides, self.padding,
+                           self.data_format, self.dilation_rate, activation=fused, owner=layer_prefix(self))
+        return self._finish(out, fused, late)
 
     def get_config(self):
         cfg = super().get_config()
@@ -218,10 +231,11 @@ class ConvTranspose(Conv):
         self.built = True
 
     def call(self, inputs):
-        out = ops.convolve_transpose(inputs, self.kernel, self.bias, self._output_sizes(tuple(inputs.shape)),
-                                     self.strides, self.padding, self.data_format, self.dilation_rate,
-                                     owner=layer_prefix(self))
-        return self._finish(out, None)
+        late = self._late_activation()
+        out = ops.convolve_transpose(inputs, self.kernel, None if late else self.bias,
+                                     self._output_sizes(tuple(inputs.shape)), self.strides, self.padding,
+                                     self.data_format, self.dilation_rate, owner=layer_prefix(self))
+        return self._finish(out, None, late)
 
     def get_config(self):
         cfg = super().get_config()
@@ -284,11 +298,11 @@ class DepthwiseConv(Conv):
         self.built = True
 
     def call(self, inputs):
-        fused = self._fused()
-        out = ops.depthwise_convolve(inputs, self.depthwise_kernel, self.bias, self.strides, self.padding,
-                                     self.data_format, self.dilation_rate, activation=fused,
+        fused, late = self._fused(), self._late_activation()
+        out = ops.depthwise_convolve(inputs, self.depthwise_kernel, None if late else self.bias, self.strides,
+                                     self.padding, self.data_format, self.dilation_rate, activation=fused,
                                      owner=layer_prefix(self))
-        return self._finish(out, fused)
+        return self._finish(out, fused, late)
 
     def get_config(self):
         cfg = super().get_config()
@@ -354,11 +368,11 @@ class SeparableConv(Conv):
         self.built = True
 
     def call(self, inputs):
-        fused = self._fused()
-        out = ops.separable_convolve(inputs, self.depthwise_kernel, self.pointwise_kernel, self.bias,
-                                     self.strides, self.padding, self.data_format, self.dilation_rate,
-                                     activation=fused, owner=layer_prefix(self))
-        return self._finish(out, fused)
+        fused, late = self._fused(), self._late_activation()
+        out = ops.separable_convolve(inputs, self.depthwise_kernel, self.pointwise_kernel,
+                                     None if late else self.bias, self.strides, self.padding, self.data_format,
+                                     self.dilation_rate, activation=fused, owner=layer_prefix(self))
+        return self._finish(out, fused, late)
 
     def get_config(self):
         cfg = super().get_config()
