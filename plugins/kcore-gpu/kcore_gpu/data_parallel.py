@@ -17,7 +17,7 @@ import contextlib
 from kcore.autodiff.tensor import Tensor, gradients, no_grad
 from kcore.distribute.averaging import GradientBuffer, average_over_replicas, sum_in_place
 from kcore.models import Model, clone_model
-from kcore.runtime.device import ACTIVE
+from kcore.runtime.device import ACTIVE, device
 from kcore.runtime.phase import learning_phase_scope
 from kcore.training import data as data_mod
 
@@ -42,7 +42,7 @@ class HostReplicas:
 
 
 class CudaReplicas:
-    """Replica ``i`` on CUDA device ``i``: CuPy device contexts, peer copies, NCCL all-reduce."""
+    """Replica ``i`` on CUDA device ``i``: kcore device blocks, peer copies, NCCL all-reduce."""
 
     def __init__(self, count):
         import cupy
@@ -51,7 +51,8 @@ class CudaReplicas:
         self.comms = nccl.NcclCommunicator.initAll(list(range(count)))
 
     def context(self, i):
-        return self.cupy.cuda.Device(i)
+        """kcore's ``device('cuda:i')`` block: kcore's active backend and CuPy's current device."""
+        return device('cuda:%d' % i)
 
     def copy(self, dst, src):
         src = src if src.flags.c_contiguous else self.cupy.ascontiguousarray(src)
