@@ -1,5 +1,7 @@
 """The ``kcore`` console script.
 
+Commands::
+
     kcore plugins            every plugin: distribution, version, names registered per kind
     kcore plugins --json     the same, as JSON
     kcore info               version, backend and settings
@@ -79,6 +81,7 @@ def _gib(n):
 
 
 def main(argv=None):
+    """Run the ``kcore`` command line (``kcore --version``, ``kcore plugins``, ...); returns the exit status."""
     import kcore
     parser = argparse.ArgumentParser(prog='kcore', description='kcore command-line tools.')
     parser.add_argument('--version', action='version', version='kcore %s' % kcore.__version__)

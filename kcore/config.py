@@ -30,6 +30,7 @@ def kcore_home():
 
 
 def config_path():
+    """The path of the settings file, ``kcore.json`` in ``kcore_home()``."""
     return os.path.join(kcore_home(), 'kcore.json')
 
 
@@ -80,6 +81,14 @@ def floatx():
 
 
 def set_floatx(value):
+    """Set the default float dtype of weights and tensors (``K.set_floatx``).
+
+    Args:
+        value: ``'float16'``, ``'float32'`` (the default) or ``'float64'``.
+
+    Raises:
+        ValueError: ``value`` is another name.
+    """
     if value not in _FLOATX:
         raise ValueError('Unknown floatx %r. Expected one of %s.' % (value, ', '.join(_FLOATX)))
     settings['floatx'] = str(value)
@@ -91,6 +100,14 @@ def epsilon():
 
 
 def set_epsilon(value):
+    """Set the fuzz factor that ``K.epsilon()`` returns.
+
+    Args:
+        value: A positive number; 1e-7 by default.
+
+    Raises:
+        ValueError: ``value`` is not positive.
+    """
     value = float(value)
     if not value > 0:
         raise ValueError('epsilon must be a positive number. Received: %r.' % value)
@@ -98,10 +115,23 @@ def set_epsilon(value):
 
 
 def image_data_format():
+    """The default ``data_format`` of image layers (``K.image_data_format``).
+
+    Returns:
+        ``'channels_last'`` (the default) or ``'channels_first'``.
+    """
     return settings['image_data_format']
 
 
 def set_image_data_format(value):
+    """Set the default ``data_format`` of image layers (``K.set_image_data_format``).
+
+    Args:
+        value: ``'channels_last'`` or ``'channels_first'``.
+
+    Raises:
+        ValueError: ``value`` is anything else.
+    """
     if value not in _DATA_FORMATS:
         raise ValueError('Unknown image_data_format %r. Expected one of %s.'
                          % (value, ', '.join(_DATA_FORMATS)))

@@ -46,6 +46,11 @@ class NonNeg(Constraint):
 
 
 class UnitNorm(Constraint):
+    """Constraint scaling each weight vector to unit L2 norm.
+
+    Args:
+        axis: The axis along which norms are taken (0: each column of a ``Dense`` kernel).
+    """
     def __init__(self, axis=0):
         self.axis = axis
 
@@ -57,6 +62,14 @@ class UnitNorm(Constraint):
 
 
 class MinMaxNorm(Constraint):
+    """Constraint keeping each weight vector's L2 norm between two bounds.
+
+    Args:
+        min_value: The smallest norm.
+        max_value: The largest norm.
+        rate: How far to move toward the bounds per step (1: all the way).
+        axis: The axis along which norms are taken.
+    """
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
         self.min_value, self.max_value, self.rate, self.axis = min_value, max_value, rate, axis
 
@@ -70,6 +83,17 @@ class MinMaxNorm(Constraint):
 
 
 def get(identifier):
+    """A constraint from a name, a config dict, an instance or None.
+
+    Args:
+        identifier: ``'max_norm'``, ``{'class_name': ..., 'config': ...}``, a callable or None.
+
+    Returns:
+        The constraint (None for None).
+
+    Raises:
+        UnknownNameError: The name is unknown (a KeyError).
+    """
     return resolve('constraints', identifier)
 
 

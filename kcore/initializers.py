@@ -38,16 +38,23 @@ def _dtype(dtype):
 
 
 class Zeros(Initializer):
+    """Initializer of all zeros (``'zeros'``)."""
     def __call__(self, shape, dtype=None):
         return ACTIVE.xp.zeros(shape, dtype=_dtype(dtype))
 
 
 class Ones(Initializer):
+    """Initializer of all ones (``'ones'``)."""
     def __call__(self, shape, dtype=None):
         return ACTIVE.xp.ones(shape, dtype=_dtype(dtype))
 
 
 class Constant(Initializer):
+    """Initializer filling every entry with ``value``.
+
+    Args:
+        value: The constant.
+    """
     def __init__(self, value=0):
         self.value = value
 
@@ -79,6 +86,13 @@ def _uniform(gen, shape, low, high, dtype):
 
 
 class RandomNormal(_Random):
+    """Initializer drawing from a normal distribution.
+
+    Args:
+        mean: The mean.
+        stddev: The standard deviation (0.05, Keras 2.3's default).
+        seed: An int for the same values on every call, or None for fresh ones.
+    """
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
@@ -91,6 +105,13 @@ class RandomNormal(_Random):
 
 
 class RandomUniform(_Random):
+    """Initializer drawing uniformly from ``[minval, maxval)``.
+
+    Args:
+        minval: The lower bound.
+        maxval: The upper bound.
+        seed: An int for the same values on every call, or None for fresh ones.
+    """
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
         self.minval, self.maxval = minval, maxval
@@ -103,6 +124,13 @@ class RandomUniform(_Random):
 
 
 class TruncatedNormal(_Random):
+    """Initializer drawing from a normal distribution, redrawing values beyond two standard deviations.
+
+    Args:
+        mean: The mean.
+        stddev: The standard deviation before truncation.
+        seed: An int for the same values on every call, or None for fresh ones.
+    """
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
         self.mean, self.stddev = mean, stddev
@@ -128,6 +156,21 @@ def compute_fans(shape):
 
 
 class VarianceScaling(_Random):
+    """Initializer whose spread follows the weight's fan: variance ``scale / n``.
+
+    ``n`` is the number of inputs (``'fan_in'``), outputs (``'fan_out'``) or their
+    mean (``'fan_avg'``); the Glorot, He and LeCun initializers are special cases.
+
+    Args:
+        scale: A positive scale factor.
+        mode: ``'fan_in'``, ``'fan_out'`` or ``'fan_avg'``.
+        distribution: ``'truncated_normal'`` (``'normal'`` means it, as in Keras 2.3),
+            ``'untruncated_normal'`` or ``'uniform'``.
+        seed: An int for the same values on every call, or None for fresh ones.
+
+    Raises:
+        ValueError: ``scale`` is not positive, or ``mode``/``distribution`` is unknown.
+    """
     def __init__(self, scale=1.0, mode='fan_in', distribution='truncated_normal', seed=None):
         super().__init__(seed)
         if scale <= 0:
@@ -204,6 +247,11 @@ class Orthogonal(_Random):
 
 
 class Identity(Initializer):
+    """Initializer of a (scaled) identity matrix, for 2-D weights only.
+
+    Args:
+        gain: The value on the diagonal.
+    """
     def __init__(self, gain=1.0):
         self.gain = gain
 
@@ -222,6 +270,14 @@ def get(identifier):
 
 
 def serialize(init):
+    """An initializer as a ``{'class_name', 'config'}`` dict, for a config.
+
+    Args:
+        init: An initializer instance.
+
+    Returns:
+        A JSON-able dict.
+    """
     return _s(init, 'initializers')
 
 

@@ -11,10 +11,31 @@ from kcore.serialization import deserialize as _d
 
 
 def serialize(loss):
+    """A loss as a name or a ``{'class_name', 'config'}`` dict, for a config or a file.
+
+    Args:
+        loss: A loss function or ``Loss`` instance.
+
+    Returns:
+        A string for a function, a dict for an instance.
+    """
     return _s(loss, 'losses')
 
 
 def deserialize(config, custom_objects=None):
+    """The loss a ``serialize`` result describes.
+
+    Args:
+        config: A loss name or a ``{'class_name', 'config'}`` dict.
+        custom_objects: ``{name: function or class}`` for losses kcore does not register.
+
+    Returns:
+        A loss function (for a name) or a ``Loss`` instance (for a dict).
+
+    Raises:
+        ValueError: ``config`` is neither a name nor such a dict.
+        UnknownNameError: It names a loss nothing registers (a KeyError).
+    """
     return _d(config, 'losses', custom_objects)
 
 

@@ -8,10 +8,31 @@ from kcore.serialization import deserialize as _d
 
 
 def serialize(optimizer):
+    """An optimizer as a ``{'class_name', 'config'}`` dict.
+
+    Args:
+        optimizer: An ``Optimizer`` instance.
+
+    Returns:
+        A JSON-able dict.
+    """
     return _s(optimizer, 'optimizers')
 
 
 def deserialize(config, custom_objects=None):
+    """The optimizer a ``serialize`` result (or a name such as ``'adam'``) describes.
+
+    Args:
+        config: An optimizer name or a ``{'class_name', 'config'}`` dict.
+        custom_objects: ``{name: class}`` for optimizers kcore does not register.
+
+    Returns:
+        An ``Optimizer`` instance.
+
+    Raises:
+        ValueError: ``config`` is neither a name nor such a dict.
+        UnknownNameError: It names an optimizer nothing registers (a KeyError).
+    """
     return _d(config, 'optimizers', custom_objects)
 
 

@@ -42,6 +42,12 @@ class L1L2(Regularizer):
 
 
 class L1(L1L2):
+    """Regularizer adding ``l1 * sum(abs(w))`` to the loss.
+
+    Args:
+        l1: The factor.
+        **kwargs: ``l=`` is accepted as Keras 3's name for ``l1``.
+    """
     def __init__(self, l1=0.01, **kwargs):
         super().__init__(l1=kwargs.pop('l', l1))
 
@@ -50,6 +56,12 @@ class L1(L1L2):
 
 
 class L2(L1L2):
+    """Regularizer adding ``l2 * sum(w ** 2)`` to the loss.
+
+    Args:
+        l2: The factor.
+        **kwargs: ``l=`` is accepted as Keras 3's name for ``l2``.
+    """
     def __init__(self, l2=0.01, **kwargs):
         super().__init__(l2=kwargs.pop('l', l2))
 
@@ -58,18 +70,54 @@ class L2(L1L2):
 
 
 def l1(l=0.01):  # noqa: E741 - Keras's argument name
+    """An ``L1`` regularizer (Keras 2's function form).
+
+    Args:
+        l: The factor.
+
+    Returns:
+        An ``L1`` instance.
+    """
     return L1(l)
 
 
 def l2(l=0.01):  # noqa: E741
+    """An ``L2`` regularizer (Keras 2's function form).
+
+    Args:
+        l: The factor.
+
+    Returns:
+        An ``L2`` instance.
+    """
     return L2(l)
 
 
 def l1_l2(l1=0.01, l2=0.01):  # noqa: F811 - Keras's argument names
+    """An ``L1L2`` regularizer (Keras 2's function form).
+
+    Args:
+        l1: The L1 factor.
+        l2: The L2 factor.
+
+    Returns:
+        An ``L1L2`` instance.
+    """
     return L1L2(l1=l1, l2=l2)
 
 
 def get(identifier):
+    """A regularizer from a name, a config dict, an instance or None.
+
+    Args:
+        identifier: ``'l2'``, ``{'class_name': ..., 'config': ...}``, a callable or None.
+
+    Returns:
+        The regularizer (None for None).
+
+    Raises:
+        UnknownNameError: The name is unknown (a KeyError).
+    """
     return resolve('regularizers', identifier)
 
 

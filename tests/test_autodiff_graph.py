@@ -283,16 +283,34 @@ def test_variables_update_in_place():
     assert not frozen.requires_grad and 'non-trainable' in repr(frozen)
 
 
+def _lines_outside_docstrings(text):
+    import ast
+    documented = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                documented.update(range(first.lineno, first.end_lineno + 1))
+    return sum(1 for number, _ in enumerate(text.splitlines(), 1) if number not in documented)
+
+
 def test_the_autodiff_core_stays_small():
     """A line budget (tinygrad's habit): the tape and tensor type in one screenful-sized module,
-    the kernels with their rules in another.  Raise it deliberately, not by drift."""
+    the kernels with their rules in another.  Raise it deliberately, not by drift.  Docstrings
+    do not count: documenting the code (the API reference needs it) must not eat the budget."""
     from pathlib import Path
 
     import kcore.autodiff
     folder = Path(kcore.autodiff.__file__).parent
-    # tensor.py 400 -> 410: translating a failed kernel or gradient rule into DeviceMismatchError
-    # or DeviceMemoryError (two try/except blocks; the translation itself lives in kcore.runtime.device)
-    budget = {'tensor.py': 410, 'primitives.py': 720}
+    # 400 and 720 lines before the docstrings were excluded; tensor.py +10 (i20core): translating a
+    # failed kernel or gradient rule into DeviceMismatchError or DeviceMemoryError (two try/except
+    # blocks; the translation itself lives in kcore.runtime.device)
+    budget = {'tensor.py': 355, 'primitives.py': 696}
     for name, limit in budget.items():
-        lines = len((folder / name).read_text().splitlines())
-        assert lines <= limit, '%s has %d lines, over its budget of %d' % (name, lines, limit)
+        lines = _lines_outside_docstrings((folder / name).read_text())
+        assert lines <= limit, '%s has %d lines outside docstrings, over its budget of %d' % (name, lines, limit)
+
+
+def test_the_line_budget_does_not_count_docstrings():
+    text = 'def f():\n    """One.\n\n    Two.\n    """\n    return 1\n'
+    assert _lines_outside_docstrings(text) == 2

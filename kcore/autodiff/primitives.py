@@ -15,6 +15,7 @@ KERNELS = {}
 
 
 def kernel(fn):
+    """Register ``fn`` in ``KERNELS`` under its name (a trailing underscore dropped); returns ``fn``."""
     KERNELS[fn.__name__.rstrip('_')] = fn
     return fn
 
@@ -43,68 +44,80 @@ def _no_grad(*arrays):
 # -- element-wise, one input ----------------------------------------------------
 @kernel
 def negative(x):
+    """``-x`` kernel: the value and its gradient rule."""
     return -x, lambda g, needs: (-g,)
 
 
 @kernel
 def exp(x):
+    """``exp(x)`` kernel: the value and its gradient rule."""
     y = ACTIVE.xp.exp(x)
     return y, lambda g, needs: (g * y,)
 
 
 @kernel
 def log(x):
+    """``log(x)`` kernel: the value and its gradient rule."""
     return ACTIVE.xp.log(x), lambda g, needs: (g / x,)
 
 
 @kernel
 def log1p(x):
+    """``log(1 + x)``, accurate near 0 kernel: the value and its gradient rule."""
     return ACTIVE.xp.log1p(x), lambda g, needs: (g / (1 + x),)
 
 
 @kernel
 def expm1(x):
+    """``exp(x) - 1``, accurate near 0 kernel: the value and its gradient rule."""
     y = ACTIVE.xp.expm1(x)
     return y, lambda g, needs: (g * (y + 1),)
 
 
 @kernel
 def sqrt(x):
+    """``sqrt(x)`` kernel: the value and its gradient rule."""
     y = ACTIVE.xp.sqrt(x)
     return y, lambda g, needs: (g / (2 * y),)
 
 
 @kernel
 def square(x):
+    """``x * x`` kernel: the value and its gradient rule."""
     return x * x, lambda g, needs: (2 * x * g,)
 
 
 @kernel
 def abs_(x):
+    """``abs(x)`` kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     return xp.abs(x), lambda g, needs: (g * xp.sign(x),)
 
 
 @kernel
 def sin(x):
+    """``sin(x)`` kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     return xp.sin(x), lambda g, needs: (g * xp.cos(x),)
 
 
 @kernel
 def cos(x):
+    """``cos(x)`` kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     return xp.cos(x), lambda g, needs: (-g * xp.sin(x),)
 
 
 @kernel
 def tanh(x):
+    """``tanh(x)`` kernel: the value and its gradient rule."""
     y = ACTIVE.xp.tanh(x)
     return y, lambda g, needs: (g * (1 - y * y),)
 
 
 @kernel
 def sigmoid(x):
+    """The logistic sigmoid kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     # exp(-|x|) never overflows; both branches are exact where they apply.
     e = xp.exp(-xp.abs(x))
@@ -114,12 +127,14 @@ def sigmoid(x):
 
 @kernel
 def relu(x):
+    """``max(x, 0)`` kernel: the value and its gradient rule."""
     y = ACTIVE.xp.maximum(x, 0)
     return y, lambda g, needs: (g * (y > 0),)
 
 
 @kernel
 def softplus(x):
+    """``log(1 + exp(x))`` kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     y = xp.logaddexp(x, 0).astype(x.dtype, copy=False)
 
@@ -131,12 +146,14 @@ def softplus(x):
 
 @kernel
 def softsign(x):
+    """``x / (1 + abs(x))`` kernel: the value and its gradient rule."""
     d = 1 + ACTIVE.xp.abs(x)
     return x / d, lambda g, needs: (g / (d * d),)
 
 
 @kernel
 def elu(x, alpha=1.0):
+    """The exponential linear unit kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     neg = x < 0
     e = xp.expm1(xp.minimum(x, 0))
@@ -150,7 +167,7 @@ _ERF_SPLIT = 1.37  # the series below it, the erfc fit above: both smooth, no ki
 
 @kernel
 def erf(x):
-    """erf without SciPy: its Maclaurin series (exact to float64) for |x| < 1.37, and
+    """The error function without SciPy: its Maclaurin series (exact to float64) for |x| < 1.37, and
     Numerical Recipes' erfc Chebyshev fit (relative error < 1.2e-7 of erfc, so an
     absolute error below 7e-9) beyond."""
     xp = ACTIVE.xp
@@ -184,30 +201,35 @@ for _n in ('sign', 'floor', 'ceil', 'round', 'isnan', 'isinf', 'isfinite', 'logi
 # -- element-wise, two inputs (broadcasting) -------------------------------------
 @kernel
 def add(x, y):
+    """``x + y`` with broadcasting kernel: the value and its gradient rule."""
     return x + y, lambda g, needs: (unbroadcast(g, _shape(x)) if needs[0] else None,
                                     unbroadcast(g, _shape(y)) if needs[1] else None)
 
 
 @kernel
 def subtract(x, y):
+    """``x - y`` with broadcasting kernel: the value and its gradient rule."""
     return x - y, lambda g, needs: (unbroadcast(g, _shape(x)) if needs[0] else None,
                                     unbroadcast(-g, _shape(y)) if needs[1] else None)
 
 
 @kernel
 def multiply(x, y):
+    """``x * y`` with broadcasting kernel: the value and its gradient rule."""
     return x * y, lambda g, needs: (unbroadcast(g * y, _shape(x)) if needs[0] else None,
                                     unbroadcast(g * x, _shape(y)) if needs[1] else None)
 
 
 @kernel
 def divide(x, y):
+    """``x / y`` with broadcasting kernel: the value and its gradient rule."""
     return x / y, lambda g, needs: (unbroadcast(g / y, _shape(x)) if needs[0] else None,
                                     unbroadcast(-g * x / (y * y), _shape(y)) if needs[1] else None)
 
 
 @kernel
 def power(x, y):
+    """``x ** y`` with broadcasting kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = x ** y
 
@@ -236,12 +258,14 @@ def _selection_vjp(x, y, out):
 
 @kernel
 def maximum(x, y):
+    """Element-wise maximum kernel: the value and its gradient rule."""
     out = ACTIVE.xp.maximum(x, y)
     return out, _selection_vjp(x, y, out)
 
 
 @kernel
 def minimum(x, y):
+    """Element-wise minimum kernel: the value and its gradient rule."""
     out = ACTIVE.xp.minimum(x, y)
     return out, _selection_vjp(x, y, out)
 
@@ -260,6 +284,7 @@ for _n in ('less', 'less_equal', 'greater', 'greater_equal', 'equal', 'not_equal
 
 @kernel
 def matmul(x, y):
+    """Matrix product with batch broadcasting kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.matmul(x, y)
 
@@ -338,6 +363,7 @@ def _restore(g, shape, axes, keepdims):
 
 @kernel
 def sum_(x, axis=None, keepdims=False):
+    """Sum over axes kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     axes = _norm_axis(axis, x.ndim)
     out = xp.sum(x, axis=axes, keepdims=keepdims)
@@ -347,6 +373,7 @@ def sum_(x, axis=None, keepdims=False):
 
 @kernel
 def mean(x, axis=None, keepdims=False):
+    """Mean over axes kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     axes = _norm_axis(axis, x.ndim)
     out = xp.mean(x, axis=axes, keepdims=keepdims)
@@ -379,6 +406,7 @@ KERNELS['min'] = _extremum('min')
 
 @kernel
 def prod(x, axis=None, keepdims=False):
+    """Product over axes kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     axes = _norm_axis(axis, x.ndim)
     out = xp.prod(x, axis=axes, keepdims=keepdims)
@@ -398,6 +426,7 @@ def prod(x, axis=None, keepdims=False):
 
 @kernel
 def logsumexp(x, axis=None, keepdims=False):
+    """``log(sum(exp(x)))`` over axes, computed stably kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     axes = _norm_axis(axis, x.ndim)
     m = xp.max(x, axis=axes, keepdims=True)
@@ -410,6 +439,7 @@ def logsumexp(x, axis=None, keepdims=False):
 
 @kernel
 def cumsum(x, axis=0):
+    """Running sum along an axis kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     return xp.cumsum(x, axis=axis), lambda g, needs: (
         xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis),)
@@ -431,23 +461,27 @@ for _n in ('argmax', 'argmin'):
 
 @kernel
 def any_(x, axis=None, keepdims=False):
+    """Logical any over axes (no gradient) kernel: the value and its gradient rule."""
     return ACTIVE.xp.any(x, axis=axis, keepdims=keepdims), lambda g, needs: (None,)
 
 
 @kernel
 def all_(x, axis=None, keepdims=False):
+    """Logical all over axes (no gradient) kernel: the value and its gradient rule."""
     return ACTIVE.xp.all(x, axis=axis, keepdims=keepdims), lambda g, needs: (None,)
 
 
 # -- shape and layout -------------------------------------------------------------
 @kernel
 def reshape(x, shape):
+    """A new shape for the same elements kernel: the value and its gradient rule."""
     xs = x.shape
     return x.reshape(shape), lambda g, needs: (g.reshape(xs),)
 
 
 @kernel
 def transpose(x, axes=None):
+    """Axis permutation kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     inverse = None
     if axes is not None:
@@ -458,24 +492,28 @@ def transpose(x, axes=None):
 
 @kernel
 def expand_dims(x, axis):
+    """A new axis of size 1 kernel: the value and its gradient rule."""
     xs = x.shape
     return ACTIVE.xp.expand_dims(x, axis), lambda g, needs: (g.reshape(xs),)
 
 
 @kernel
 def squeeze(x, axis=None):
+    """Removal of axes of size 1 kernel: the value and its gradient rule."""
     xs = x.shape
     return ACTIVE.xp.squeeze(x, axis=axis), lambda g, needs: (g.reshape(xs),)
 
 
 @kernel
 def broadcast_to(x, shape):
+    """Broadcasting to a shape kernel: the value and its gradient rule."""
     xs = x.shape
     return ACTIVE.xp.broadcast_to(x, shape), lambda g, needs: (unbroadcast(g, xs),)
 
 
 @kernel
 def concatenate(*xs, axis=-1):
+    """Joining arrays along an axis kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.concatenate(xs, axis=axis)
     sizes = [x.shape[axis] for x in xs]
@@ -493,6 +531,7 @@ def concatenate(*xs, axis=-1):
 
 @kernel
 def stack(*xs, axis=0):
+    """Stacking arrays along a new axis kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.stack(xs, axis=axis)
 
@@ -508,6 +547,7 @@ def _is_basic_index(key):
 
 @kernel
 def getitem(x, key):
+    """Indexing and slicing (``x[key]``) kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = x[key]
     basic = _is_basic_index(key)
@@ -545,6 +585,7 @@ def take(x, indices, axis=0):
 
 @kernel
 def tile(x, reps):
+    """Repetition of the whole array along its axes kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.tile(x, reps)
     xs = x.shape
@@ -562,6 +603,7 @@ def tile(x, reps):
 
 @kernel
 def repeat(x, repeats, axis):
+    """Repetition of each entry along an axis kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.repeat(x, repeats, axis=axis)
     ax = axis % x.ndim
@@ -574,6 +616,7 @@ def repeat(x, repeats, axis):
 
 @kernel
 def pad(x, pad_width, constant=0):
+    """Constant padding kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.pad(x, pad_width, mode='constant', constant_values=constant)
     index = tuple(slice(a, a + n) for (a, _), n in zip(pad_width, x.shape))
@@ -582,12 +625,14 @@ def pad(x, pad_width, constant=0):
 
 @kernel
 def flip(x, axis=None):
+    """Reversal along axes kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     return xp.flip(x, axis), lambda g, needs: (xp.flip(g, axis),)
 
 
 @kernel
 def where(cond, x, y):
+    """``where(cond, x, y)`` (no gradient to ``cond``) kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.where(cond, x, y)
 
@@ -601,6 +646,7 @@ def where(cond, x, y):
 
 @kernel
 def clip(x, low, high):
+    """Clipping to ``[low, high]`` kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     out = xp.clip(x, low, high)
     inside = (x >= low) & (x <= high)
@@ -609,6 +655,7 @@ def clip(x, low, high):
 
 @kernel
 def cast(x, dtype):
+    """Dtype conversion kernel: the value and its gradient rule."""
     src = x.dtype
     out = x.astype(dtype)
     floating = src.kind == 'f' and out.dtype.kind == 'f'
@@ -617,17 +664,20 @@ def cast(x, dtype):
 
 @kernel
 def stop_gradient(x):
+    """The identity with a zero gradient kernel: the value and its gradient rule."""
     return x, lambda g, needs: (None,)
 
 
 @kernel
 def identity(x):
+    """The identity kernel: the value and its gradient rule."""
     return x, lambda g, needs: (g,)
 
 
 # -- neural-network primitives that pay to fuse -------------------------------------
 @kernel
 def softmax(x, axis=-1):
+    """Softmax along an axis kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
     y = e / xp.sum(e, axis=axis, keepdims=True)
@@ -636,6 +686,7 @@ def softmax(x, axis=-1):
 
 @kernel
 def log_softmax(x, axis=-1):
+    """Log-softmax along an axis, computed stably kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     z = x - xp.max(x, axis=axis, keepdims=True)
     y = z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
@@ -644,6 +695,7 @@ def log_softmax(x, axis=-1):
 
 @kernel
 def leaky_relu(x, alpha=0.2):
+    """Leaky ReLU kernel: the value and its gradient rule."""
     xp = ACTIVE.xp
     pos = x > 0
     return xp.where(pos, x, alpha * x), lambda g, needs: (xp.where(pos, g, alpha * g),)

@@ -55,6 +55,7 @@ class enable_grad(no_grad):
 
 
 def is_recording():
+    """Whether operations are being recorded for gradients now (False inside ``no_grad``)."""
     return _grad.enabled
 
 
@@ -91,18 +92,22 @@ class Tensor:
     # -- array facts -----------------------------------------------------------
     @property
     def shape(self):
+        """The shape, a tuple of ints."""
         return self.data.shape
 
     @property
     def dtype(self):
+        """The dtype of the underlying array."""
         return self.data.dtype
 
     @property
     def ndim(self):
+        """The number of axes."""
         return self.data.ndim
 
     @property
     def size(self):
+        """The number of elements."""
         return self.data.size
 
     def __len__(self):
@@ -138,6 +143,11 @@ class Tensor:
         return self is not other
 
     def detach(self):
+        """A new tensor with the same data and no gradient history.
+
+        Returns:
+            A ``Tensor`` that gradients do not flow through.
+        """
         return Tensor(self.data)
 
     # Python operators (the kernels live in primitives.py, bound below).
@@ -199,7 +209,7 @@ def _install_operators():
     T.__abs__ = lambda self: apply('abs', self)
     T.__pos__ = lambda self: self
     T.__getitem__ = lambda self, key: apply('getitem', self, key=_unwrap_index(key))
-    T.T = property(lambda self: apply('transpose', self, axes=None))
+    T.T = property(lambda self: apply('transpose', self, axes=None), doc='The transpose (axes reversed).')
     _PLAIN_OPERANDS.update((Tensor, Variable))
 
 
@@ -228,20 +238,45 @@ class Variable(Tensor):
         self._path = self.name
 
     def assign(self, value):
+        """Overwrite the value in place (the array keeps its identity).
+
+        Args:
+            value: A tensor or array broadcastable to the variable's shape.
+
+        Returns:
+            The variable.
+        """
         value = value.data if isinstance(value, Tensor) else value
         self.data[...] = value
         return self
 
     def assign_add(self, delta):
+        """Add ``delta`` in place.
+
+        Args:
+            delta: A tensor or array broadcastable to the variable's shape.
+
+        Returns:
+            The variable.
+        """
         self.data += delta.data if isinstance(delta, Tensor) else delta
         return self
 
     def assign_sub(self, delta):
+        """Subtract ``delta`` in place.
+
+        Args:
+            delta: A tensor or array broadcastable to the variable's shape.
+
+        Returns:
+            The variable.
+        """
         self.data -= delta.data if isinstance(delta, Tensor) else delta
         return self
 
     @property
     def value(self):
+        """The underlying array (NumPy's, or CuPy's on a GPU), not a copy."""
         return self.data
 
     def __repr__(self):
@@ -353,7 +388,7 @@ def _owned(arrays):
 
 
 def _last_uses(order, wrt_index):
-    """position in ``order`` -> the ``wrt`` indices whose gradient is complete after that node."""
+    """Map each position in ``order`` to the ``wrt`` indices whose gradient is complete after that node."""
     last = {wrt_index[id(p)]: pos for pos, node in enumerate(order) for p in node.parents
             if p is not None and id(p) in wrt_index}
     done = {}

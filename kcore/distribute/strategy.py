@@ -53,6 +53,7 @@ class Strategy:
 
     @property
     def is_chief(self):
+        """Whether this process is rank 0, the one that prints, saves and logs."""
         return self.rank == 0
 
     @contextlib.contextmanager
@@ -68,6 +69,14 @@ class Strategy:
         """Called once per ``fit``, when the model is built and before its first step."""
 
     def permutation(self, n):
+        """The shuffled sample order of an epoch, the same on every process.
+
+        Args:
+            n: The number of samples.
+
+        Returns:
+            A permutation of ``range(n)`` as an int array.
+        """
         return np.asarray(_rng.host_generator().permutation(n))
 
     def shard(self, batch):

@@ -69,6 +69,7 @@ def iter_sequence_infinite(seq):
 
 
 def is_generator_or_sequence(x):
+    """Whether ``x`` is a Python generator or a ``Sequence`` (Keras 2's helper)."""
     return inspect.isgenerator(x) or is_sequence(x)
 
 
@@ -159,10 +160,12 @@ def standardize_sample_or_class_weights(x_weight, output_names, weight_type):
 
 
 def standardize_class_weights(class_weight, output_names):
+    """``class_weight`` as one entry per output name (Keras 2's helper)."""
     return standardize_sample_or_class_weights(class_weight, output_names, 'class_weight')
 
 
 def standardize_sample_weights(sample_weight, output_names):
+    """``sample_weight`` as one entry per output name (Keras 2's helper)."""
     return standardize_sample_or_class_weights(sample_weight, output_names, 'sample_weight')
 
 
@@ -221,7 +224,7 @@ def standardize_weights(y, sample_weight=None, class_weight=None, sample_weight_
     if isinstance(class_weight, dict):
         if len(y.shape) > 2:
             raise ValueError('`class_weight` not supported for 3+ dimensional targets.')
-        from kcore.training.data import class_weights_to_sample_weights
+        from kcore.training.class_weights import class_weights_to_sample_weights
         return class_weights_to_sample_weights(y, class_weight)
     if sample_weight_mode is None:
         return np.ones((y.shape[0],), dtype='float32')

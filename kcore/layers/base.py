@@ -56,7 +56,24 @@ def _is_shape(x):
 
 
 class Layer(RecordsArguments):
-    """Base class of every layer (and of ``Model``)."""
+    """Base class of every layer (and of ``Model``).
+
+    A subclass creates its weights in ``build(input_shape)`` with ``add_weight``,
+    computes in ``call(inputs)``, and returns its constructor arguments from
+    ``get_config`` so a saved model can rebuild it.
+
+    Args:
+        trainable: Whether training updates the layer's weights.
+        name: The layer's name; a unique one from the class name (``dense_1``) by default.
+        dtype: The dtype of the weights; ``floatx()`` by default.
+        dynamic: Accepted for Keras compatibility (kcore always runs eagerly).
+        **kwargs: ``input_shape``/``input_dim``/``batch_input_shape``/``batch_size``
+            (for the first layer of a ``Sequential``), ``weights`` (initial values),
+            ``activity_regularizer``, ``input_dtype``, ``autocast``.
+
+    Raises:
+        TypeError: An unknown keyword argument.
+    """
 
     #: what saving and the summary ask instead of checking model classes (Keras's flags):
     #: a model, a graph of layers (functional), a plain stack (Sequential)
@@ -94,14 +111,17 @@ class Layer(RecordsArguments):
     # -- configuration --------------------------------------------------------
     @property
     def dtype(self):
+        """The dtype of the layer's weights, e.g. ``'float32'``."""
         return self._dtype
 
     @property
     def compute_dtype(self):
+        """The dtype the layer computes in (the weights' dtype: kcore has no mixed-precision policy)."""
         return self._dtype
 
     @property
     def trainable(self):
+        """Whether the optimizer updates this layer's weights; setting it applies to its sub-layers too."""
         return self._trainable
 
     @trainable.setter
@@ -135,6 +155,14 @@ class Layer(RecordsArguments):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Create a layer from the dict ``get_config`` returned.
+
+        Args:
+            config: The layer's config.
+
+        Returns:
+            A new, unbuilt layer.
+        """
         return cls(**config)
 
     # -- weights --------------------------------------------------------------
@@ -145,6 +173,23 @@ class Layer(RecordsArguments):
 
         Arguments are Keras 2's; Keras 3's order (``add_weight(shape, initializer, ...)``)
         is also understood when the first argument is a shape.
+
+        Args:
+            name: The weight's name (unique within the layer).
+            shape: Its shape, all sizes known.
+            dtype: Its dtype; the layer's by default.
+            initializer: An initializer name, instance or callable; ``'glorot_uniform'``
+                for floats (zeros otherwise) by default.
+            regularizer: A regularizer whose penalty joins the loss, or None.
+            trainable: Whether the optimizer updates it.
+            constraint: A function applied to it after each update, or None.
+            **kwargs: Accepted for Keras compatibility (``aggregation``, ``synchronization``, ...) and ignored.
+
+        Returns:
+            The new ``Variable``.
+
+        Raises:
+            ShapeError: The shape has unknown sizes.
         """
         if _is_shape(name) and shape is None:  # Keras 3 positional order
             name, shape = None, name
@@ -217,10 +262,12 @@ class Layer(RecordsArguments):
 
     @property
     def trainable_weights(self) -> list[Variable]:
+        """The weights the optimizer updates: own weights first, then each sub-layer's."""
         return [v for v, t in self._weights_with_owner_trainability() if t]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
+        """The weights the optimizer leaves alone (moving statistics, frozen layers)."""
         return [v for v, t in self._weights_with_owner_trainability() if not t]
 
     def _weights_with_owner_trainability(self):
@@ -240,14 +287,17 @@ class Layer(RecordsArguments):
 
     @property
     def variables(self):
+        """Keras 3's name for ``weights``."""
         return self.weights
 
     @property
     def trainable_variables(self):
+        """Keras 3's name for ``trainable_weights``."""
         return self.trainable_weights
 
     @property
     def non_trainable_variables(self):
+        """Keras 3's name for ``non_trainable_weights``."""
         return self.non_trainable_weights
 
     def get_weights(self) -> list[np.ndarray]:
@@ -255,6 +305,15 @@ class Layer(RecordsArguments):
         return [ACTIVE.backend.to_numpy(v.data).copy() for v in self.weights]
 
     def set_weights(self, weights: Sequence[TensorLike]) -> None:
+        """Set the weights from NumPy arrays, in the order of ``layer.weights``.
+
+        Args:
+            weights: One array per weight, each of that weight's shape.
+
+        Raises:
+            ValueError: The number of arrays differs from the number of weights.
+            ShapeError: An array's shape differs from its weight's.
+        """
         params = self.weights
         if len(weights) != len(params):
             raise ValueError('%s: set_weights() expects a list of %d arrays (%s). Received: %d arrays.'
@@ -269,6 +328,14 @@ class Layer(RecordsArguments):
             v.assign(ACTIVE.backend.asarray(w, dtype=v.dtype))
 
     def count_params(self) -> int:
+        """The number of scalars in the layer's weights.
+
+        Returns:
+            An int.
+
+        Raises:
+            ValueError: The layer is not built yet, so its weights do not exist.
+        """
         if not self.built:
             raise ValueError('%s has not been built yet, so its weights do not exist. Call it on an '
                              'input, or build it with layer.build(input_shape).' % layer_prefix(self))
@@ -280,6 +347,9 @@ class Layer(RecordsArguments):
 
         It is kept on the layer (``layer.losses``, until the layer's next call) and,
         during a training step, handed straight to the step's ``collect_losses``.
+
+        Args:
+            loss: A scalar tensor, or a callable returning one.
         """
         self._call_losses.append(loss)
         collector = _loss_scope.collector
@@ -312,7 +382,12 @@ class Layer(RecordsArguments):
 
     # -- building ----------------------------------------------------------------
     def build(self, input_shape: ShapeLike) -> None:
-        """Create the weights; the base implementation only marks the layer built."""
+        """Create the weights; the base implementation only marks the layer built.
+
+        Args:
+            input_shape: The input's shape with None for the batch (a list of shapes for
+                several inputs).
+        """
         self.built = True
 
     def _maybe_build(self, shapes):
@@ -347,6 +422,20 @@ class Layer(RecordsArguments):
         return mask
 
     def call(self, inputs: TensorLike, *args: Any, **kwargs: Any) -> TensorLike:
+        """The layer's computation; subclasses override it.
+
+        ``__call__`` builds the layer, checks the input against ``input_spec``, then calls
+        this on tensors (symbolic or real). The base layer returns its input.
+
+        Args:
+            inputs: A tensor, or a list of tensors for a layer with several inputs.
+            *args: Further positional arguments a subclass declares.
+            **kwargs: Keyword arguments a subclass declares; ``training`` and ``mask``
+                are filled in by ``__call__`` when the signature names them.
+
+        Returns:
+            The output tensor(s).
+        """
         return inputs
 
     # -- calling ---------------------------------------------------------------------
@@ -523,25 +612,63 @@ class Layer(RecordsArguments):
 
     @property
     def input(self):
+        """The input tensor of the layer's only call on a symbolic tensor.
+
+        Raises:
+            AttributeError: The layer was never called on a symbolic tensor, or was called
+                several times (then use ``get_input_at``).
+        """
         return self._node_attr('input', 'input')
 
     @property
     def output(self):
+        """The output tensor of the layer's only call on a symbolic tensor.
+
+        Raises:
+            AttributeError: The layer was never called on a symbolic tensor, or was called
+                several times (then use ``get_output_at``).
+        """
         return self._node_attr('output', 'output')
 
     def get_input_at(self, node_index):
+        """The input tensor(s) of the layer's ``node_index``-th call in a graph.
+
+        Args:
+            node_index: 0 for the first call, 1 for the second, ...
+
+        Returns:
+            A tensor, or a list of tensors.
+        """
         return self._get_node_attr(node_index, 'input')
 
     def get_output_at(self, node_index):
+        """The output tensor(s) of the layer's ``node_index``-th call in a graph.
+
+        Args:
+            node_index: 0 for the first call, 1 for the second, ...
+
+        Returns:
+            A tensor, or a list of tensors.
+        """
         return self._get_node_attr(node_index, 'output')
 
     @property
     def input_shape(self) -> ShapeLike:
+        """The shape of ``input`` (a tuple with None for the batch), or a list of them.
+
+        Raises:
+            AttributeError: As ``input``.
+        """
         x = self.input
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in x]
 
     @property
     def output_shape(self) -> ShapeLike:
+        """The shape of ``output`` (a tuple with None for the batch), or a list of them.
+
+        Raises:
+            AttributeError: As ``output``.
+        """
         x = self.output
         return x.shape if isinstance(x, KerasTensor) else [t.shape for t in nest.flatten(x)]
 

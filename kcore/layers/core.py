@@ -30,6 +30,20 @@ class Dense(Layer):
 
     Inputs of rank > 2 are transformed on their last axis (Keras 2+ behaviour).
     The legacy ``output_dim=`` (Keras 1) is accepted with a deprecation warning.
+
+    Args:
+        units: The size of the output's last axis.
+        activation: An activation name or function; None for none (linear).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer: The initializer of the ``(input_dim, units)`` kernel.
+        bias_initializer: The initializer of the bias.
+        kernel_regularizer: A regularizer of the kernel, or None.
+        bias_regularizer: A regularizer of the bias, or None.
+        activity_regularizer: A regularizer of the output, or None.
+        kernel_constraint: A constraint applied to the kernel after each update, or None.
+        bias_constraint: A constraint applied to the bias after each update, or None.
+        **kwargs: ``Layer`` arguments (``name``, ``input_shape``, ``input_dim``, ``dtype``,
+            ``trainable``, ...) and Keras 1 names.
     """
 
     def __init__(self, units=None, activation=None, use_bias=True, kernel_initializer='glorot_uniform',
@@ -157,7 +171,15 @@ def check_rate(layer, rate):
 class Dropout(RandomLayer):
     """Zero a fraction ``rate`` of the inputs in training, scaling the rest by
     ``1 / (1 - rate)``; the identity at inference.  ``noise_shape`` shares one
-    draw along axes of size 1 (e.g. ``(batch, 1, features)``)."""
+    draw along axes of size 1 (e.g. ``(batch, 1, features)``).
+
+    Args:
+        rate: The fraction of inputs to drop, in [0, 1).
+        noise_shape: The shape of the drop mask, broadcast over the inputs; None for the
+            inputs' shape.
+        seed: An int for a repeatable mask sequence, or None.
+        **kwargs: ``Layer`` arguments, and Keras 1's ``p`` for ``rate``.
+    """
 
     def __init__(self, rate=None, noise_shape=None, seed=None, **kwargs):
         rename_kwargs('Dropout', kwargs)

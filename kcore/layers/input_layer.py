@@ -35,6 +35,7 @@ class InputLayer(Layer):
         return input_shape
 
     def count_params(self):
+        """0: an input layer has no weights."""
         return 0
 
 
@@ -44,6 +45,23 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tens
 
     ``Input(shape=(784,))`` is a placeholder for batches of 784 features; call
     layers on it and pass it to ``Model(inputs=..., outputs=...)``.
+
+    Args:
+        shape: The shape of one sample, e.g. ``(784,)``; None for a free size.
+        batch_size: A fixed batch size, or None.
+        name: The input's name (keys of dict inputs, messages).
+        dtype: The dtype; ``floatx()`` by default.
+        sparse: Must be False: kcore has no sparse tensors.
+        tensor: Accepted for Keras compatibility; not used.
+        batch_shape: The full shape with the batch axis, instead of ``shape`` and ``batch_size``.
+        **kwargs: Keras 2's ``batch_input_shape`` (the same as ``batch_shape``).
+
+    Returns:
+        A symbolic tensor (a ``KerasTensor``).
+
+    Raises:
+        ValueError: Neither ``shape`` nor ``batch_shape`` is given, or ``sparse=True``.
+        TypeError: An unknown keyword argument.
     """
     if 'batch_input_shape' in kwargs:
         batch_shape = kwargs.pop('batch_input_shape')

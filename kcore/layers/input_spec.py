@@ -8,6 +8,18 @@ from kcore.errors import ShapeError, layer_prefix
 
 
 class InputSpec:
+    """What a layer accepts as input, checked by ``Layer.__call__`` (Keras's ``InputSpec``).
+
+    Args:
+        ndim: The exact rank, or None.
+        min_ndim: The smallest rank, or None.
+        max_ndim: The largest rank, or None.
+        axes: ``{axis: size}`` for axes whose size is fixed (e.g. ``{-1: 64}``).
+        shape: A full shape, None for free sizes; sets ``ndim``.
+        dtype: The expected dtype, or None.
+        allow_last_axis_squeeze: Accepted for Keras 3 compatibility.
+        name: The input's name, for messages.
+    """
     def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None, shape=None,
                  dtype=None, allow_last_axis_squeeze=False, name=None):
         self.ndim = len(shape) if shape is not None else ndim
@@ -25,6 +37,7 @@ class InputSpec:
         return 'InputSpec(%s)' % ', '.join(parts)
 
     def get_config(self):
+        """The spec's arguments as a dict."""
         return {'ndim': self.ndim, 'min_ndim': self.min_ndim, 'max_ndim': self.max_ndim,
                 'axes': self.axes, 'shape': self.shape, 'dtype': self.dtype, 'name': self.name}
 

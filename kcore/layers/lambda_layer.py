@@ -65,7 +65,10 @@ def in_safe_mode():
 
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode=True):
-    """``with safe_mode_scope(False): model = from_config(...)`` lets Lambda import its function."""
+    """Turn safe mode on or off inside a ``with`` block (off lets a Lambda import its function).
+
+    ``with safe_mode_scope(False): model = from_config(...)``.
+    """
     previous = _safe.value
     _safe.value = bool(safe_mode) if safe_mode is not None else previous
     try:
@@ -194,6 +197,24 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """Rebuild a ``Lambda`` from its config; the config names functions, never holds code.
+
+        The function is taken from ``custom_objects``, else from kcore's own pure functions,
+        else (only outside safe mode) imported from the module the config names. Bytecode
+        saved by Keras is always refused.
+
+        Args:
+            config: The layer's config.
+            custom_objects: ``{name: function}`` for the functions the config names.
+            safe_mode: False lets the config's module be imported; None follows
+                ``safe_mode_scope`` (safe by default).
+
+        Returns:
+            The ``Lambda`` layer.
+
+        Raises:
+            SavingError: The function is bytecode, or cannot be found by the rules above.
+        """
         config = dict(config)
         name = config.get('name', 'lambda')
         config['function'] = _resolve(name, 'function', config.pop('function', None),

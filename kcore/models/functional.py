@@ -57,6 +57,7 @@ class Functional(Model):
 
     @property
     def layers(self):
+        """The model's layers in graph order, its input layers included (a new list each time)."""
         return list(self._layers)
 
     # -- running -----------------------------------------------------------------------

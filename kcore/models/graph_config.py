@@ -83,6 +83,7 @@ def _refs(structure, node_index):
 
 
 def functional_config(model):
+    """The Keras-format config of a functional model: its layers, their inbound nodes, inputs and outputs."""
     node_ids = _model_node_ids(model)
     node_index = node_indices(model)
     layers = []

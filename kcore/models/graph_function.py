@@ -56,10 +56,26 @@ def placeholder(shape: Sequence[int | None] | None = None, ndim: int | None = No
 
 
 def is_keras_tensor(x: Any) -> bool:
+    """Whether ``x`` is a symbolic tensor of a functional graph (``K.is_keras_tensor``).
+
+    Args:
+        x: Any object.
+
+    Returns:
+        True for the output of ``Input()`` or of a layer called on one.
+    """
     return isinstance(x, KerasTensor)
 
 
 def is_placeholder(x: Any) -> bool:
+    """Whether ``x`` is the output of an ``Input()`` (an input of the graph).
+
+    Args:
+        x: Any object.
+
+    Returns:
+        True for a symbolic tensor made by an ``InputLayer``.
+    """
     return is_keras_tensor(x) and isinstance(x.node.layer, InputLayer)
 
 
@@ -78,6 +94,7 @@ def function(inputs: Sequence[Any], outputs: Any, updates: Any = None, name: str
 
 
 class GraphFunction:
+    """A functional graph compiled to a plan: which layer runs on which tensors, in order, from the inputs to the outputs."""
     def __init__(self, inputs, outputs):
         self._single_output = not isinstance(outputs, (list, tuple))
         self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]

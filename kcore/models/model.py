@@ -59,10 +59,22 @@ class Model(Trainer, Layer):
     # -- structure ------------------------------------------------------------------
     @property
     def layers(self) -> list[Layer]:
+        """The layers the model tracks as attributes, in the order they were set."""
         return self._sublayers()
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """A layer by ``name`` or by position ``index`` in ``model.layers``."""
+        """A layer by ``name`` or by position ``index`` in ``model.layers``.
+
+        Args:
+            name: The layer's name.
+            index: Its position in ``model.layers`` (negative counts from the end).
+
+        Returns:
+            The layer.
+
+        Raises:
+            ValueError: Both or neither given, no layer of that name, or the index out of range.
+        """
         if index is not None and name is not None:
             raise ValueError('get_layer() takes name or index, not both. Received: name=%r, index=%r.'
                              % (name, index))
@@ -111,6 +123,15 @@ class Model(Trainer, Layer):
     def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
                 print_fn: Callable[[str], Any] | None = None, expand_nested: bool = False,
                 show_trainable: bool = False) -> None:
+        """Print a table of the layers, their output shapes and parameter counts.
+
+        Args:
+            line_length: The table's width in characters.
+            positions: Where the columns end, as fractions of ``line_length`` or as characters.
+            print_fn: Called with each line instead of ``print``.
+            expand_nested: Also list the layers of nested models.
+            show_trainable: Add a column saying whether each layer is trainable.
+        """
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 
@@ -130,6 +151,14 @@ class Model(Trainer, Layer):
         return cls(**config)
 
     def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture as a JSON string (no weights).
+
+        Args:
+            **kwargs: Passed to ``json.dumps`` (e.g. ``indent=2``).
+
+        Returns:
+            A string that ``model_from_json`` turns back into a model.
+        """
         return json.dumps(serialize(self), default=json_default, **kwargs)
 
     def to_yaml(self, **kwargs: Any) -> str:
@@ -140,14 +169,54 @@ class Model(Trainer, Layer):
     # kcore.saving loads on the first save or load (h5py and the file code), not at ``import kcore``
     def save(self, filepath: PathLike, overwrite: bool = True, include_optimizer: bool = True,
              save_format: str | None = None) -> None:
+        """Save the architecture, weights and optimizer state in one HDF5 file.
+
+        The file is written atomically and carries a checksum that ``load_model`` verifies.
+
+        Args:
+            filepath: Where to write (a str or path); ``.h5``/``.hdf5`` by convention.
+            overwrite: Replace an existing file; when False an existing file raises.
+            include_optimizer: Also save the compile arguments and the optimizer's state.
+            save_format: None, ``'h5'`` or ``'hdf5'``: kcore writes HDF5 only.
+
+        Raises:
+            SavingError: ``save_format`` names another format, or the model cannot be saved
+                (e.g. a layer that cannot be rebuilt from its config).
+        """
         from kcore import saving
         saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    save_format=save_format)
 
     def save_weights(self, filepath: PathLike, overwrite: bool = True, save_format: str | None = None) -> None:
+        """Save only the weights, in Keras's HDF5 weights layout.
+
+        Args:
+            filepath: Where to write (a str or path); ``.h5``/``.hdf5`` by convention.
+            overwrite: Replace an existing file; when False an existing file raises.
+            save_format: Accepted for Keras compatibility; the file is HDF5.
+
+        Raises:
+            SavingError: The model cannot be saved (e.g. it is not built).
+        """
         from kcore import saving
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False) -> Any:
+        """Load weights saved by ``save_weights`` or ``model.save`` (kcore or Keras) into this model.
+
+        Args:
+            filepath: The HDF5 file.
+            by_name: Match layers by name instead of by position (for a different model
+                that shares some layers).
+            skip_mismatch: With ``by_name``, skip layers whose weight count or shapes
+                differ (with a warning) instead of raising.
+
+        Returns:
+            The number of arrays loaded.
+
+        Raises:
+            SavingError: The file is not a weights file, is damaged, or its weights do
+                not fit this model.
+        """
         from kcore import saving
         return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)

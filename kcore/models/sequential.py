@@ -17,6 +17,18 @@ from kcore.layers.keras_tensor import KerasTensor
 
 
 class Sequential(Functional):
+    """A model that is a plain stack of layers, each feeding the next.
+
+    Layers are given at construction or with ``add``. With an input shape (an
+    ``Input`` first, or ``input_shape=`` on the first layer) the model is built as
+    layers are added; otherwise it is built on the first call or ``fit``.
+
+    Args:
+        layers: The layers, in order.
+        name: The model's name.
+        trainable: Whether training updates the weights.
+        **kwargs: Further ``Layer`` arguments.
+    """
     _is_sequential = True
 
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
@@ -37,7 +49,15 @@ class Sequential(Functional):
         return list(self._stack)
 
     def add(self, layer):
-        """Append a layer (or an ``Input`` tensor, which sets the model's input)."""
+        """Append a layer (or an ``Input`` tensor, which sets the model's input).
+
+        Args:
+            layer: A ``Layer`` instance, or the output of ``Input(...)`` as the first item.
+
+        Raises:
+            TypeError: ``layer`` is neither.
+            ValueError: An ``Input`` added after layers, or a layer name already in the model.
+        """
         if isinstance(layer, KerasTensor):
             if self._stack or self.inputs is not None:
                 raise ValueError('%s: an Input can only be added first.' % layer_prefix(self))

@@ -39,6 +39,7 @@ _BASES = (
 
 
 def registry(kind):
+    """The ``Registry`` of one kind (``'layers'``, ``'losses'``, ...); raises ``ValueError`` naming the kinds for an unknown one."""
     try:
         return _manager.registries[kind]
     except KeyError:
@@ -47,6 +48,19 @@ def registry(kind):
 
 
 def get(kind, name):
+    """The object registered under ``name`` in the registry of ``kind``.
+
+    Args:
+        kind: A registry name: ``'layers'``, ``'losses'``, ``'optimizers'``, ...
+        name: The registered name or one of its aliases.
+
+    Returns:
+        The registered class or function.
+
+    Raises:
+        UnknownNameError: Nothing is registered under ``name``; the message lists
+            close names and plugins that would provide it.
+    """
     return registry(kind).get(name)
 
 
@@ -89,6 +103,12 @@ def _lookup_attribute(kind, name):
 
 
 def load():
+    """Register the built-ins and every installed plugin not loaded yet.
+
+    Safe to call more than once. kcore calls it on the first registry lookup, so
+    user code needs it only to load plugins early (to see their errors at startup).
+    Setting ``KCORE_DISABLE_PLUGIN_AUTOLOAD=1`` loads only the built-ins.
+    """
     _manager.load()
 
 
@@ -166,7 +186,10 @@ def unregister(obj, kind=None):
 
 @contextlib.contextmanager
 def registered(obj, **kwargs):
-    """``with registered(MyLayer): ...`` registers for the block, then always unregisters."""
+    """Register ``obj`` for the duration of a ``with`` block, then always unregister it.
+
+    ``with registered(MyLayer): ...``.
+    """
     register(obj, **kwargs)
     try:
         yield obj

@@ -72,6 +72,7 @@ class PluginRecord:
 
 
 class PluginManager:
+    """Loads plugins (built-ins first, then entry points), keeps one registry per kind and records each plugin's outcome."""
     def __init__(self):
         self.registries = {kind: Registry(kind, loader=self) for kind in hookspecs.KINDS.values()}
         self._lock = threading.RLock()

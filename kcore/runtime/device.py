@@ -16,6 +16,7 @@ import contextvars
 import copy
 import itertools
 import os
+from typing import Any
 
 import numpy as np
 
@@ -128,15 +129,61 @@ class Backend:
     # -- derived ----------------------------------------------------------
     @property
     def xp(self):
+        """The array module of this backend (``numpy``, or ``cupy`` on a GPU), imported on first use."""
         if self._xp is None:
             self._xp = self.load_xp()
         return self._xp
 
     def asarray(self, value, dtype=None):
+        """``value`` as an array of this backend (on its device).
+
+        Args:
+            value: A number, list or array of any backend NumPy can read.
+            dtype: The dtype, or None to keep ``value``'s.
+
+        Returns:
+            An array of ``xp``.
+        """
         return self.xp.asarray(value, dtype=dtype)
 
     def to_numpy(self, array):
+        """``array`` copied to the host as a NumPy array (no copy when it already is one).
+
+        Args:
+            array: An array of this backend.
+
+        Returns:
+            A ``numpy.ndarray``.
+        """
         return np.asarray(array)
+
+    # -- moving training data (the data adapter calls these once per batch) --
+    def pin(self, host_array: np.ndarray) -> np.ndarray:
+        """Prepare a host (NumPy) array for a fast copy to the device, e.g. page-locked memory.
+
+        The data adapter calls it on each batch before ``to_device``. Identity on the CPU.
+
+        Args:
+            host_array: a NumPy array of one batch (inputs, targets or sample weights).
+
+        Returns:
+            The array to hand to ``to_device`` (the same one, or a pinned copy).
+        """
+        return host_array
+
+    def to_device(self, host_array: np.ndarray) -> Any:
+        """Copy one batch's host array to the device, once; the training step then uses the result.
+
+        A backend may start the copy asynchronously (the adapter converts batch i+1 before
+        step i runs, so the copy overlaps the step). Defaults to ``asarray``.
+
+        Args:
+            host_array: a NumPy array, as returned by ``pin``.
+
+        Returns:
+            An array of this backend holding the same values.
+        """
+        return self.asarray(host_array)
 
     def random_generator(self, seed=None):
         """A generator with ``random``, ``standard_normal``, ``integers``, ``permutation``."""
@@ -454,7 +501,7 @@ def active_device():
 
 
 def _usable(reg, skip=None):
-    """'Available backends: numpy (registered but unusable here: cuda).'"""
+    """The sentence listing usable backends, e.g. 'Available backends: numpy (registered but unusable here: cuda).'."""
     ok, broken = [], []
     for entry in reg.entries():
         if entry.alias_of is not None or entry.obj is skip:
@@ -471,7 +518,11 @@ def _usable(reg, skip=None):
 
 
 def backend_name():
-    """The active backend's registered name ('numpy', 'cuda')."""
+    """The name of the active array backend, e.g. ``'numpy'`` or ``'cuda'``.
+
+    Returns:
+        A string (``K.backend()`` returns the same).
+    """
     return _CURRENT.get().backend.name
 
 

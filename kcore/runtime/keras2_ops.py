@@ -101,15 +101,31 @@ def in_top_k(predictions, targets, k):
 
 
 def is_variable(x):
+    """Whether ``x`` is a kcore ``Variable`` (Keras 2's ``K.is_variable``).
+
+    Args:
+        x: Any object.
+
+    Returns:
+        True for a variable, False for a tensor, array or anything else.
+    """
     return isinstance(x, Variable)
 
 
 def is_sparse(tensor):
-    """kcore has no sparse tensors."""
+    """Always False: kcore has no sparse tensors."""
     return False
 
 
 def to_dense(tensor):
+    """Keras 2's ``K.to_dense``: kcore has no sparse tensors, so ``tensor`` is returned as is.
+
+    Args:
+        tensor: A tensor.
+
+    Returns:
+        The same tensor.
+    """
     return tensor
 
 
@@ -193,6 +209,7 @@ def get_uid(prefix=''):
 
 
 def reset_uids():
+    """Reset the counters behind ``K.get_uid``, so each prefix counts from 1 again (Keras 2's ``K.reset_uids``)."""
     _UIDS.clear()
 
 
@@ -223,6 +240,17 @@ def manual_variable_initialization(value):
 
 
 def normalize_data_format(value):
+    """Check and normalise a ``data_format`` value (Keras 2's ``K.normalize_data_format``).
+
+    Args:
+        value: ``'channels_first'``, ``'channels_last'`` or None (the configured default).
+
+    Returns:
+        ``'channels_first'`` or ``'channels_last'``.
+
+    Raises:
+        ValueError: ``value`` is anything else.
+    """
     return config.normalize_data_format(value)
 
 
@@ -232,6 +260,14 @@ def image_dim_ordering():
 
 
 def set_image_dim_ordering(dim_ordering):
+    """Keras 1's spelling of ``set_image_data_format``, still in Keras 2.3's backend.
+
+    Args:
+        dim_ordering: ``'th'`` (channels first) or ``'tf'`` (channels last).
+
+    Raises:
+        ValueError: ``dim_ordering`` is anything else.
+    """
     if dim_ordering not in ('tf', 'th'):
         raise ValueError("set_image_dim_ordering: expected 'tf' or 'th'. Received: %r." % (dim_ordering,))
     config.set_image_data_format('channels_first' if dim_ordering == 'th' else 'channels_last')

@@ -50,6 +50,14 @@ def _t(x):
 
 
 def is_tensor(x: TensorLike) -> bool:
+    """Whether ``x`` is a kcore tensor (as opposed to an array or a number).
+
+    Args:
+        x: Any object.
+
+    Returns:
+        True for a ``Tensor`` (a ``Variable`` included).
+    """
     return isinstance(x, Tensor)
 
 
@@ -184,18 +192,55 @@ def var(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tenso
 
 
 def std(x: TensorLike, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Standard deviation along an axis (``K.std``), without Bessel's correction.
+
+    Args:
+        x: A tensor or array.
+        axis: The axis or axes to reduce, or None for all of them.
+        keepdims: Whether the reduced axes stay, with size 1.
+
+    Returns:
+        The standard deviation as a tensor.
+    """
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
 def argmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """Index of the largest value along an axis (``K.argmax``).
+
+    Args:
+        x: A tensor or array.
+        axis: The axis to reduce; the last one by default.
+
+    Returns:
+        An integer tensor with ``axis`` removed.
+    """
     return apply('argmax', _t(x), axis=axis)
 
 
 def argmin(x: TensorLike, axis: int = -1) -> Tensor:
+    """Index of the smallest value along an axis (``K.argmin``).
+
+    Args:
+        x: A tensor or array.
+        axis: The axis to reduce; the last one by default.
+
+    Returns:
+        An integer tensor with ``axis`` removed.
+    """
     return apply('argmin', _t(x), axis=axis)
 
 
 def cumsum(x: TensorLike, axis: int = 0) -> Tensor:
+    """Running sum along an axis (``K.cumsum``).
+
+    Args:
+        x: A tensor or array.
+        axis: The axis to accumulate along.
+
+    Returns:
+        A tensor of ``x``'s shape.
+    """
     return apply('cumsum', _t(x), axis=axis)
 
 
@@ -215,6 +260,17 @@ def dot(x: TensorLike, y: TensorLike) -> Tensor:
 
 
 def matmul(x: TensorLike, y: TensorLike) -> Tensor:
+    """Matrix product with NumPy's ``matmul`` broadcasting over leading axes.
+
+    Unlike ``dot`` (Keras's ``K.dot``), batch axes are matched, not combined.
+
+    Args:
+        x: A tensor of rank 2 or more.
+        y: A tensor whose second-to-last axis matches ``x``'s last one.
+
+    Returns:
+        The product as a tensor.
+    """
     return apply('matmul', _t(x), _t(y))
 
 
@@ -267,26 +323,79 @@ def batch_dot(x: TensorLike, y: TensorLike, axes: int | Sequence[int] | None = N
 
 # -- shapes -----------------------------------------------------------------------------
 def reshape(x: TensorLike, shape: Sequence[int]) -> Tensor:
+    """Give ``x`` a new shape holding the same elements (``K.reshape``).
+
+    Args:
+        x: A tensor or array.
+        shape: The new shape; one entry may be -1 to infer it.
+
+    Returns:
+        The reshaped tensor.
+    """
     return apply('reshape', _t(x), shape=tuple(int(s) for s in shape))
 
 
 def transpose(x: TensorLike, axes: int | Sequence[int] | None = None) -> Tensor:
+    """Permute the axes of ``x``, reversing them by default (``K.transpose``).
+
+    Args:
+        x: A tensor or array.
+        axes: The new order of the axes, or None to reverse them.
+
+    Returns:
+        The transposed tensor.
+    """
     return apply('transpose', _t(x), axes=None if axes is None else tuple(axes))
 
 
 def permute_dimensions(x: TensorLike, pattern: Sequence[int]) -> Tensor:
+    """Reorder the axes of ``x`` (``K.permute_dimensions``).
+
+    Args:
+        x: A tensor or array.
+        pattern: The new order, e.g. ``(0, 2, 1)``.
+
+    Returns:
+        The tensor with its axes permuted.
+    """
     return apply('transpose', _t(x), axes=tuple(pattern))
 
 
 def expand_dims(x: TensorLike, axis: int = -1) -> Tensor:
+    """Insert an axis of size 1 (``K.expand_dims``).
+
+    Args:
+        x: A tensor or array.
+        axis: Where the new axis goes; at the end by default.
+
+    Returns:
+        A tensor one rank higher.
+    """
     return apply('expand_dims', _t(x), axis=axis)
 
 
 def squeeze(x: TensorLike, axis: int | None = None) -> Tensor:
+    """Remove axes of size 1 (``K.squeeze``).
+
+    Args:
+        x: A tensor or array.
+        axis: The axis to remove, or None for every axis of size 1.
+
+    Returns:
+        The squeezed tensor.
+    """
     return apply('squeeze', _t(x), axis=axis)
 
 
 def flatten(x: TensorLike) -> Tensor:
+    """Flatten ``x`` into one axis, batch axis included (``K.flatten``).
+
+    Args:
+        x: A tensor or array.
+
+    Returns:
+        A rank-1 tensor; see ``batch_flatten`` to keep the batch axis.
+    """
     return reshape(x, (-1,))
 
 
@@ -297,14 +406,41 @@ def batch_flatten(x: TensorLike) -> Tensor:
 
 
 def concatenate(tensors: Sequence[TensorLike], axis: int = -1) -> Tensor:
+    """Join tensors along an existing axis (``K.concatenate``).
+
+    Args:
+        tensors: The tensors; their shapes agree except along ``axis``.
+        axis: The axis to join along; the last one by default.
+
+    Returns:
+        The concatenated tensor.
+    """
     return apply('concatenate', *[to_tensor(t) for t in tensors], axis=axis)
 
 
 def stack(tensors: Sequence[TensorLike], axis: int = 0) -> Tensor:
+    """Stack tensors of one shape along a new axis (``K.stack``).
+
+    Args:
+        tensors: The tensors, all of one shape.
+        axis: Where the new axis goes.
+
+    Returns:
+        A tensor one rank higher than the inputs.
+    """
     return apply('stack', *[to_tensor(t) for t in tensors], axis=axis)
 
 
 def unstack(x: TensorLike, axis: int = 0) -> list[Tensor]:
+    """Split ``x`` along an axis into a list of tensors (``tf.unstack``).
+
+    Args:
+        x: A tensor or array.
+        axis: The axis to split along; it is removed from each piece.
+
+    Returns:
+        A list of ``x.shape[axis]`` tensors.
+    """
     x = to_tensor(x)
     index = [slice(None)] * x.ndim
     out = []
@@ -326,6 +462,15 @@ def repeat(x: TensorLike, n: int | Sequence[int]) -> Tensor:
 
 
 def tile(x: TensorLike, n: int | Sequence[int]) -> Tensor:
+    """Repeat ``x`` along its axes (``K.tile``).
+
+    Args:
+        x: A tensor or array.
+        n: How often to repeat: one count, or one count per axis.
+
+    Returns:
+        The tiled tensor.
+    """
     n = (n,) if isinstance(n, int) else tuple(int(i) for i in n)
     return apply('tile', _t(x), reps=n)
 
@@ -339,6 +484,16 @@ def gather(reference: TensorLike, indices: TensorLike) -> Tensor:
 
 
 def take(x: TensorLike, indices: TensorLike, axis: int = 0) -> Tensor:
+    """Select entries along an axis by integer indices (NumPy's ``take``).
+
+    Args:
+        x: A tensor or array.
+        indices: Integer indices of any shape (float indices are cast).
+        axis: The axis to index.
+
+    Returns:
+        A tensor whose ``axis`` is replaced by the indices' shape.
+    """
     idx = as_array(indices)
     if idx.dtype.kind not in 'iu':
         idx = idx.astype('int64')
@@ -346,19 +501,56 @@ def take(x: TensorLike, indices: TensorLike, axis: int = 0) -> Tensor:
 
 
 def pad(x: TensorLike, pad_width: Sequence[Sequence[int]], constant: float = 0.0) -> Tensor:
+    """Pad ``x`` with a constant (NumPy's ``pad`` in constant mode).
+
+    Args:
+        x: A tensor or array.
+        pad_width: ``(before, after)`` counts for each axis.
+        constant: The fill value.
+
+    Returns:
+        The padded tensor.
+    """
     return apply('pad', _t(x), pad_width=tuple(tuple(int(a) for a in p) for p in pad_width),
                  constant=constant)
 
 
 def reverse(x: TensorLike, axes: int | Sequence[int] | None) -> Tensor:
+    """Reverse ``x`` along the given axes (``K.reverse``).
+
+    Args:
+        x: A tensor or array.
+        axes: An axis, a list of axes, or None for all of them.
+
+    Returns:
+        The reversed tensor.
+    """
     return apply('flip', _t(x), axis=axes)
 
 
 def broadcast_to(x: TensorLike, shape: Sequence[int]) -> Tensor:
+    """Broadcast ``x`` to a shape, NumPy's rules (the gradient sums back).
+
+    Args:
+        x: A tensor or array.
+        shape: The target shape.
+
+    Returns:
+        A tensor of ``shape``.
+    """
     return apply('broadcast_to', _t(x), shape=tuple(shape))
 
 
 def cast(x: TensorLike, dtype: Any) -> Tensor:
+    """Convert ``x`` to another dtype (``K.cast``).
+
+    Args:
+        x: A tensor or array.
+        dtype: A dtype name (``'float32'``) or a NumPy dtype.
+
+    Returns:
+        The converted tensor; a float cast keeps the gradient.
+    """
     dtype = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
     return apply('cast', _t(x), dtype=dtype)
 
@@ -398,6 +590,18 @@ def hard_sigmoid(x: TensorLike) -> Tensor:
 # (a slot left unset on every other tensor): crossentropy losses read the logits back (as
 # Keras does on TensorFlow) instead of taking the log of a probability
 def softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """Softmax along an axis (``K.softmax``).
+
+    The result remembers its input, so a crossentropy loss on it can use the logits
+    (as Keras on TensorFlow does) for a stable value and gradient.
+
+    Args:
+        x: Logits.
+        axis: The axis that sums to 1.
+
+    Returns:
+        Probabilities of ``x``'s shape.
+    """
     x = _t(x)
     y = apply('softmax', x, axis=axis)
     if isinstance(x, Tensor):
@@ -425,20 +629,55 @@ def logits_of(y: TensorLike, kind: str, axis: int | None = None) -> Tensor:
 
 
 def log_softmax(x: TensorLike, axis: int = -1) -> Tensor:
+    """Logarithm of the softmax, computed stably (no ``log(0)``).
+
+    Args:
+        x: Logits.
+        axis: The axis of the classes.
+
+    Returns:
+        Log-probabilities of ``x``'s shape.
+    """
     return apply('log_softmax', _t(x), axis=axis)
 
 
 def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
+    """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
+
+    Args:
+        x: A tensor or array.
+        alpha: The negative saturation value.
+
+    Returns:
+        A tensor of ``x``'s shape.
+    """
     return apply('elu', _t(x), alpha=alpha)
 
 
 def selu(x: TensorLike) -> Tensor:
+    """Scaled exponential linear unit (Klambauer et al., 2017), with its fixed constants.
+
+    Args:
+        x: A tensor or array.
+
+    Returns:
+        ``scale * elu(x, alpha)``, a tensor of ``x``'s shape.
+    """
     alpha = 1.6732632423543772848170429916717
     scale = 1.0507009873554804934193349852946
     return scale * elu(x, alpha)
 
 
 def gelu(x: TensorLike, approximate: bool = False) -> Tensor:
+    """Gaussian error linear unit, ``x * Phi(x)`` (Hendrycks & Gimpel, 2016).
+
+    Args:
+        x: A tensor or array.
+        approximate: Use the tanh approximation instead of the exact ``erf`` form.
+
+    Returns:
+        A tensor of ``x``'s shape.
+    """
     x = _t(x)
     if approximate:
         c = float(np.sqrt(2 / np.pi))
@@ -447,6 +686,14 @@ def gelu(x: TensorLike, approximate: bool = False) -> Tensor:
 
 
 def swish(x: TensorLike) -> Tensor:
+    """Swish (also SiLU): ``x * sigmoid(x)``.
+
+    Args:
+        x: A tensor or array.
+
+    Returns:
+        A tensor of ``x``'s shape.
+    """
     x = _t(x)
     return x * sigmoid(x)
 
@@ -455,10 +702,30 @@ silu = swish
 
 
 def leaky_relu(x: TensorLike, alpha: float = 0.2) -> Tensor:
+    """Leaky ReLU: ``x`` if ``x > 0`` else ``alpha * x``.
+
+    Args:
+        x: A tensor or array.
+        alpha: The slope below zero.
+
+    Returns:
+        A tensor of ``x``'s shape.
+    """
     return apply('leaky_relu', _t(x), alpha=alpha)
 
 
 def l2_normalize(x: TensorLike, axis: int | None = None) -> Tensor:
+    """Scale ``x`` to unit L2 norm along an axis (``K.l2_normalize``).
+
+    The squared norm is floored at 1e-12, so a zero vector stays zero instead of NaN.
+
+    Args:
+        x: A tensor or array.
+        axis: The axis or axes of the norm, or None for all of them.
+
+    Returns:
+        A tensor of ``x``'s shape.
+    """
     x = to_tensor(x)
     s = sum(square(x), axis=axis, keepdims=True)
     return x / sqrt(maximum(s, 1e-12))
@@ -486,19 +753,48 @@ def int_shape(x: TensorLike) -> tuple[int | None, ...]:
 
 
 def ndim(x: TensorLike) -> int:
+    """Number of axes of ``x`` (``K.ndim``).
+
+    Args:
+        x: A tensor or array.
+
+    Returns:
+        The rank, an int.
+    """
     return len(x.shape)
 
 
 def dtype(x: TensorLike) -> str:
+    """Name of ``x``'s dtype (``K.dtype``).
+
+    Args:
+        x: A tensor, variable or array.
+
+    Returns:
+        A string such as ``'float32'``.
+    """
     d = x.dtype
     return d if isinstance(d, str) else np.dtype(d).name
 
 
 def count_params(x: TensorLike) -> int:
+    """Number of scalars in ``x`` (``K.count_params``).
+
+    Args:
+        x: A tensor, variable or array.
+
+    Returns:
+        The product of its shape, an int.
+    """
     return int(np.prod(x.shape))
 
 
 def epsilon() -> float:
+    """The fuzz factor used against division by zero (``K.epsilon``).
+
+    Returns:
+        The configured value, 1e-7 unless ``set_epsilon`` changed it.
+    """
     return config.epsilon()
 
 

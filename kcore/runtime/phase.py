@@ -16,11 +16,13 @@ _global = {'value': None}
 
 
 def current():
+    """The learning phase in force: this thread's ``learning_phase_scope``, else the global one (None when unset)."""
     v = _phase.value
     return _global['value'] if v is None else v
 
 
 def set_global(value):
+    """Set the global learning phase: 0, 1 or None (unset); raises ``ValueError`` for anything else."""
     if value not in (0, 1, None):
         raise ValueError('Expected learning phase to be 0 or 1. Received: %r.' % (value,))
     _global['value'] = value

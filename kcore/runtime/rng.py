@@ -14,6 +14,7 @@ _state = {'rng': None, 'generation': None}
 
 
 def global_generator():
+    """The backend's random generator that unseeded draws use (renewed when the backend changes)."""
     if _state['rng'] is None or _state['generation'] != ACTIVE._generation:
         _state['rng'] = ACTIVE.backend.global_random_generator()
         _state['generation'] = ACTIVE._generation
@@ -34,6 +35,7 @@ def generator(seed=None):
 
 
 def set_seed(seed):
+    """Seed Python's and NumPy's global random state and renew the backend's generator, so a run repeats."""
     import random
     seed = int(seed)
     random.seed(seed)

@@ -34,6 +34,17 @@ def variable(value: TensorLike, dtype: Any = None, name: str | None = None, cons
 
 def constant(value: TensorLike, dtype: Any = None, shape: Sequence[int] | None = None,
              name: str | None = None) -> Tensor:
+    """A constant tensor holding ``value`` (``K.constant``).
+
+    Args:
+        value: A number, list or array.
+        dtype: The dtype; ``floatx()`` by default.
+        shape: If given, ``value`` is broadcast to this shape.
+        name: Accepted for Keras 2 compatibility; kcore's variables keep it, tensors ignore it.
+
+    Returns:
+        A ``Tensor`` (no gradient flows into it).
+    """
     arr = as_array(value, _floatx(dtype))
     if shape is not None:
         arr = ACTIVE.xp.broadcast_to(arr, tuple(shape)).copy()
@@ -41,28 +52,89 @@ def constant(value: TensorLike, dtype: Any = None, shape: Sequence[int] | None =
 
 
 def zeros(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Variable:
+    """A variable filled with zeros (``K.zeros``).
+
+    Args:
+        shape: The variable's shape.
+        dtype: The dtype; ``floatx()`` by default.
+        name: The variable's name.
+
+    Returns:
+        A ``Variable``.
+    """
     return variable(ACTIVE.xp.zeros(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
 def ones(shape: Sequence[int], dtype: Any = None, name: str | None = None) -> Variable:
+    """A variable filled with ones (``K.ones``).
+
+    Args:
+        shape: The variable's shape.
+        dtype: The dtype; ``floatx()`` by default.
+        name: The variable's name.
+
+    Returns:
+        A ``Variable``.
+    """
     return variable(ACTIVE.xp.ones(shape, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
 def eye(size: int | tuple[int, int], dtype: Any = None, name: str | None = None) -> Variable:
+    """An identity-matrix variable (``K.eye``).
+
+    Args:
+        size: ``n`` for an ``n x n`` matrix, or ``(n, m)``.
+        dtype: The dtype; ``floatx()`` by default.
+        name: The variable's name.
+
+    Returns:
+        A ``Variable`` with ones on the diagonal.
+    """
     n, m = (size, size) if isinstance(size, int) else size
     return variable(ACTIVE.xp.eye(n, m, dtype=_floatx(dtype)), dtype=dtype, name=name)
 
 
 def zeros_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tensor:
+    """A tensor of zeros with ``x``'s shape (``K.zeros_like``).
+
+    Args:
+        x: A tensor, variable or array.
+        dtype: The dtype; ``x``'s by default.
+        name: Accepted for Keras 2 compatibility; kcore's variables keep it, tensors ignore it.
+
+    Returns:
+        A ``Tensor``.
+    """
     return Tensor(ACTIVE.xp.zeros(x.shape, dtype=dtype or x.dtype))
 
 
 def ones_like(x: TensorLike, dtype: Any = None, name: str | None = None) -> Tensor:
+    """A tensor of ones with ``x``'s shape (``K.ones_like``).
+
+    Args:
+        x: A tensor, variable or array.
+        dtype: The dtype; ``x``'s by default.
+        name: Accepted for Keras 2 compatibility; kcore's variables keep it, tensors ignore it.
+
+    Returns:
+        A ``Tensor``.
+    """
     return Tensor(ACTIVE.xp.ones(x.shape, dtype=dtype or x.dtype))
 
 
 def arange(start: int | float, stop: int | float | None = None, step: int | float = 1,
            dtype: Any = 'int32') -> Tensor:
+    """Evenly spaced integers or numbers, as ``numpy.arange`` (``K.arange``).
+
+    Args:
+        start: The first value, or the end when ``stop`` is None (then the start is 0).
+        stop: The end (excluded).
+        step: The spacing.
+        dtype: The dtype; ``'int32'`` as in Keras.
+
+    Returns:
+        A rank-1 ``Tensor``.
+    """
     return Tensor(ACTIVE.xp.arange(start, stop, step, dtype=dtype))
 
 
@@ -92,10 +164,33 @@ def random_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, 
 
 def truncated_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
                      seed: int | None = None) -> Tensor:
+    """Normal samples redrawn when further than two standard deviations from the mean.
+
+    Args:
+        shape: The shape of the result.
+        mean: The mean.
+        stddev: The standard deviation before truncation.
+        dtype: The dtype; ``floatx()`` by default.
+        seed: An int for a repeatable draw, or None for the global random state.
+
+    Returns:
+        A ``Tensor`` of samples.
+    """
     return Tensor(_rng.truncated_normal(_rng.generator(seed), tuple(shape), mean, stddev, _floatx(dtype)))
 
 
 def random_binomial(shape: Sequence[int], p: float = 0.0, dtype: Any = None, seed: int | None = None) -> Tensor:
+    """Samples of 1 with probability ``p``, else 0 (``K.random_binomial``).
+
+    Args:
+        shape: The shape of the result.
+        p: The probability of a 1.
+        dtype: The dtype; ``floatx()`` by default.
+        seed: An int for a repeatable draw, or None for the global random state.
+
+    Returns:
+        A ``Tensor`` of zeros and ones.
+    """
     gen = _rng.generator(seed)
     return Tensor((gen.random(tuple(shape), dtype=np.float32) < p).astype(_floatx(dtype)))
 
@@ -130,6 +225,19 @@ get_value = eval
 
 
 def set_value(x: TensorLike, value: TensorLike) -> None:
+    """Overwrite a variable's value from a NumPy array (``K.set_value``).
+
+    Also sets an optimizer's learning rate (``K.set_value(model.optimizer.lr, 0.001)``),
+    the Keras 2 idiom, though kcore keeps the rate as a Python float.
+
+    Args:
+        x: A ``Variable``, or an optimizer's ``lr``/``learning_rate``.
+        value: The new value, of ``x``'s shape.
+
+    Raises:
+        TypeError: ``x`` is neither a variable nor a learning rate.
+        ValueError: ``value``'s shape differs from ``x``'s.
+    """
     if hasattr(x, 'set_value') and not isinstance(x, Variable):  # an optimizer's lr (Keras 2 idiom)
         x.set_value(np.asarray(value).item())
         return
@@ -143,23 +251,63 @@ def set_value(x: TensorLike, value: TensorLike) -> None:
 
 
 def batch_get_value(tensors: Sequence[TensorLike]) -> list[np.ndarray]:
+    """The values of several tensors or variables as NumPy arrays (``K.batch_get_value``).
+
+    Args:
+        tensors: Tensors, variables or arrays.
+
+    Returns:
+        A list of ``numpy.ndarray``, in order.
+    """
     return [eval(t) for t in tensors]
 
 
 def batch_set_value(tuples: Sequence[tuple[Any, Any]]) -> None:
+    """Set several variables at once (``K.batch_set_value``).
+
+    Args:
+        tuples: ``(variable, value)`` pairs, as ``set_value`` takes them.
+    """
     for x, value in tuples:
         set_value(x, value)
 
 
 def update(x: TensorLike, new_x: TensorLike) -> Any:
+    """Assign ``new_x`` to the variable ``x`` (``K.update``).
+
+    Args:
+        x: A ``Variable``.
+        new_x: The new value, of ``x``'s shape.
+
+    Returns:
+        The variable.
+    """
     return x.assign(as_array(new_x))
 
 
 def update_add(x: TensorLike, increment: TensorLike) -> Any:
+    """Add ``increment`` to the variable ``x`` in place (``K.update_add``).
+
+    Args:
+        x: A ``Variable``.
+        increment: The amount to add, broadcastable to ``x``'s shape.
+
+    Returns:
+        The variable.
+    """
     return x.assign_add(as_array(increment))
 
 
 def update_sub(x: TensorLike, decrement: TensorLike) -> Any:
+    """Subtract ``decrement`` from the variable ``x`` in place (``K.update_sub``).
+
+    Args:
+        x: A ``Variable``.
+        decrement: The amount to subtract, broadcastable to ``x``'s shape.
+
+    Returns:
+        The variable.
+    """
     return x.assign_sub(as_array(decrement))
 
 
@@ -172,6 +320,15 @@ def moving_average_update(x: TensorLike, value: TensorLike, momentum: float) -> 
 
 
 def print_tensor(x: TensorLike, message: str = '') -> Tensor:
+    """Print ``message`` and the value of ``x``, then return ``x`` (``K.print_tensor``).
+
+    Args:
+        x: A tensor or variable.
+        message: Printed before the value.
+
+    Returns:
+        ``x`` itself, so the call can sit inside an expression.
+    """
     print(message, eval(x))
     return x
 
@@ -187,6 +344,14 @@ def gradients(loss: TensorLike, variables: Any) -> list[Tensor | None]:
 
 
 def stop_gradient(variables: Any) -> Any:
+    """The same values with no gradient flowing back through them (``K.stop_gradient``).
+
+    Args:
+        variables: A tensor, or a list or tuple of tensors.
+
+    Returns:
+        A tensor, or a list of tensors, detached from the graph.
+    """
     if isinstance(variables, (list, tuple)):
         return [_stop_gradient(v) for v in variables]
     return _stop_gradient(variables)
@@ -217,6 +382,13 @@ def learning_phase() -> Any:
 
 
 def set_learning_phase(value: TensorLike) -> None:
+    """Fix the learning phase for all later calls (``K.set_learning_phase``).
+
+    Layers such as ``Dropout`` read it when no ``training`` argument is given.
+
+    Args:
+        value: 0 (inference) or 1 (training).
+    """
     _phase.set_global(value)
 
 
@@ -224,6 +396,16 @@ learning_phase_scope = _phase.learning_phase_scope
 
 
 def in_train_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) -> Any:
+    """``x`` in the training phase, else ``alt`` (``K.in_train_phase``).
+
+    Args:
+        x: The training-phase value, or a callable returning it.
+        alt: The inference-phase value, or a callable returning it.
+        training: True or False to decide here; None reads the current learning phase.
+
+    Returns:
+        The chosen value (a callable is called, so only the chosen branch runs).
+    """
     if training is None:
         training = _phase.current()
     if training:
@@ -232,6 +414,16 @@ def in_train_phase(x: TensorLike, alt: TensorLike, training: bool | None = None)
 
 
 def in_test_phase(x: TensorLike, alt: TensorLike, training: bool | None = None) -> Any:
+    """``x`` in the inference phase, else ``alt`` (``K.in_test_phase``).
+
+    Args:
+        x: The inference-phase value, or a callable returning it.
+        alt: The training-phase value, or a callable returning it.
+        training: True or False to decide here; None reads the current learning phase.
+
+    Returns:
+        The chosen value.
+    """
     return in_train_phase(alt, x, training=training)
 
 
@@ -259,6 +451,14 @@ def array_module() -> Any:
 
 
 def cast_to_floatx(x: TensorLike) -> np.ndarray:
+    """``x`` as a NumPy array of ``floatx()`` (``K.cast_to_floatx``).
+
+    Args:
+        x: A number, list or array.
+
+    Returns:
+        A ``numpy.ndarray``.
+    """
     return np.asarray(x, dtype=config.floatx())
 
 

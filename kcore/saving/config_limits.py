@@ -99,6 +99,7 @@ def check(config, where):
 
 
 def config_weight_bytes():
+    """The byte limit on weights embedded in a config (``KCORE_MAX_CONFIG_WEIGHT_BYTES`` overrides the default)."""
     try:
         return int(os.environ.get('KCORE_MAX_CONFIG_WEIGHT_BYTES', CONFIG_WEIGHT_BYTES))
     except ValueError:
@@ -122,7 +123,10 @@ def refusal(source, allowance_hint):
 
 
 def declared_budget(source):
-    """``with declared_budget('model_from_json'):`` caps weights to ``config_weight_bytes()``."""
+    """Cap the weights a config may embed at ``config_weight_bytes()`` inside a ``with`` block.
+
+    ``with declared_budget('model_from_json'): ...``.
+    """
     limit = config_weight_bytes()
     return weight_budget(limit, refusal(
         'The config given to %s' % source,

@@ -238,6 +238,7 @@ def names_of_layers(reader, group):
 
 
 def names_of_weights(reader, group):
+    """The ``weight_names`` of a layer's group in a weights file, checked to be unique."""
     names = reader.name_list_attr(group, 'weight_names')
     if names is not None:
         _check_unique(reader, names, 'weight_names', group)

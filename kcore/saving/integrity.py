@@ -1,4 +1,4 @@
-"""A whole-file checksum after the HDF5 image, verified before libhdf5 parses a byte.
+r"""A whole-file checksum after the HDF5 image, verified before libhdf5 parses a byte.
 
 libhdf5 trusts its own structures: one changed byte in a global heap (where
 text attributes live) can send it into a loop that never ends, and a check

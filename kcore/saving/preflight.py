@@ -40,6 +40,7 @@ def _timeout():
 
 
 def enabled():
+    """Whether the out-of-process HDF5 pre-check runs (``KCORE_H5_PREFLIGHT=0`` turns it off)."""
     return os.environ.get('KCORE_H5_PREFLIGHT', '1').strip().lower() not in ('0', 'false', 'no', 'off')
 
 

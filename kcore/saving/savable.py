@@ -13,6 +13,7 @@ from kcore.saving.training_config import training_config
 
 
 def to_json(config, what):
+    """``config`` as JSON; raises ``SavingError`` naming ``what`` when something in it is not serializable."""
     try:
         return json.dumps(config, default=json_default)
     except (TypeError, ValueError) as e:

@@ -138,6 +138,7 @@ def roundtrip_json(cfg, what):
 
 
 def shape_matches(declared, actual):
+    """Whether an actual shape fits a declared one (None in ``declared`` matches any size)."""
     return len(declared) == len(actual) and all(d is None or d == a for d, a in zip(declared, actual))
 
 

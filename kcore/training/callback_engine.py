@@ -38,23 +38,113 @@ class Callback:
         self.params = {}
 
     def set_model(self, model):
+        """Give the callback the model it watches (``fit``/``evaluate``/``predict`` call it).
+
+        Args:
+            model: The model being trained, evaluated or run.
+        """
         self.model = model
 
     def set_params(self, params):
+        """Give the callback the run's parameters before it starts.
+
+        Args:
+            params: A dict as in Keras 2.3: ``epochs``, ``steps``, ``samples``,
+                ``batch_size``, ``verbose``, ``do_validation``, ``metrics`` (the
+                names in the logs) and ``mode``.
+        """
         self.params = params
 
-    def on_train_begin(self, logs=None): pass
-    def on_train_end(self, logs=None): pass
-    def on_epoch_begin(self, epoch, logs=None): pass
-    def on_epoch_end(self, epoch, logs=None): pass
-    def on_test_begin(self, logs=None): pass
-    def on_test_end(self, logs=None): pass
-    def on_test_batch_begin(self, batch, logs=None): pass
-    def on_test_batch_end(self, batch, logs=None): pass
-    def on_predict_begin(self, logs=None): pass
-    def on_predict_end(self, logs=None): pass
-    def on_predict_batch_begin(self, batch, logs=None): pass
-    def on_predict_batch_end(self, batch, logs=None): pass
+    def on_train_begin(self, logs=None):
+        """Called once when ``fit`` starts.
+
+        Args:
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_train_end(self, logs=None):
+        """Called once when ``fit`` ends, also after an early stop.
+
+        Args:
+            logs: The last epoch's logs.
+        """
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Called at the start of each epoch of ``fit``.
+
+        Args:
+            epoch: The epoch index, counting from 0.
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_epoch_end(self, epoch, logs=None):
+        """Called at the end of each epoch of ``fit``, after validation.
+
+        Args:
+            epoch: The epoch index, counting from 0.
+            logs: The epoch's mean loss and metrics (``loss``, ``acc``, ...) and, with
+                validation data, the same with a ``val_`` prefix. A callback may add keys.
+        """
+
+    def on_test_begin(self, logs=None):
+        """Called when ``evaluate`` (or the validation of an epoch) starts.
+
+        Args:
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_test_end(self, logs=None):
+        """Called when ``evaluate`` (or the validation of an epoch) ends.
+
+        Args:
+            logs: The mean loss and metrics of the run.
+        """
+
+    def on_test_batch_begin(self, batch, logs=None):
+        """Called before each batch of ``evaluate``.
+
+        Args:
+            batch: The batch index within the epoch (or the run), counting from 0.
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_test_batch_end(self, batch, logs=None):
+        """Called after each batch of ``evaluate``.
+
+        Args:
+            batch: The batch index within the epoch (or the run), counting from 0.
+            logs: The running mean loss and metrics.
+        """
+
+    def on_predict_begin(self, logs=None):
+        """Called when ``predict`` starts.
+
+        Args:
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_predict_end(self, logs=None):
+        """Called when ``predict`` ends.
+
+        Args:
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        """Called before each batch of ``predict``.
+
+        Args:
+            batch: The batch index within the epoch (or the run), counting from 0.
+            logs: None (kept for Keras's signature).
+        """
+
+    def on_predict_batch_end(self, batch, logs=None):
+        """Called after each batch of ``predict``.
+
+        Args:
+            batch: The batch index within the epoch (or the run), counting from 0.
+            logs: The batch's ``outputs``.
+        """
 
     def on_batch_begin(self, batch, logs=None):
         """Keras 2 name of ``on_train_batch_begin``."""
@@ -63,16 +153,37 @@ class Callback:
         """Keras 2 name of ``on_train_batch_end``."""
 
     def on_train_batch_begin(self, batch, logs=None):
+        """Called before each training batch; by default calls ``on_batch_begin`` (Keras 2).
+
+        Args:
+            batch: The batch index within the epoch, counting from 0.
+            logs: None (kept for Keras's signature).
+        """
         self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch, logs=None):
+        """Called after each training batch; by default calls ``on_batch_end`` (Keras 2).
+
+        Args:
+            batch: The batch index within the epoch, counting from 0.
+            logs: The running mean loss and metrics of the epoch so far.
+        """
         self.on_batch_end(batch, logs=logs)
 
     def get_config(self):
+        """The callback's constructor arguments as a dict (empty for the base class)."""
         return {}
 
     @classmethod
     def from_config(cls, config):
+        """Create the callback from ``get_config``'s dict.
+
+        Args:
+            config: The constructor arguments.
+
+        Returns:
+            A new callback.
+        """
         return cls(**config)
 
 
@@ -126,6 +237,7 @@ def _dispatch(name, indexed):
             for cb in self.callbacks:
                 getattr(cb, name)(logs)
     hook.__name__ = name
+    hook.__doc__ = "Call every callback's ``%s``, in order." % name
     return hook
 
 
@@ -194,11 +306,11 @@ class ProgbarLogger(Callback):
         if self._bar is None:
             return
         self._seen = batch + 1
-        self._bar.update(self._seen, list((logs or {}).items()), finalize=finalize)
+        self._bar.update(self._seen, logs or {}, finalize=finalize)  # read only if it prints
 
     def _finish(self, logs):
         if self._bar is not None:
-            self._bar.update(self._seen, list((logs or {}).items()), finalize=True)
+            self._bar.update(self._seen, logs or {}, finalize=True)
             self._bar = None
 
     # fit

@@ -22,6 +22,15 @@ class LambdaCallback(Callback):
 
     Any hook may be given (``on_train_batch_end=...``, ``on_test_begin=...``);
     the arguments are the hook's.
+
+    Args:
+        on_epoch_begin: Called as ``f(epoch, logs)``.
+        on_epoch_end: Called as ``f(epoch, logs)``.
+        on_batch_begin: Called as ``f(batch, logs)`` before each training batch.
+        on_batch_end: Called as ``f(batch, logs)`` after each training batch.
+        on_train_begin: Called as ``f(logs)``.
+        on_train_end: Called as ``f(logs)``.
+        **kwargs: Any other hook, by its name.
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None, on_batch_end=None,
@@ -58,6 +67,11 @@ class CSVLogger(Callback):
 
     The header is the sorted log names (Keras's order); with ``append=True`` an
     existing file is continued without a second header.
+
+    Args:
+        filename: The CSV file.
+        separator: The field separator.
+        append: Continue an existing file instead of replacing it.
     """
 
     chief_only = True
@@ -162,6 +176,16 @@ class EarlyStopping(Callback):
     ``restore_best_weights`` the weights of the best epoch are put back when
     training ends, also when it ran to the last epoch (Keras 3); nothing is
     watched before ``start_from_epoch``.
+
+    Args:
+        monitor: The logged value to watch, e.g. ``'val_loss'`` or ``'val_accuracy'``.
+        min_delta: The smallest change that counts as an improvement.
+        patience: Epochs without improvement before training stops.
+        verbose: 1 prints a line when it acts; 0 is silent.
+        mode: ``'min'``, ``'max'``, or ``'auto'`` to infer it from the name (accuracies rise).
+        baseline: A value the monitored quantity must beat, or None.
+        restore_best_weights: Put the best epoch's weights back when training ends.
+        start_from_epoch: Epochs to wait before watching (a warm-up).
     """
 
     def __init__(self, monitor='val_loss', min_delta=0, patience=0, verbose=0, mode='auto', baseline=None,
@@ -231,6 +255,17 @@ class ModelCheckpoint(Callback):
     is checked in ``on_train_begin`` (``kcore.saving.check_savable``; after the
     first batch for a model that data from a generator builds), so a model
     without a config fails before the first epoch ends, not after it.
+
+    Args:
+        filepath: Where to save; may hold ``{epoch}`` and logged values.
+        monitor: The logged value to watch, e.g. ``'val_loss'`` or ``'val_accuracy'``.
+        verbose: 1 prints a line when it acts; 0 is silent.
+        save_best_only: Save only when ``monitor`` improves.
+        save_weights_only: Save only the weights (``save_weights``) instead of the model.
+        mode: ``'min'``, ``'max'``, or ``'auto'`` to infer it from the name (accuracies rise).
+        save_freq: ``'epoch'``, or a number of batches between saves.
+        initial_value_threshold: With ``save_best_only``, a value to beat before the first save.
+        **kwargs: Keras 2's ``period`` (save every ``period`` epochs).
     """
 
     chief_only = True
@@ -343,7 +378,12 @@ def _optimizer_of(model, who):
 class LearningRateScheduler(Callback):
     """Sets the learning rate at the start of each epoch to ``schedule(epoch, lr)``
     (or ``schedule(epoch)``, Keras 2's one-argument form); the rate used is logged
-    as ``lr`` (Keras 2.3's key)."""
+    as ``lr`` (Keras 2.3's key).
+
+    Args:
+        schedule: ``f(epoch, lr) -> new lr`` (or ``f(epoch)``), epochs counted from 0.
+        verbose: 1 prints a line when it acts; 0 is silent.
+    """
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
@@ -377,7 +417,19 @@ class LearningRateScheduler(Callback):
 class ReduceLROnPlateau(Callback):
     """Multiplies the learning rate by ``factor`` when ``monitor`` has not improved
     (by more than ``min_delta``) for ``patience`` epochs; then waits ``cooldown``
-    epochs, and never goes below ``min_lr``.  The rate is logged as ``lr`` (Keras 2.3's key)."""
+    epochs, and never goes below ``min_lr``.  The rate is logged as ``lr`` (Keras 2.3's key).
+
+    Args:
+        monitor: The logged value to watch, e.g. ``'val_loss'`` or ``'val_accuracy'``.
+        factor: The multiplier applied to the rate, below 1.
+        patience: Epochs without improvement before the rate is reduced.
+        verbose: 1 prints a line when it acts; 0 is silent.
+        mode: ``'min'``, ``'max'``, or ``'auto'`` to infer it from the name (accuracies rise).
+        min_delta: The smallest change that counts as an improvement.
+        cooldown: Epochs to wait after a reduction before watching again.
+        min_lr: The lowest rate.
+        **kwargs: Keras 2.0's ``epsilon`` (the old name of ``min_delta``).
+    """
 
     def __init__(self, monitor='val_loss', factor=0.1, patience=10, verbose=0, mode='auto', min_delta=1e-4,
                  cooldown=0, min_lr=0.0, **kwargs):

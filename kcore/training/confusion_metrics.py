@@ -2,6 +2,8 @@
 ``FalsePositives``/``TrueNegatives``/``FalseNegatives`` counts, over shared thresholded
 counts (``confusion_counts``).  Re-exported by ``kcore.training.metrics``.
 """
+import copy
+
 import numpy as np
 
 from kcore import config
@@ -9,6 +11,7 @@ from kcore.autodiff.tensor import Tensor
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.errors import ShapeError
+from kcore.training.logs import Deferred
 from kcore.training.metric_base import Metric, match_ranks
 
 
@@ -97,6 +100,10 @@ class _ConfusionMetric(Metric):
         for name in self._counts:
             setattr(self, name, getattr(self, name) + counts[name])
 
+    def _pending_result(self):
+        # each update replaces the count arrays (never writes into them): a shallow copy is a snapshot
+        return Deferred(copy.copy(self).result)
+
     def _per_threshold(self, values):
         values = ACTIVE.backend.to_numpy(values)[self._report]
         return float(values[0]) if values.size == 1 else values.astype(self.dtype)
@@ -125,18 +132,22 @@ class _ConditionCount(_ConfusionMetric):
 
 
 class TruePositives(_ConditionCount):
+    """The (weighted) count of true positives at each threshold (``keras.metrics.TruePositives``)."""
     _condition = 'tp'
 
 
 class FalsePositives(_ConditionCount):
+    """The (weighted) count of false positives at each threshold (``keras.metrics.FalsePositives``)."""
     _condition = 'fp'
 
 
 class TrueNegatives(_ConditionCount):
+    """The (weighted) count of true negatives at each threshold (``keras.metrics.TrueNegatives``)."""
     _condition = 'tn'
 
 
 class FalseNegatives(_ConditionCount):
+    """The (weighted) count of false negatives at each threshold (``keras.metrics.FalseNegatives``)."""
     _condition = 'fn'
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from kcore import config
 from kcore.runtime import rng as _rng
 from kcore.utils import nest
+from kcore.training.class_weights import class_weights_to_sample_weights  # noqa: F401 - its old home
 
 
 class Sequence:
@@ -42,6 +43,7 @@ class Sequence:
                                   % type(self).__name__)
 
     def on_epoch_end(self):
+        """Called after each epoch of ``fit``; override it to reshuffle. Does nothing here."""
         pass
 
     def __iter__(self):
@@ -370,28 +372,3 @@ def train_validation_split(x, y, sample_weight, validation_split):
     first, last = slice(0, split), slice(split, n)
     return ((cut(x, first), cut(y, first), cut(sample_weight, first)),
             (cut(x, last), cut(y, last), cut(sample_weight, last)))
-
-
-def class_weights_to_sample_weights(y, class_weight):
-    """One weight per sample from ``class_weight`` ({class index: weight}).
-
-    The class of a sample is the argmax of a one-hot target, or the (rounded)
-    value of an integer/binary target.
-    """
-    if not isinstance(class_weight, dict):
-        raise ValueError('class_weight must be a dict {class index: weight}. Received: %r.' % (class_weight,))
-    y = np.asarray(y)
-    if y.ndim >= 2 and y.shape[-1] > 1:
-        classes = y.argmax(axis=-1)
-    else:
-        classes = np.round(y.reshape(y.shape[0], -1)[:, 0]).astype('int64')
-    table = {int(k): float(v) for k, v in class_weight.items()}
-    missing = sorted(set(np.unique(classes).tolist()) - set(table))
-    if missing:
-        raise ValueError('class_weight has no entry for class(es) %s found in y. Expected a weight for every '
-                         'class. Received keys: %s.' % (missing, sorted(table)))
-    lookup = np.zeros(max(table) + 1 if table else 0, dtype=config.floatx())
-    for k, v in table.items():
-        if k >= 0:
-            lookup[k] = v
-    return lookup[classes]

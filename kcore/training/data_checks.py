@@ -30,6 +30,7 @@ def _debug():
 
 
 def check_loop_arguments(epochs, steps_per_epoch, initial_epoch):
+    """Check ``fit``'s ``epochs``, ``steps_per_epoch`` and ``initial_epoch``; raises ``ValueError`` naming the bad one."""
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError('fit(): epochs must be a non-negative integer (the index of the last epoch). '
                          'Received: epochs=%r.' % (epochs,))
@@ -111,3 +112,28 @@ def check_labels(compiled_loss, y):
                     'Output %r uses binary_crossentropy, whose targets are probabilities in [0, 1], but they '
                     'range over [%r, %r]; the loss means nothing there. Rescale the targets (for labels -1/1: '
                     '(y + 1) / 2).' % (name, float(low), float(high))), stacklevel=3)
+
+
+def needs_label_range_check(compiled_loss):
+    """Whether an output uses sparse categorical crossentropy (whose labels ``check_label_range`` checks)."""
+    return compiled_loss is not None and losses_mod.sparse_categorical_crossentropy in compiled_loss._base_fns
+
+
+def check_label_range(compiled_loss, ys, output_shapes):
+    """Raise the loss's own error for class indices outside ``[0, classes)`` of a sparse
+    crossentropy output, on the host before the data crosses to the device (the training
+    step then never reads a label back).  ``ys`` holds one target array (or None) per
+    output; an output whose class count is not known yet (a subclassed model before its
+    first step) is left to the loss, which marks such labels with NaN on the device."""
+    if compiled_loss is None or output_shapes is None:
+        return
+    for fn, loss, target, shape in zip(compiled_loss._base_fns, compiled_loss.losses, ys, output_shapes):
+        if fn is not losses_mod.sparse_categorical_crossentropy or target is None or not shape:
+            continue
+        if getattr(loss, '_fn_kwargs', {}).get('ignore_class') is not None:
+            continue
+        classes = shape[getattr(loss, '_fn_kwargs', {}).get('axis', -1)]
+        t = np.asarray(target)
+        if classes is None or t.size == 0 or t.dtype.kind not in 'fiu':
+            continue
+        losses_mod.check_label_range(t, classes)

@@ -6,6 +6,8 @@ reduction (``sum_over_batch_size``, ``sum``, ``none``) and ``sample_weight``.
 The formulas are Keras 2's, clipping probabilities to ``[epsilon, 1 - epsilon]``
 so that predictions of exactly 0 or 1 give finite values.
 """
+import numpy as np
+
 from kcore import config
 from kcore.autodiff.tensor import Tensor, apply
 from kcore.runtime import ops as K
@@ -26,6 +28,15 @@ def _pair(y_true, y_pred):
 
 
 def mean_squared_error(y_true, y_pred):
+    """Mean of ``(y_pred - y_true) ** 2`` over the last axis (also ``mse``).
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions, of the same shape.
+
+    Returns:
+        A tensor of one value per sample (the last axis reduced).
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     return K.mean(K.square(y_pred - y_true), axis=-1)
 
@@ -77,19 +88,28 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, ignore_class=None):
-    """Categorical crossentropy with integer class indices as targets."""
+    """Categorical crossentropy with integer class indices as targets.
+
+    Labels outside ``[0, classes)`` are an error when they come as host data (a NumPy array
+    or a list: checked before they cross to the device).  Labels already on the device (a
+    ``Tensor``; ``fit`` checked them on the host before the copy) are not read back: a
+    sample with such a label gets a NaN loss, as Keras gives on a GPU.
+    """
     y_pred = K.to_tensor(y_pred)
+    num_classes = y_pred.shape[axis]
+    on_device = not isinstance(y_true, (np.ndarray, np.generic, list, tuple, int, float))
+    if not on_device and ignore_class is None:
+        check_label_range(y_true, num_classes)
     labels = K.as_array(y_true)
     if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     if labels.dtype.kind == 'f':
         labels = labels.astype('int64')
-    num_classes = y_pred.shape[axis]
     xp = ACTIVE.xp
-    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= num_classes) and ignore_class is None:
-        raise ValueError('sparse_categorical_crossentropy: labels must be integers in [0, %d). '
-                         'Received labels from %d to %d.' % (num_classes, int(labels.min()), int(labels.max())))
-    onehot = Tensor((labels[..., None] == xp.arange(num_classes)).astype(y_pred.dtype))
+    onehot = labels[..., None] == xp.arange(num_classes)
+    if on_device and ignore_class is None:  # NaN rows for labels out of range, without reading them
+        onehot = xp.where(((labels >= 0) & (labels < num_classes))[..., None], onehot, xp.nan)
+    onehot = Tensor(onehot.astype(y_pred.dtype))
     logits = y_pred if from_logits else K.logits_of(y_pred, 'softmax', axis)
     if logits is not None:
         per = apply('softmax_cross_entropy', logits, onehot, axis=axis)
@@ -100,6 +120,24 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     if ignore_class is not None:
         per = per * Tensor((labels != ignore_class).astype(y_pred.dtype))
     return per
+
+
+def check_label_range(labels, num_classes):
+    """Raise when host class indices fall outside ``[0, num_classes)`` (NumPy data, no device read).
+
+    Args:
+        labels: class indices, a NumPy array or anything ``np.asarray`` takes.
+        num_classes: the number of classes of the output.
+
+    Raises:
+        ValueError: naming the valid range and the labels received.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype.kind == 'f':
+        labels = labels.astype('int64')
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError('sparse_categorical_crossentropy: labels must be integers in [0, %d). '
+                         'Received labels from %d to %d.' % (num_classes, labels.min(), labels.max()))
 
 
 def _check_categorical_targets(y_true, y_pred):
@@ -154,13 +192,34 @@ class Loss(RecordsArguments):
         return reduce_weighted(self.call(y_true, y_pred), sample_weight, self.reduction)
 
     def call(self, y_true, y_pred):
+        """The per-sample losses; subclasses implement it.
+
+        Args:
+            y_true: The targets.
+            y_pred: The model's predictions.
+
+        Returns:
+            A tensor of losses, one per sample (or per sample and timestep).
+
+        Raises:
+            NotImplementedError: The subclass does not implement it.
+        """
         raise NotImplementedError('%s must implement call(y_true, y_pred).' % type(self).__name__)
 
     def get_config(self):
+        """``reduction``, ``name`` and a subclass's recorded constructor arguments, as a dict."""
         return {'reduction': self.reduction, 'name': self.name, **self._config_from_arguments(Loss, 'loss')}
 
     @classmethod
     def from_config(cls, config):
+        """Create the loss from ``get_config``'s dict.
+
+        Args:
+            config: The constructor arguments.
+
+        Returns:
+            A new loss.
+        """
         return cls(**config)
 
 
@@ -173,9 +232,19 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):
+        """Apply the wrapped function with the keyword arguments given at construction.
+
+        Args:
+            y_true: The targets.
+            y_pred: The model's predictions.
+
+        Returns:
+            The function's per-sample losses.
+        """
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
+        """The base config plus the wrapped function's keyword arguments."""
         cfg = super().get_config()
         cfg.update(self._fn_kwargs)
         return cfg
@@ -186,14 +255,32 @@ def _snake(name):
 
 
 class MeanSquaredError(LossFunctionWrapper):
+    """Mean of the squared differences over the last axis, as a loss object.
+
+    Args:
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, reduction='sum_over_batch_size', name='mean_squared_error'):
         super().__init__(mean_squared_error, reduction=reduction, name=name)
 
     def get_config(self):
+        """``reduction`` and ``name`` (the loss has no other arguments)."""
         return Loss.get_config(self)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
+    """Crossentropy of 0/1 targets against probabilities (or logits), as a loss object.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits rather than probabilities.
+        label_smoothing: Moves targets toward 0.5 by this fraction.
+        axis: The axis averaged over.
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction='sum_over_batch_size', name='binary_crossentropy'):
         super().__init__(binary_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
@@ -202,6 +289,16 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy of one-hot targets against class probabilities (or logits), as a loss object.
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits rather than probabilities.
+        label_smoothing: Spreads this fraction of each target over all classes.
+        axis: The class axis.
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction='sum_over_batch_size', name='categorical_crossentropy'):
         super().__init__(categorical_crossentropy, reduction=reduction, name=name, from_logits=from_logits,
@@ -210,6 +307,16 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy of integer class targets against class probabilities (or logits).
+
+    Args:
+        from_logits: Whether ``y_pred`` holds logits rather than probabilities.
+        ignore_class: A class id whose samples contribute no loss (e.g. padding), or None.
+        axis: The class axis.
+        reduction: How per-sample losses become one number: ``'sum_over_batch_size'``
+            (the default; ``'auto'`` means it), ``'sum'`` or ``'none'``.
+        name: The loss's name in logs and configs.
+    """
     def __init__(self, from_logits=False, ignore_class=None, axis=-1,
                  reduction='sum_over_batch_size', name='sparse_categorical_crossentropy'):
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,

@@ -5,12 +5,15 @@ Stateful metrics keep their sums in backend arrays and are updated without recor
 gradients.  The metric functions and the catalogue live in ``kcore.training.metrics``,
 which re-exports these names.
 """
+import copy
+
 import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Tensor, no_grad
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
+from kcore.training.logs import Deferred
 from kcore.recorded_config import RecordsArguments
 from kcore.utils.naming import snake_case
 
@@ -47,15 +50,45 @@ class Metric(RecordsArguments):
         self.dtype = np.dtype(dtype or config.floatx())
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        """Accumulate the statistics of one batch; subclasses implement it.
+
+        Args:
+            y_true: The targets.
+            y_pred: The predictions.
+            sample_weight: Optional per-sample weights.
+
+        Raises:
+            NotImplementedError: The subclass does not implement it.
+        """
         raise NotImplementedError
 
     def result(self):
+        """The metric's value from the state accumulated so far; subclasses implement it.
+
+        Returns:
+            A Python float (or an array for a metric with several values).
+
+        Raises:
+            NotImplementedError: The subclass does not implement it.
+        """
         raise NotImplementedError
 
     def reset_state(self):
+        """Clear the accumulated state (``fit`` calls it at each epoch's start).
+
+        Raises:
+            NotImplementedError: The subclass does not implement it.
+        """
         raise NotImplementedError
 
+    def _pending_result(self):
+        """The result as a backend value (or a ``Deferred``), for logs that read it later: no
+        host read here.  Metrics whose state stays on the device override it (``Mean``, ``Sum``
+        and the confusion-matrix metrics do); by default ``result()``, read now."""
+        return self.result()
+
     def reset_states(self):  # Keras 2 spelling
+        """Keras 2's name for ``reset_state``."""
         self.reset_state()
 
     def __call__(self, y_true, y_pred, sample_weight=None):
@@ -63,10 +96,19 @@ class Metric(RecordsArguments):
         return self.result()
 
     def get_config(self):
+        """``name``, ``dtype`` and a subclass's recorded constructor arguments, as a dict."""
         return {'name': self.name, 'dtype': self.dtype.name, **self._config_from_arguments(Metric, 'metric')}
 
     @classmethod
     def from_config(cls, config):
+        """Create the metric from ``get_config``'s dict.
+
+        Args:
+            config: The constructor arguments.
+
+        Returns:
+            A new metric.
+        """
         return cls(**config)
 
     def __repr__(self):
@@ -74,7 +116,11 @@ class Metric(RecordsArguments):
 
 
 class Mean(Metric):
-    """The (weighted) mean of the values seen since the last reset."""
+    """The (weighted) mean of the values seen since the last reset.
+
+    The sums stay backend values (each update makes new ones, never writing into the
+    old), so an update never waits for the device; ``result()`` reads them back.
+    """
 
     summed_state = ('total', 'count')
 
@@ -83,29 +129,60 @@ class Mean(Metric):
         self.reset_state()
 
     def reset_state(self):
+        """Forget every value added so far."""
         self.total = 0.0
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
+        """Add values to the (weighted) running mean.
+
+        Args:
+            values: A tensor or array of values.
+            sample_weight: Optional weights, broadcast to ``values`` over its trailing axes,
+                or one number for all of them.
+        """
         v = K.as_array(values)
         if sample_weight is None:
-            self.total += v.sum(dtype='float64')
-            self.count += v.size
+            self.total = self.total + v.sum(dtype='float64')
+            self.count = self.count + v.size
+            return
+        if isinstance(sample_weight, (int, float, np.number)):  # one weight for all (the trainer's batch size)
+            self.total = self.total + v.sum(dtype='float64') * float(sample_weight)
+            self.count = self.count + v.size * float(sample_weight)
             return
         w = K.as_array(sample_weight)
         while w.ndim > v.ndim and w.shape[-1] == 1:
             w = w[..., 0]
         w = ACTIVE.xp.broadcast_to(w.reshape(w.shape + (1,) * (v.ndim - w.ndim)), v.shape)
-        self.total += (v * w).sum(dtype='float64')
-        self.count += w.sum(dtype='float64')
+        self.total = self.total + (v * w).sum(dtype='float64')
+        self.count = self.count + w.sum(dtype='float64')
 
     def result(self):
-        if not self.count:
-            return 0.0
-        return float(self.total / self.count)
+        """The weighted mean so far (0.0 before any update)."""
+        return float(_divide_no_nan(self.total, self.count))
+
+    def _pending_result(self):
+        if type(self).result is not Mean.result:  # a subclass computes its own result from the sums
+            return Deferred(copy.copy(self).result)
+        return _divide_no_nan(self.total, self.count)
+
+
+def _divide_no_nan(total, count):
+    """``total / count``, 0 where ``count`` is 0, computed where the sums are (no host read)."""
+    if isinstance(count, (int, float, np.generic)):  # host numbers: plain arithmetic
+        return total / count if count else 0.0 * total
+    xp = ACTIVE.xp
+    zero = count == 0
+    return xp.where(zero, 0.0, total / xp.where(zero, 1.0, count))
 
 
 class Sum(Metric):
+    """The running sum of the values it is given (``keras.metrics.Sum``).
+
+    Args:
+        name: The metric's name.
+        dtype: The dtype of its result.
+    """
     summed_state = ('total',)
 
     def __init__(self, name='sum', dtype=None):
@@ -113,16 +190,29 @@ class Sum(Metric):
         self.reset_state()
 
     def reset_state(self):
+        """Set the sum back to 0."""
         self.total = 0.0
 
     def update_state(self, values, sample_weight=None):
+        """Add the (weighted) values of one batch to the sum.
+
+        Args:
+            values: A tensor or array of values.
+            sample_weight: Optional per-sample weights, one per entry of the first axis.
+        """
         v = K.as_array(values)
         if sample_weight is not None:
             v = v * K.as_array(sample_weight).reshape(v.shape[:1] + (1,) * (v.ndim - 1))
-        self.total += v.sum(dtype='float64')
+        self.total = self.total + v.sum(dtype='float64')
 
     def result(self):
+        """The sum so far, a Python float."""
         return float(self.total)
+
+    def _pending_result(self):
+        if type(self).result is not Sum.result:
+            return Deferred(copy.copy(self).result)
+        return self.total
 
 
 class MeanMetricWrapper(Mean):
@@ -134,12 +224,23 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        """Apply the wrapped function to one batch and add its values to the mean.
+
+        The ranks of ``y_true`` and ``y_pred`` are matched first (a trailing axis of size
+        1 is squeezed or added, Keras 3's rule).
+
+        Args:
+            y_true: The targets.
+            y_pred: The predictions.
+            sample_weight: Optional per-sample weights.
+        """
         y_pred = K.to_tensor(y_pred)
         with no_grad():
             values = self.fn(match_ranks(K.to_tensor(y_true), y_pred), y_pred, **self._fn_kwargs)
         Mean.update_state(self, values, sample_weight)
 
     def get_config(self):
+        """The base config plus the wrapped function's keyword arguments."""
         cfg = super().get_config()
         cfg.update(self._fn_kwargs)
         return cfg

@@ -28,17 +28,45 @@ def _arrays(y_true, y_pred):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """How often ``y_pred > threshold`` equals the 0/1 target, averaged over the last axis.
+
+    Args:
+        y_true: 0/1 targets.
+        y_pred: Probabilities.
+        threshold: The probability above which a prediction counts as 1.
+
+    Returns:
+        A tensor of one accuracy per sample.
+    """
     yt, yp = _arrays(y_true, y_pred)
     return Tensor((yt == (yp > threshold)).mean(axis=-1, dtype=yp.dtype))
 
 
 def categorical_accuracy(y_true, y_pred):
+    """1 where the predicted class (argmax) is the one-hot target's class, else 0.
+
+    Args:
+        y_true: One-hot targets.
+        y_pred: Class scores or probabilities.
+
+    Returns:
+        A tensor of one value per sample.
+    """
     yt, yp = _arrays(y_true, y_pred)
     xp = ACTIVE.xp
     return Tensor((xp.argmax(yt, axis=-1) == xp.argmax(yp, axis=-1)).astype(yp.dtype))
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
+    """1 where the predicted class (argmax) equals the integer target, else 0.
+
+    Args:
+        y_true: Integer class ids, with or without a trailing axis of size 1.
+        y_pred: Class scores or probabilities.
+
+    Returns:
+        A tensor of one value per sample.
+    """
     yt, yp = _arrays(y_true, y_pred)
     xp = ACTIVE.xp
     if yt.ndim == yp.ndim and yt.shape[-1] == 1:
@@ -54,11 +82,31 @@ def _in_top_k(yp, targets, k):
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the one-hot target's class is among the ``k`` highest scores, else 0.
+
+    Args:
+        y_true: One-hot targets.
+        y_pred: Class scores or probabilities.
+        k: How many of the top classes count.
+
+    Returns:
+        A tensor of one value per sample.
+    """
     yt, yp = _arrays(y_true, y_pred)
     return Tensor(_in_top_k(yp, ACTIVE.xp.argmax(yt, axis=-1), k))
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the integer target is among the ``k`` highest scores, else 0.
+
+    Args:
+        y_true: Integer class ids, with or without a trailing axis of size 1.
+        y_pred: Class scores or probabilities.
+        k: How many of the top classes count.
+
+    Returns:
+        A tensor of one value per sample.
+    """
     yt, yp = _arrays(y_true, y_pred)
     if yt.ndim == yp.ndim and yt.shape[-1] == 1:
         yt = yt[..., 0]
@@ -72,6 +120,15 @@ def accuracy(y_true, y_pred):
 
 
 def mean_absolute_error(y_true, y_pred):
+    """Mean of ``abs(y_pred - y_true)`` over the last axis (also ``mae``).
+
+    Args:
+        y_true: The targets.
+        y_pred: The predictions, of the same shape.
+
+    Returns:
+        A tensor of one value per sample (the last axis reduced).
+    """
     y_true, y_pred = _losses._pair(y_true, y_pred)
     return K.mean(K.abs(y_pred - y_true), axis=-1)
 

@@ -29,7 +29,6 @@ Keras 2's ``K.set_value(optimizer.lr, x)``, which the float supports), and
 being ignored.
 """
 import inspect
-import math
 import numbers
 import re
 
@@ -173,6 +172,18 @@ class Optimizer(RecordsArguments):
         return xp.zeros(var.shape, dtype=var.dtype)
 
     def get_slot(self, var, name):
+        """A per-variable state of the optimizer (e.g. Adam's ``'m'``), created on the first step.
+
+        Args:
+            var: The model variable.
+            name: The slot's name, one of the optimizer's ``slot_names``.
+
+        Returns:
+            The slot's array.
+
+        Raises:
+            KeyError: The optimizer has no such slot for ``var`` (not yet stepped, or not its variable).
+        """
         return self._slots[id(var)][name]
 
     def state(self, var_list):
@@ -276,20 +287,20 @@ class Optimizer(RecordsArguments):
     def _clip(self, pairs):
         """Keras 3's clipping: each gradient to ``clipnorm``, all together to
         ``global_clipnorm`` (NaN when their norm is not finite), or each element to
-        ``[-clipvalue, clipvalue]``."""
+        ``[-clipvalue, clipvalue]``.  The norms stay on the device: each gradient is
+        multiplied by ``c / max(norm, c)`` (1 when it is short enough), so the step
+        never reads a norm back to decide."""
         xp = ACTIVE.xp
         if self.clipvalue is not None:
             c = self.clipvalue
             return [(xp.clip(g, -c, c), v) for g, v in pairs]
-        norms = [math.sqrt(float(xp.vdot(g.ravel(), g.ravel()))) for g, _ in pairs]
+        squares = [xp.vdot(g.ravel(), g.ravel()) for g, _ in pairs]
         if self.clipnorm is not None:
             c = self.clipnorm
-            return [(g if n <= c else g * (c / n), v) for (g, v), n in zip(pairs, norms)]
-        c, n = self.global_clipnorm, math.sqrt(sum(x * x for x in norms))
-        if n <= c:
-            return pairs
-        scale = c / n if math.isfinite(n) else math.nan
-        return [(g * scale, v) for g, v in pairs]
+            return [(g * _shrink(c, xp.sqrt(s), g.dtype, xp), v) for (g, v), s in zip(pairs, squares)]
+        c, n = self.global_clipnorm, xp.sqrt(sum(squares))
+        scale = xp.where(xp.isfinite(n), _shrink(c, n, n.dtype, xp), xp.nan)
+        return [(g * scale.astype(g.dtype), v) for g, v in pairs]
 
     def update_step(self, g, w, lr, slots):
         """Update array ``w`` in place from gradient ``g`` at rate ``lr``; ``slots`` maps slot names to arrays."""
@@ -297,6 +308,16 @@ class Optimizer(RecordsArguments):
 
     # -- configuration -------------------------------------------------------------------
     def get_config(self):
+        """The optimizer's constructor arguments, as a dict ``from_config`` accepts.
+
+        A ``LearningRateSchedule`` is stored as its own config.
+
+        Returns:
+            A JSON-able dict.
+
+        Raises:
+            ValueError: The learning rate is a plain callable, which has no config.
+        """
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
             lr = serialize(lr, 'schedules')
@@ -330,6 +351,11 @@ class Optimizer(RecordsArguments):
 
     def __repr__(self):
         return '<%s name=%r learning_rate=%r>' % (type(self).__name__, self.name, self._learning_rate)
+
+
+def _shrink(c, norm, dtype, xp):
+    """``c / max(norm, c)`` in ``dtype``: the factor that brings a norm down to ``c`` (1 below it)."""
+    return (c / xp.maximum(norm, c)).astype(dtype)
 
 
 class SettableFloat(float):

@@ -38,6 +38,14 @@ class SGD(Optimizer):
     ``w -= lr * g`` without momentum; otherwise ``velocity = momentum * velocity -
     lr * g`` then ``w += velocity``, or with ``nesterov=True``
     ``w += momentum * velocity - lr * g``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.01 by default.
+        momentum: The velocity factor in [0, 1]; 0 for plain gradient descent.
+        nesterov: Use Nesterov momentum.
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     _config_keys = ('momentum', 'nesterov')
@@ -59,6 +67,16 @@ class RMSprop(Optimizer):
     Keras 3's extras: with ``centered=True`` the step is ``lr * g / sqrt(v - a**2 + eps)``
     where ``a`` averages ``g`` the same way (Keras 3's placement); with ``momentum > 0``,
     ``mom = momentum * mom + step``, ``w -= mom``; otherwise ``w -= step``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.001 by default.
+        rho: The decay of the squared-gradient average.
+        momentum: Keras 3's momentum on the step; 0 for none.
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        centered: Divide by the centred second moment (Keras 3).
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     _config_keys = ('rho', 'momentum', 'epsilon', 'centered')
@@ -86,6 +104,16 @@ class Adam(Optimizer):
     ``w -= alpha * m / (sqrt(v) + eps)`` with
     ``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``: epsilon is the paper's
     "epsilon hat", outside the bias correction.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.001 by default.
+        beta_1: The decay of the first-moment average.
+        beta_2: The decay of the second-moment average.
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        amsgrad: Use the AMSGrad variant.
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     per_step_host_values = True  # the update reads the step count (not replayable)
@@ -113,6 +141,17 @@ class AdamW(Adam):
 
     Each step first shrinks ``w *= 1 - lr * weight_decay`` (the base class does it
     for every optimizer given ``weight_decay``), then applies Adam's update.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.001 by default.
+        weight_decay: The decoupled decay factor (required: AdamW without it is Adam).
+        beta_1: The decay of the first-moment average.
+        beta_2: The decay of the second-moment average.
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        amsgrad: Use the AMSGrad variant.
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=None,
@@ -129,6 +168,15 @@ class Adamax(Optimizer):
 
     ``m = beta_1 * m + (1 - beta_1) * g``, ``u = max(beta_2 * u, |g|)``,
     ``w -= lr * m / ((1 - beta_1**t) * (u + eps))``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.002 by default.
+        beta_1: The decay of the first-moment average.
+        beta_2: The decay of the infinity-norm average.
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     per_step_host_values = True  # the update reads the step count (not replayable)
@@ -157,6 +205,16 @@ class Nadam(Optimizer):
     ``m_hat = u_{t+1} * m / (1 - P_t * u_{t+1}) + (1 - u_t) * g / (1 - P_t)``,
     ``v_hat = v / (1 - beta_2**t)`` and ``w -= lr * m_hat / (sqrt(v_hat) + eps)``.
     ``P_t`` follows from the iteration count, so it is not part of ``state()``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.002 by default.
+        beta_1: The decay of the first-moment average.
+        beta_2: The decay of the second-moment average.
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        schedule_decay: The momentum schedule's decay (Keras 2.3).
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     per_step_host_values = True  # the update reads the step count (not replayable)
@@ -196,6 +254,14 @@ class Adagrad(Optimizer):
 
     ``acc += g**2`` (``acc`` starts at ``initial_accumulator_value``: 0 as in Keras 2.3,
     Keras 3 starts at 0.1), then ``w -= lr * g / (sqrt(acc) + eps)``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 0.01 by default.
+        initial_accumulator_value: The starting value of the accumulators (0, as Keras 2.3).
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     slot_names = ('accumulator',)
@@ -220,6 +286,14 @@ class Adadelta(Optimizer):
 
     ``Eg = rho * Eg + (1 - rho) * g**2``, ``delta = -sqrt(Ed + eps) / sqrt(Eg + eps) * g``,
     ``Ed = rho * Ed + (1 - rho) * delta**2``, ``w += lr * delta``.
+
+    Args:
+        learning_rate: A float, a ``LearningRateSchedule`` or a no-argument callable; 1.0 by default.
+        rho: The decay of the averages.
+        epsilon: The fuzz factor; None means ``K.epsilon()`` (Keras 2.3).
+        name: The optimizer's name.
+        **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
+            ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
     slot_names = ('accumulated_grad', 'accumulated_delta_var')

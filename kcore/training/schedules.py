@@ -177,6 +177,7 @@ def serialize(schedule):
 
 
 def deserialize(config, custom_objects=None):
+    """The learning-rate schedule a ``{'class_name', 'config'}`` dict describes."""
     return _deserialize(config, 'schedules', custom_objects)
 
 

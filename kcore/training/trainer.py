@@ -23,11 +23,14 @@ from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import NotCompiledError, layer_prefix
 from kcore.layers.base import collect_losses
 from kcore.training import callback_engine as callbacks_mod
+from kcore.training import class_weights as class_weights_mod
 from kcore.training import data as data_mod
+from kcore.training import feed as feed_mod
 from kcore.training import data_checks
 from kcore.serialization import resolve
 from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
+from kcore.training.logs import Logs
 from kcore.training.metric_base import Mean
 from kcore.training.step_capture import StepCapture
 from kcore.utils import nest
@@ -35,6 +38,7 @@ from kcore.utils.progbar import resolve_verbose
 
 
 class Trainer:
+    """The training API of ``Model``: ``compile``, ``fit``, ``evaluate``, ``predict`` and their batch forms."""
     _compiled_strategy = None
     _step_capture = None
 
@@ -58,11 +62,26 @@ class Trainer:
         Each of ``optimizer``, ``loss`` and the metrics may be a registered name,
         an instance or a plain function; ``loss``, ``loss_weights`` and
         ``metrics`` may be one for all outputs, a list (one per output) or a
-        dict keyed by output name.  ``run_eagerly``, ``steps_per_execution`` and
-        ``jit_compile`` are accepted for Keras compatibility and ignored (kcore
-        always runs eagerly), except that ``jit_compile=True`` lets a backend that can
-        (the CUDA one) record the train step once and replay it
-        (``kcore.training.step_capture``).
+        dict keyed by output name.
+
+        Args:
+            optimizer: A name (``'adam'``) or an ``Optimizer`` instance.
+            loss: A loss name, function or ``Loss`` instance; a list or dict for several outputs.
+            metrics: Metric names, functions or ``Metric`` instances (``['accuracy']``), or a
+                list or dict of them per output.
+            loss_weights: Factors for the outputs' losses (a list or dict); the total loss is
+                their weighted sum.
+            weighted_metrics: Metrics that also apply ``sample_weight``/``class_weight``.
+            run_eagerly: Accepted for Keras compatibility and ignored (kcore always runs eagerly).
+            steps_per_execution: Accepted for Keras compatibility and ignored.
+            jit_compile: ``True`` lets a backend that can (the CUDA one) record the train step
+                once per batch shape and replay it (``kcore.training.step_capture``); otherwise
+                accepted for Keras compatibility and ignored.
+            **kwargs: Keras 2's ``sample_weight_mode`` and ``target_tensors``, accepted and ignored.
+
+        Raises:
+            TypeError: An unknown keyword argument.
+            UnknownNameError: An optimizer, loss or metric name nothing registers.
         """
         heap.keep_freed_memory()
         kwargs.pop('sample_weight_mode', None)
@@ -245,22 +264,24 @@ class Trainer:
         return self._logs()
 
     def _logs(self):
+        """The running results as ``Logs``: backend values, read to floats only when a callback
+        or the progress bar reads them (a step itself never waits for the device)."""
         with self.distribute_strategy.merged_metrics(self.metrics):
-            values = [self._loss_tracker.result()] + [t.result() for t in self._output_loss_trackers]
-            values += self.compiled_metrics.results()
-        return dict(zip(self.metrics_names, values))
+            trackers = [self._loss_tracker] + self._output_loss_trackers + self.compiled_metrics.metric_objects()
+            values = [m._pending_result() for m in trackers]
+        return Logs(zip(self.metrics_names, values))
 
-    def _with_class_weight(self, batches, class_weight):
-        """Batches whose sample weights include ``class_weight`` (looked up from the targets)."""
-        if len(self._output_names()) > 1:
-            raise ValueError('%s: class_weight is only supported for models with a single output. Received a '
-                             'model with outputs %s. Pass sample_weight per output instead.'
-                             % (layer_prefix(self), self._output_names()))
-        for x, y, sw in batches:
-            if y is None:
-                raise ValueError('class_weight needs targets, but a batch has none (y is None).')
-            cw = data_mod.class_weights_to_sample_weights(self._per_output(y, 'y')[0], class_weight)
-            yield x, y, cw if sw is None else np.asarray(sw) * cw.reshape(cw.shape + (1,) * (np.ndim(sw) - 1))
+    def _feed(self, class_weight=None, check_targets=True):
+        """The ``BatchFeed`` moving this model's batches to the device: ``class_weight`` spread over
+        the outputs, and with ``check_targets`` the label checks done on the host per batch
+        (for generators; arrays are checked once, whole, before the loop)."""
+        spread = None if class_weight is None else class_weights_mod.per_output(class_weight, self._output_names())
+        check = check_targets and data_checks.needs_label_range_check(self.compiled_loss)
+        return feed_mod.BatchFeed(self._per_output, spread, self._check_targets if check else None)
+
+    def _check_targets(self, ys):
+        """Host-side checks of one batch's per-output targets (class indices in range)."""
+        data_checks.check_label_range(self.compiled_loss, ys, self._output_shapes())
 
     # -- fit ----------------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1,
@@ -278,6 +299,43 @@ class Trainer:
         or a ``kcore.utils.Sequence``.  Generators and Sequences are read ahead
         on background threads (``max_queue_size``, ``workers``);
         ``use_multiprocessing`` is accepted and ignored (threads only).
+
+        Args:
+            x: The inputs, in any of the forms above.
+            y: The targets (an array, a list or a dict per output); None when ``x`` yields them.
+            batch_size: Samples per step for arrays; 32 by default. Not for generators or Sequences.
+            epochs: The index of the last epoch (with ``initial_epoch``, the epochs run are
+                ``initial_epoch .. epochs - 1``).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch, ``'auto'`` the bar in a
+                terminal and one line per epoch elsewhere.
+            callbacks: ``Callback`` instances called during training.
+            validation_split: The fraction of array data held out for validation (the last
+                samples, taken before shuffling).
+            validation_data: ``(x_val, y_val)``, ``(x_val, y_val, sample_weight)``, a generator or
+                a Sequence, evaluated at the end of each epoch.
+            shuffle: Shuffle array data each epoch; ``'batch'`` shuffles whole batches (for
+                ``HDF5Matrix`` data).
+            class_weight: ``{class index: weight}`` scaling each sample's loss by its class.
+            sample_weight: One weight per sample (or per sample and timestep).
+            initial_epoch: The epoch to start from (to resume a run).
+            steps_per_epoch: Steps per epoch; needed for a generator, which has no length.
+            validation_steps: Steps per validation run, for a validation generator.
+            validation_batch_size: The batch size of validation; ``batch_size`` by default.
+            validation_freq: Validate every ``n`` epochs (an int), or after the listed epochs
+                (counted from 1).
+            max_queue_size: How many batches are read ahead.
+            workers: How many threads read a Sequence.
+            use_multiprocessing: Accepted for Keras compatibility; threads are used either way.
+            **kwargs: Keras 1's ``nb_epoch`` (renamed ``epochs``, with a warning).
+
+        Returns:
+            A ``History`` whose ``history`` dict holds each epoch's loss and metrics.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+            ValueError: Inconsistent data or arguments (no samples, a generator without
+                ``steps_per_epoch``, negative ``epochs``, ...), with the argument named.
+            TypeError: An unknown keyword argument.
         """
         rename_kwargs('fit', kwargs)
         epochs = kwargs.pop('epochs', epochs)
@@ -295,6 +353,7 @@ class Trainer:
         if not train.is_generator:
             data_checks.check_arrays(train)
             data_checks.check_labels(self.compiled_loss, train.y)
+        feed = self._feed(class_weight, check_targets=train.is_generator)
         val = self._validation_adapter(validation_data, validation_steps, validation_batch_size or batch_size,
                                        max_queue_size, workers)
         verbose = resolve_verbose(verbose)
@@ -310,8 +369,10 @@ class Trainer:
         self.stop_training = False
         self._train_vars = None
         self._build_from_data(train)
+        if not train.is_generator and train.y is not None and data_checks.needs_label_range_check(self.compiled_loss):
+            self._check_targets(self._per_output(train.y, 'y'))  # once, on the whole arrays
         try:
-            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, class_weight)
+            self._fit_loop(train, val, cb, initial_epoch, epochs, validation_freq, feed)
         finally:
             train.close()
             if val is not None:
@@ -366,7 +427,7 @@ class Trainer:
         vx, vy, vsw = data_mod.unpack(tuple(data))
         return data_mod.make_adapter(vx, vy, vsw, batch_size or 32, steps)
 
-    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, class_weight):
+    def _fit_loop(self, train, val, cb, initial_epoch, epochs, validation_freq, feed):
         strategy = self.distribute_strategy
         cb.on_train_begin()
         epoch_logs = {}
@@ -374,10 +435,8 @@ class Trainer:
             self.reset_metrics()
             cb.on_epoch_begin(epoch)
             logs = {}
-            batches = train.batches()
-            if class_weight is not None:
-                batches = self._with_class_weight(batches, class_weight)
-            for step, batch in enumerate(self._local_batches(batches, prepare=epoch == initial_epoch)):
+            batches = feed(self._local_batches(train.batches(), prepare=epoch == initial_epoch))
+            for step, batch in enumerate(batches):
                 cb.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 cb.on_train_batch_end(step, logs)
@@ -388,7 +447,7 @@ class Trainer:
                 break  # a generator with nothing left: no epoch to report
             strategy.sync_state(self)
             train.on_epoch_end()
-            epoch_logs = dict(logs)
+            epoch_logs = dict(logs)  # read back once, at the epoch's end
             if val is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(val, cb)
                 epoch_logs.update({'val_' + k: v for k, v in val_logs.items()})
@@ -406,7 +465,11 @@ class Trainer:
         self.reset_metrics()
         logs = {}
         callbacks.on_test_begin()
-        for step, batch in enumerate(self._local_batches(adapter.batches())):
+        if not adapter.is_generator and adapter.y is not None and data_checks.needs_label_range_check(
+                self.compiled_loss):
+            self._check_targets(self._per_output(adapter.y, 'y'))
+        feed = self._feed(check_targets=adapter.is_generator)
+        for step, batch in enumerate(feed(self._local_batches(adapter.batches()))):
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
@@ -423,8 +486,30 @@ class Trainer:
                  callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
                  workers: int = 1, use_multiprocessing: bool = False, return_dict: bool = False,
                  **kwargs: Any) -> float | list[float] | dict[str, float]:
-        """Loss (and metrics) on the data: a scalar, a list in ``metrics_names`` order,
-        or with ``return_dict`` a dict by name."""
+        """Loss (and metrics) on the data, computed in batches, without updating the weights.
+
+        Args:
+            x: The inputs, in the forms ``fit`` takes.
+            y: The targets; None when ``x`` yields them.
+            batch_size: Samples per step for arrays; 32 by default.
+            verbose: As in ``fit``.
+            sample_weight: One weight per sample.
+            steps: Steps to run; needed for a generator.
+            callbacks: ``Callback`` instances (their ``on_test_*`` hooks run).
+            max_queue_size: How many batches are read ahead.
+            workers: How many threads read a Sequence.
+            use_multiprocessing: Accepted for Keras compatibility; threads are used either way.
+            return_dict: Return ``{name: value}`` instead of a scalar or a list.
+            **kwargs: Nothing else is accepted.
+
+        Returns:
+            The loss (a float) when there are no metrics, else a list in ``metrics_names``
+            order, or with ``return_dict`` a dict by name.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+            TypeError: An unknown keyword argument.
+        """
         _reject_unknown('evaluate', kwargs)
         self._assert_compiled('evaluate')
         _require_steps(x, steps, 'steps')
@@ -448,7 +533,24 @@ class Trainer:
                 callbacks: Sequence[callbacks_mod.Callback] | None = None, max_queue_size: int = 10,
                 workers: int = 1, use_multiprocessing: bool = False) -> np.ndarray | list[np.ndarray]:
         """Outputs for ``x`` as NumPy arrays (a list for several outputs), computed in batches;
-        silent unless ``verbose`` is given (Keras 2.3's default)."""
+        silent unless ``verbose`` is given (Keras 2.3's default).
+
+        Args:
+            x: The inputs, in the forms ``fit`` takes.
+            batch_size: Samples per step for arrays; 32 by default.
+            verbose: As in ``fit``; 0 by default.
+            steps: Steps to run; needed for a generator.
+            callbacks: ``Callback`` instances (their ``on_predict_*`` hooks run).
+            max_queue_size: How many batches are read ahead.
+            workers: How many threads read a Sequence.
+            use_multiprocessing: Accepted for Keras compatibility; threads are used either way.
+
+        Returns:
+            A ``numpy.ndarray``, or a list of them for a model with several outputs.
+
+        Raises:
+            ValueError: The input holds no samples.
+        """
         _require_steps(x, steps, 'steps')
         x = self._keras2_lists(x, 'inputs')
         adapter = data_mod.make_adapter(x, None, None, batch_size, steps, False, max_queue_size, workers)
@@ -458,7 +560,7 @@ class Trainer:
         chunks = []
         to_numpy = ACTIVE.backend.to_numpy
         try:
-            for step, batch in enumerate(self._local_batches(adapter.batches())):
+            for step, batch in enumerate(feed_mod.BatchFeed()(self._local_batches(adapter.batches()))):
                 cb.on_predict_batch_begin(step)
                 out = self.predict_step(batch)
                 chunks.append(None if out is None else [to_numpy(t.data) for t in nest.flatten(out)])
@@ -479,28 +581,59 @@ class Trainer:
                        return_dict: bool = False) -> float | list[float] | dict[str, float]:
         """One optimisation step on one batch; returns its loss (and metrics).
 
-        With ``reset_metrics=False`` the metrics accumulate over calls (Keras)."""
+        Args:
+            x: The batch's inputs.
+            y: The batch's targets.
+            sample_weight: One weight per sample.
+            class_weight: ``{class index: weight}``.
+            reset_metrics: With False the metrics accumulate over calls (Keras).
+            return_dict: Return ``{name: value}`` instead of a scalar or a list.
+
+        Returns:
+            As ``evaluate``: the loss, a list with the metrics, or a dict.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+        """
         self._assert_compiled('train_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        batch = _batch_arrays(x, y, sample_weight)
-        if class_weight is not None:
-            batch = next(self._with_class_weight(iter([batch]), class_weight))
-        logs = self.train_step(batch)
+        logs = self.train_step(self._feed(class_weight).one(_batch_arrays(x, y, sample_weight)))
         return self._format_results(logs, return_dict)
 
     def test_on_batch(self, x: Any, y: Any = None, sample_weight: TensorLike | None = None,
                       reset_metrics: bool = True, return_dict: bool = False) -> float | list[float] | dict[str, float]:
-        """Loss (and metrics) of one batch, without updating the weights."""
+        """Loss (and metrics) of one batch, without updating the weights.
+
+        Args:
+            x: The batch's inputs.
+            y: The batch's targets.
+            sample_weight: One weight per sample.
+            reset_metrics: With False the metrics accumulate over calls.
+            return_dict: Return ``{name: value}`` instead of a scalar or a list.
+
+        Returns:
+            As ``evaluate``.
+
+        Raises:
+            NotCompiledError: The model is not compiled (a RuntimeError).
+        """
         self._assert_compiled('test_on_batch')
         if reset_metrics:
             self.reset_metrics()
-        logs = self.test_step(_batch_arrays(x, y, sample_weight))
+        logs = self.test_step(self._feed().one(_batch_arrays(x, y, sample_weight)))
         return self._format_results(logs, return_dict)
 
     def predict_on_batch(self, x: Any) -> np.ndarray | list[np.ndarray]:
-        """Outputs for one batch, as NumPy arrays."""
-        x, _, _ = _batch_arrays(x, None, None)
+        """Outputs for one batch, as NumPy arrays.
+
+        Args:
+            x: The batch's inputs.
+
+        Returns:
+            A ``numpy.ndarray``, or a list of them for several outputs.
+        """
+        x, _, _ = feed_mod.BatchFeed().one(_batch_arrays(x, None, None))
         out = self.predict_step((x,))
         outs = [ACTIVE.backend.to_numpy(t.data) for t in nest.flatten(out)]
         return outs[0] if len(outs) == 1 else outs

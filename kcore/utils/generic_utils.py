@@ -43,7 +43,10 @@ class CustomObjectScope:
 
 
 def custom_object_scope(*args):
-    """``with custom_object_scope({'MyLayer': MyLayer}): ...`` (see ``CustomObjectScope``)."""
+    """Make objects resolvable by name inside a ``with`` block (a ``CustomObjectScope``).
+
+    ``with custom_object_scope({'MyLayer': MyLayer}): ...``.
+    """
     return CustomObjectScope(*args)
 
 
@@ -132,6 +135,7 @@ def object_list_uid(object_list):
 
 
 def is_all_none(iterable_or_element):
+    """Whether a value, or every item of a list or tuple, is None (Keras 2's helper)."""
     return all(x is None for x in to_list(iterable_or_element, allow_tuple=True))
 
 
@@ -152,6 +156,7 @@ def slice_arrays(arrays, start=None, stop=None):
 
 
 def check_for_unexpected_keys(name, input_dict, expected_values):
+    """Raise ``ValueError`` when ``input_dict`` has keys outside ``expected_values`` (Keras 2's helper)."""
     unknown = set(input_dict) - set(expected_values)
     if unknown:
         raise ValueError('Unknown entries in {} dictionary: {}. Only expected the following keys: {}'

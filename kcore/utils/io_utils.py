@@ -107,21 +107,26 @@ class HDF5Matrix:
 
     @property
     def shape(self):
+        """The shape after slicing by ``start``/``end`` and applying the normalizer."""
         return (len(self),) + tuple(self._after_normalizer()[0])
 
     @property
     def dtype(self):
+        """The dtype after the normalizer."""
         return self._after_normalizer()[1]
 
     @property
     def ndim(self):
+        """The number of axes."""
         return len(self.shape)
 
     @property
     def size(self):
+        """The number of elements."""
         return int(np.prod(self.shape, dtype=np.int64))
 
     def close(self):
+        """Close the HDF5 file; the matrix cannot be read afterwards."""
         self._reader.close()
 
     def __array__(self, dtype=None, copy=None):

@@ -23,5 +23,6 @@ def unique_name(base):
 
 
 def reset():
+    """Forget the automatic-name counters, so the next ``Dense`` is named ``dense`` again."""
     with _lock:
         _counts.clear()

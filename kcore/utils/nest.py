@@ -53,4 +53,5 @@ def map_structure_sorted(fn, structure):
 
 
 def is_nested(x):
+    """Whether ``x`` is a list, tuple or dict (a structure ``nest`` walks into)."""
     return isinstance(x, (list, tuple, dict))

@@ -1,6 +1,6 @@
-"""Keras 2's progress bar.
+r"""Keras 2's progress bar.
 
-``verbose=1`` in a terminal: one line redrawn in place with ``\\r``::
+``verbose=1`` in a terminal: one line redrawn in place with ``\r``::
 
      7/32 [=====>........................] - ETA: 0s - loss: 2.3026 - accuracy: 0.1161
 
@@ -14,6 +14,7 @@ redrawn: only its final line is printed, so files carry no carriage returns.
 """
 import sys
 import time
+from collections.abc import Mapping
 
 
 def is_interactive(stream):
@@ -37,6 +38,7 @@ def resolve_verbose(verbose, stream=None):
 
 
 def format_eta(seconds):
+    """A duration as ``h:mm:ss``, ``m:ss`` or ``Ns``, for the progress bar's ETA."""
     if seconds > 3600:
         return '%d:%02d:%02d' % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
     if seconds > 60:
@@ -67,7 +69,8 @@ class Progbar:
 
     ``update(current, values)`` shows step ``current`` with ``values``, a list of
     ``(name, value)`` already averaged by the caller (kcore's metrics are running
-    means).  ``finalize`` ends the line.
+    means), or a mapping (a step's logs), which is read only when a line is printed:
+    the values of a step nobody prints stay on the device.  ``finalize`` ends the line.
     """
 
     def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
@@ -84,12 +87,23 @@ class Progbar:
         self._prev_width = 0
         self._seen = 0
         self._values = {}
+        self._unread = None  # the latest logs mapping, read when a line is printed
 
     def update(self, current, values=None, finalize=None):
+        """Show progress at step ``current`` (throttled to every ``interval`` seconds).
+
+        Args:
+            current: The number of steps done.
+            values: ``(name, value)`` pairs to show, already averaged by the caller.
+            finalize: End the line; by default when ``current`` reaches ``target``.
+        """
         if finalize is None:
             finalize = self.target is not None and current >= self.target
-        for k, v in values or []:
-            self._values[k] = v
+        if isinstance(values, Mapping):
+            self._unread = values
+        else:
+            for k, v in values or []:
+                self._values[k] = v
         self._seen = current
         now = time.time()
         if self.verbose == 1:
@@ -141,7 +155,16 @@ class Progbar:
         return line
 
     def _metrics(self):
+        if self._unread is not None:
+            self._values.update(self._unread.items())
+            self._unread = None
         return ''.join(' - %s: %s' % (k, format_value(v)) for k, v in self._values.items())
 
     def add(self, n, values=None):
+        """Advance by ``n`` steps (``update(seen + n, values)``).
+
+        Args:
+            n: The number of steps done since the last call.
+            values: ``(name, value)`` pairs to show.
+        """
         self.update(self._seen + n, values)

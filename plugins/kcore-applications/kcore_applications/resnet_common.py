@@ -43,6 +43,7 @@ def block1(x, filters, kernel_size=3, stride=1, conv_shortcut=True, name=None):
 
 
 def stack1(x, filters, blocks, stride1=2, name=None):
+    """A stack of ``blocks`` ResNet v1 residual blocks; the first one may downsample."""
     x = block1(x, filters, stride=stride1, name=name + '_block1')
     for i in range(2, blocks + 1):
         x = block1(x, filters, conv_shortcut=False, name=name + '_block%d' % i)
@@ -66,6 +67,7 @@ def block2(x, filters, kernel_size=3, stride=1, conv_shortcut=False, name=None):
 
 
 def stack2(x, filters, blocks, stride1=2, name=None):
+    """A stack of ``blocks`` ResNet v2 (pre-activation) residual blocks; the last one may downsample."""
     x = block2(x, filters, conv_shortcut=True, name=name + '_block1')
     for i in range(2, blocks):
         x = block2(x, filters, name=name + '_block%d' % i)
@@ -104,6 +106,7 @@ def block3(x, filters, kernel_size=3, stride=1, groups=32, conv_shortcut=True, n
 
 
 def stack3(x, filters, blocks, stride1=2, groups=32, name=None):
+    """A stack of ``blocks`` ResNeXt blocks (grouped convolutions); the first one may downsample."""
     x = block3(x, filters, stride=stride1, groups=groups, name=name + '_block1')
     for i in range(2, blocks + 1):
         x = block3(x, filters, groups=groups, conv_shortcut=False, name=name + '_block%d' % i)

@@ -15,6 +15,7 @@ _CONFIGS = {
 
 
 def vgg(model_name, include_top, weights, input_tensor, input_shape, pooling, classes):
+    """Build VGG16 or VGG19 (``model_name``) with the shared arguments of the applications."""
     _weights.check(weights, include_top, classes)
     input_shape = obtain_input_shape(input_shape, default_size=224, min_size=32,
                                      data_format=K.image_data_format(), require_flatten=include_top,

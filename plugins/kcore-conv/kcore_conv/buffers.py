@@ -59,6 +59,7 @@ def empty(shape, dtype):
 
 
 def zeros(shape, dtype):
+    """A zero-filled array of ``shape`` and ``dtype``, from the buffer cache when it is large."""
     out = empty(shape, dtype)
     out[...] = 0
     return out

@@ -34,6 +34,7 @@ def normalize_tuple(value, rank, arg, owner, minimum=1):
 
 
 def normalize_padding(value, owner, allowed=('valid', 'same')):
+    """``padding`` lower-cased and checked against ``allowed``; the error names ``owner``."""
     padding = str(value).lower() if isinstance(value, str) else value
     if padding not in allowed:
         hint = ' (causal padding is only for 1D convolutions)' if padding == 'causal' else ''
@@ -96,6 +97,7 @@ def transpose_crop(length, out_length, kernel, padding, stride, dilation=1):
 
 
 def check_output_positive(owner, input_shape, out_sizes, what='the kernel'):
+    """Raise ``ShapeError`` when the input is too small for the window (an empty output)."""
     if any(o is not None and o <= 0 for o in out_sizes):
         raise ShapeError('%s: the input is too small for %s: the output would be empty. Expected '
                          'spatial sizes of at least the (dilated) window size with padding=\'valid\'. '

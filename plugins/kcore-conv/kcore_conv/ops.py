@@ -102,6 +102,7 @@ def transpose_output_sizes(owner, in_sizes, kernel, padding, output_padding, str
 
 
 def check_transpose_sizes(owner, in_sizes, out_sizes, kernel, padding, strides, dilation):
+    """Raise ``ValueError`` when a transposed convolution's requested output sizes cannot map to its input sizes."""
     for n, o, k, s, d in zip(in_sizes, out_sizes, kernel, strides, dilation):
         if n is None or o is None:
             continue
@@ -152,6 +153,7 @@ def _check_depthwise(owner, x, depthwise_kernel, data_format):
 
 def depthwise_convolve(x, depthwise_kernel, bias=None, strides=1, padding='valid', data_format=None,
                        dilation_rate=1, activation=None, owner=None):
+    """Depthwise convolution of any rank on tensors, differentiable (``K.depthwise_conv2d`` and friends)."""
     x, depthwise_kernel, bias = _operands(x, depthwise_kernel, bias)
     rank = depthwise_kernel.ndim - 2
     owner = owner or 'K.depthwise_conv%dd' % rank
@@ -167,6 +169,7 @@ def depthwise_convolve(x, depthwise_kernel, bias=None, strides=1, padding='valid
 
 def separable_convolve(x, depthwise_kernel, pointwise_kernel, bias=None, strides=1, padding='valid',
                        data_format=None, dilation_rate=1, activation=None, owner=None):
+    """Separable convolution of any rank on tensors: depthwise, then pointwise (``K.separable_conv2d``)."""
     x, depthwise_kernel, pointwise_kernel, bias = _operands(x, depthwise_kernel, pointwise_kernel, bias)
     rank = depthwise_kernel.ndim - 2
     owner = owner or 'K.separable_conv%dd' % rank
@@ -238,6 +241,7 @@ def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None, dilatio
 
 
 def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None, dilation_rate=(1, 1, 1)):
+    """``K.conv3d``: 3D convolution of a rank-5 tensor."""
     x, kernel = _fixed_rank(x, kernel, 3, 'K.conv3d')
     return convolve(x, kernel, None, strides, padding, data_format, dilation_rate)
 
@@ -287,6 +291,7 @@ def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool
 
 
 def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None, pool_mode='max'):
+    """``K.pool3d``: 3D max or average pooling of a rank-5 tensor."""
     x = to_tensor(x)
     _check_rank('K.pool3d', x, 3)
     return pool(x, pool_size, strides, padding, data_format, pool_mode, owner='K.pool3d')

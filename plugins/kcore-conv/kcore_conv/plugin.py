@@ -4,6 +4,7 @@ from kcore.plugins import hookimpl
 
 @hookimpl
 def register_kernels(register):
+    """Hook: register the convolution and pooling kernels."""
     from kcore_conv.kernels import EXAMPLES, KERNELS, NUMPY_KERNELS
     for name, fn in KERNELS.items():
         if name in EXAMPLES:
@@ -16,6 +17,7 @@ def register_kernels(register):
 
 @hookimpl
 def register_ops(register):
+    """Hook: register the backend ops (``K.conv2d``, ``K.pool2d``, ...)."""
     from kcore_conv.ops import OPS
     for fn in OPS:
         register(fn)
@@ -23,6 +25,7 @@ def register_ops(register):
 
 @hookimpl
 def register_layers(register):
+    """Hook: register the convolution, pooling and reshaping layers."""
     from kcore_conv.catalog import LAYERS
     for cls, aliases, example in LAYERS:
         register(cls, aliases=aliases, example=example)

@@ -29,6 +29,7 @@ def to_channels_last(x, data_format):
 
 
 def from_channels_last(x, data_format):
+    """Move the channels axis back to position 1 for ``'channels_first'``."""
     if data_format == 'channels_first':
         return ACTIVE.xp.moveaxis(x, -1, 1)
     return x
@@ -81,6 +82,7 @@ def window_slice(offset, strides, dilation, out_sizes):
 
 
 def kernel_offsets(kernel):
+    """Every offset inside a kernel window, as tuples of ints."""
     return itertools.product(*(range(k) for k in kernel))
 
 

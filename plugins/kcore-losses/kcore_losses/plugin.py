@@ -9,11 +9,13 @@ def _register_all(register, table):
 
 @hookimpl
 def register_losses(register):
+    """Hook: register the losses of kcore-losses."""
     from kcore_losses.losses import REGISTERED
     _register_all(register, REGISTERED)
 
 
 @hookimpl
 def register_metrics(register):
+    """Hook: register the metrics of kcore-losses."""
     from kcore_losses.metrics import REGISTERED
     _register_all(register, REGISTERED)

@@ -17,6 +17,7 @@ _NCCL_TYPES = {'float32': 'NCCL_FLOAT32', 'float64': 'NCCL_FLOAT64', 'float16': 
 
 
 class NcclAllreduce:
+    """Sums GPU arrays across processes with NCCL (used by the MPI strategy when CuPy is active)."""
     def __init__(self, comm):
         try:
             import cupy

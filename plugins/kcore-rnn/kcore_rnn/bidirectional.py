@@ -160,10 +160,20 @@ class Bidirectional(Wrapper):
     # -- state -------------------------------------------------------------------------------
     @property
     def states(self):
+        """The forward layer's states followed by the backward layer's (stateful layers), else None."""
         fwd, bwd = getattr(self.forward_layer, 'states', None), getattr(self.backward_layer, 'states', None)
         return list(fwd) + list(bwd) if fwd and bwd else None
 
     def reset_states(self, states=None):
+        """Reset the states of both directions (stateful layers only).
+
+        Args:
+            states: None for zeros, or new values: the forward layer's states, then the
+                backward layer's.
+
+        Raises:
+            AttributeError: The layer is not stateful.
+        """
         if not self.stateful:
             raise AttributeError('%s is not stateful: create its layer with stateful=True.' % layer_prefix(self))
         if states is None:

@@ -37,6 +37,7 @@ def draw_dropout_mask(generator, shape, rate, dtype):
 
 
 def check_rate(layer, name, value):
+    """``value`` as a float in [0, 1); raises ``ValueError`` naming the layer and argument otherwise."""
     value = float(value)
     if not 0.0 <= value < 1.0:
         raise ValueError('%s: %s must be in [0, 1). Received: %s=%r. It is the fraction of units '
@@ -45,6 +46,7 @@ def check_rate(layer, name, value):
 
 
 def check_units(layer, units):
+    """Raise ``ValueError`` unless ``units`` is a positive integer."""
     if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
         raise ValueError('%s: units must be a positive integer. Received: units=%r.'
                          % (layer_prefix(layer), units))

@@ -9,6 +9,7 @@ from kcore.layers.base import Layer
 
 
 def clone_cell(cell):
+    """A fresh, unbuilt copy of a cell (stacked cells copied one by one)."""
     cells = getattr(cell, 'cells', None)
     if cells is not None:
         return type(cell)([clone_cell(c) for c in cells], **_base_config(cell))

@@ -136,9 +136,25 @@ class ConvLSTM2DCell(DropoutCell, Layer):
         self.built = True
 
     def state_shapes(self, batch):
+        """The shapes of the two states (``h`` and ``c``), both images of ``filters`` channels.
+
+        Args:
+            batch: The batch size.
+
+        Returns:
+            A list of two shape tuples.
+        """
         return [self._image_shape(batch, self._spatial)] * 2
 
     def get_initial_state(self, batch_size=None):
+        """Zero states for a batch.
+
+        Args:
+            batch_size: The batch size.
+
+        Returns:
+            ``[h, c]``, two zero tensors.
+        """
         return [Tensor(ACTIVE.xp.zeros(s, dtype=self.dtype)) for s in self.state_shapes(batch_size)]
 
     # -- the step ----------------------------------------------------------------------

@@ -55,6 +55,7 @@ class LSTMCell(RecurrentCell):
 
     @property
     def state_size(self):
+        """``[units, units]``: the hidden state ``h`` and the carry ``c``."""
         return [self.units, self.units]
 
     def _bias_initializer(self):

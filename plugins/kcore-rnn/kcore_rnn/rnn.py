@@ -103,6 +103,7 @@ class RNN(Layer):
     # -- shapes ----------------------------------------------------------------------
     @property
     def state_size(self):
+        """The sizes of the cell's states, as a flat list (nested cells flattened)."""
         return flat_state_sizes(self.cell.state_size)
 
     def _state_shapes(self, batch):

@@ -18,6 +18,18 @@ def _state_count(cell):
 
 
 class StackedRNNCells(Layer):
+    """Several RNN cells run as one: each step feeds the output of a cell to the next.
+
+    ``RNN(StackedRNNCells([...]))`` is what ``RNN([...])`` builds from a list of cells.
+    The states are the cells' states in order, as one flat list.
+
+    Args:
+        cells: The cells (or their configs), first to last.
+        **kwargs: Further ``Layer`` arguments.
+
+    Raises:
+        ValueError: ``cells`` is empty, or an item lacks ``call`` or ``state_size``.
+    """
     def __init__(self, cells, **kwargs):
         cells = [deserialize(c, 'layers') if isinstance(c, dict) else c for c in cells]
         super().__init__(**kwargs)
@@ -31,10 +43,12 @@ class StackedRNNCells(Layer):
 
     @property
     def state_size(self):
+        """Every cell's state sizes, in order, as one flat list."""
         return [s for c in self.cells for s in flat_state_sizes(c.state_size)]
 
     @property
     def output_size(self):
+        """The output size of the last cell."""
         last = self.cells[-1]
         return getattr(last, 'output_size', None) or flat_state_sizes(last.state_size)[0]
 
@@ -58,6 +72,14 @@ class StackedRNNCells(Layer):
         return out
 
     def get_initial_state(self, batch_size=None):
+        """Each cell's initial states (zeros where a cell defines none), as one flat list.
+
+        Args:
+            batch_size: The batch size.
+
+        Returns:
+            A flat list of state tensors.
+        """
         states = []
         for cell in self.cells:
             get = getattr(cell, 'get_initial_state', None)

@@ -19,6 +19,7 @@ def bias_relu_epilogue(b, activation):
 
 
 def plan_windows(in_sizes, kernel, strides, padding, dilation):
+    """Padding amounts and output sizes of a sliding window over ``in_sizes``."""
     pads = [geometry.padding_amounts(n, k, padding, s, d)
             for n, k, s, d in zip(in_sizes, kernel, strides, dilation)]
     out = tuple(geometry.output_length(n, k, padding, s, d)

@@ -38,6 +38,7 @@ def _map(batch, out_sizes, bytes_per_position, work, operands):
 
 def depthwise_conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
                    data_format='channels_last', activation=None):
+    """The depthwise-convolution kernel on backend arrays (each channel with its own filters)."""
     xp = ACTIVE.xp
     rank = w.ndim - 2
     strides = strides or (1,) * rank

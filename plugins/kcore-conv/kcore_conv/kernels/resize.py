@@ -45,6 +45,7 @@ def _along(x, matrix, axis):
 
 
 def upsampling(x, size=None, data_format='channels_last', interpolation='nearest'):
+    """The upsampling kernel on backend arrays: nearest (repeat) or bilinear."""
     xl = to_channels_last(x, data_format)
     rank = xl.ndim - 2
     if interpolation == 'nearest':

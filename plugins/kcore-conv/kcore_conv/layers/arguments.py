@@ -22,10 +22,12 @@ def legacy_kwargs(cls_name, kwargs):
 
 
 def channel_axis(fmt, ndim):
+    """The index of the channels axis for a data format and rank."""
     return 1 if fmt == 'channels_first' else ndim - 1
 
 
 def spatial_sizes(shape, fmt):
+    """The spatial sizes of a batch shape, for a data format."""
     return tuple(shape[2:]) if fmt == 'channels_first' else tuple(shape[1:-1])
 
 
@@ -49,6 +51,7 @@ def known_channels(layer, input_shape, fmt):
 
 
 def check_rank(layer, input_shape, rank):
+    """Raise ``ShapeError`` unless ``input_shape`` has ``rank`` spatial axes plus batch and channels."""
     if len(input_shape) != rank + 2:
         raise ShapeError('%s: the input must have rank %d (batch, %d spatial axes, channels). Expected '
                          'ndim=%d. Received: input_shape=%s. Reshape the data, e.g. add a channels axis '

@@ -245,14 +245,26 @@ class ConvTranspose(Conv):
 
 
 class Conv1DTranspose(ConvTranspose):
+    """1D transposed convolution (a learned upsampling) over ``(batch, steps, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 1
 
 
 class Conv2DTranspose(ConvTranspose):
+    """2D transposed convolution (a learned upsampling, "deconvolution") over ``(batch, rows, cols, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 2
 
 
 class Conv3DTranspose(ConvTranspose):
+    """3D transposed convolution (a learned upsampling) over ``(batch, d1, d2, d3, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 3
 
 
@@ -316,10 +328,18 @@ class DepthwiseConv(Conv):
 
 
 class DepthwiseConv1D(DepthwiseConv):
+    """1D depthwise convolution: each channel filtered on its own over ``(batch, steps, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 1
 
 
 class DepthwiseConv2D(DepthwiseConv):
+    """2D depthwise convolution: each channel filtered on its own over ``(batch, rows, cols, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 2
 
 
@@ -386,10 +406,18 @@ class SeparableConv(Conv):
 
 
 class SeparableConv1D(SeparableConv):
+    """1D separable convolution (depthwise, then pointwise) over ``(batch, steps, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 1
 
 
 class SeparableConv2D(SeparableConv):
+    """2D separable convolution (depthwise, then pointwise) over ``(batch, rows, cols, channels)`` (or channels first).
+
+    Arguments and defaults are Keras 2.3's; see the base class for the weights' layout.
+    """
     rank = 2
 
 

@@ -74,6 +74,15 @@ class UpSampling1D(UpSampling):
 
 
 class UpSampling2D(UpSampling):
+    """Enlarge images by repeating rows and columns, or by bilinear interpolation.
+
+    Args:
+        size: The factors for rows and columns (one int for both).
+        data_format: ``'channels_last'`` or ``'channels_first'``; None means the
+            configured ``image_data_format``.
+        interpolation: ``'nearest'`` (repeat) or ``'bilinear'``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 2
 
     def __init__(self, size=(2, 2), data_format=None, interpolation='nearest', **kwargs):
@@ -86,6 +95,14 @@ class UpSampling2D(UpSampling):
 
 
 class UpSampling3D(UpSampling):
+    """Enlarge volumes by repeating entries along the three spatial axes.
+
+    Args:
+        size: The factors per axis (one int for all three).
+        data_format: ``'channels_last'`` or ``'channels_first'``; None means the
+            configured ``image_data_format``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 3
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
@@ -151,6 +168,12 @@ class ZeroPadding(SpatialLayer):
 
 
 class ZeroPadding1D(ZeroPadding):
+    """Add zero steps at the start and end of a sequence ``(batch, steps, features)``.
+
+    Args:
+        padding: How many steps to add: one int for both ends, or ``(start, end)``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 1
 
     def __init__(self, padding=1, **kwargs):
@@ -158,6 +181,15 @@ class ZeroPadding1D(ZeroPadding):
 
 
 class ZeroPadding2D(ZeroPadding):
+    """Add rows and columns of zeros around images.
+
+    Args:
+        padding: One int for all four sides, ``(rows, cols)`` for symmetric padding, or
+            ``((top, bottom), (left, right))``.
+        data_format: ``'channels_last'`` or ``'channels_first'``; None means the
+            configured ``image_data_format``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 2
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
@@ -165,6 +197,15 @@ class ZeroPadding2D(ZeroPadding):
 
 
 class ZeroPadding3D(ZeroPadding):
+    """Add zeros around volumes ``(batch, d1, d2, d3, channels)``.
+
+    Args:
+        padding: One int for every side, three ints for symmetric padding per axis, or
+            three ``(start, end)`` pairs.
+        data_format: ``'channels_last'`` or ``'channels_first'``; None means the
+            configured ``image_data_format``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 3
 
     def __init__(self, padding=(1, 1, 1), data_format=None, **kwargs):
@@ -204,6 +245,12 @@ class Cropping(SpatialLayer):
 
 
 class Cropping1D(Cropping):
+    """Remove steps from the start and end of a sequence ``(batch, steps, features)``.
+
+    Args:
+        cropping: How many steps to remove: one int for both ends, or ``(start, end)``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 1
 
     def __init__(self, cropping=(1, 1), **kwargs):
@@ -211,6 +258,15 @@ class Cropping1D(Cropping):
 
 
 class Cropping2D(Cropping):
+    """Remove rows and columns from the borders of images.
+
+    Args:
+        cropping: One int for all four sides, ``(rows, cols)`` for symmetric crops, or
+            ``((top, bottom), (left, right))``.
+        data_format: ``'channels_last'`` or ``'channels_first'``; None means the
+            configured ``image_data_format``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
@@ -218,6 +274,15 @@ class Cropping2D(Cropping):
 
 
 class Cropping3D(Cropping):
+    """Remove positions from the borders of volumes ``(batch, d1, d2, d3, channels)``.
+
+    Args:
+        cropping: One int for every side, three ints for symmetric crops per axis, or
+            three ``(start, end)`` pairs.
+        data_format: ``'channels_last'`` or ``'channels_first'``; None means the
+            configured ``image_data_format``.
+        **kwargs: Further ``Layer`` arguments.
+    """
     rank = 3
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):

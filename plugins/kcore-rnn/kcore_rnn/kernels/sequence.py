@@ -139,6 +139,7 @@ def split_carried(d, m):
 
 
 def zeros(shape, dtype):
+    """A zero array of ``shape`` and ``dtype`` on the active backend."""
     return ACTIVE.xp.zeros(shape, dtype=dtype)
 
 
