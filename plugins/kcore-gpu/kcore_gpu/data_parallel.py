@@ -51,7 +51,7 @@ class CudaReplicas:
         self.comms = nccl.NcclCommunicator.initAll(list(range(count)))
 
     def context(self, i):
-        """kcore's ``device('cuda:i')`` block: kcore's active backend and CuPy's current device."""
+        """The ``device('cuda:i')`` block: kcore's active backend and CuPy's current device."""
         return device('cuda:%d' % i)
 
     def copy(self, dst, src):

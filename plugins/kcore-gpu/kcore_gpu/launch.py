@@ -24,10 +24,12 @@ def module(name, dtype):
 
 
 def function(program, kernel, dtype):
+    """The compiled ``kernel`` of ``program`` for ``dtype`` on the current device (a ``RawKernel``)."""
     return module(program, dtype).get_function(kernel)
 
 
 def blocks(n, threads=THREADS):
+    """The grid for ``n`` elements: one thread each, capped (the kernels loop over the rest)."""
     return (max(1, min((int(n) + threads - 1) // threads, MAX_BLOCKS)),)
 
 
@@ -42,8 +44,10 @@ def scalar(value, dtype):
 
 
 def i64(value):
+    """A ``long long`` kernel argument."""
     return np.int64(value)
 
 
 def i32(value):
+    """An ``int`` kernel argument."""
     return np.int32(value)

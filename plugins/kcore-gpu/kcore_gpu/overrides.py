@@ -23,6 +23,7 @@ def override(name, supports):
 
 
 def is_device_array(a):
+    """Whether ``a`` is a CuPy array."""
     return type(a).__module__.startswith('cupy')
 
 
@@ -37,4 +38,5 @@ def dense_floats(*arrays, dtype=None):
 
 
 def is_number(*values):
+    """Whether every value is a real Python or NumPy number (a hyperparameter, not an array)."""
     return all(isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) for v in values)

@@ -11,6 +11,7 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
+    """Hook: register the fused CUDA kernels as ``<name>@cuda``, each with its ``supports=``."""
     from kcore_gpu.kernels import KERNELS
     for name, fn in sorted(KERNELS.items()):
         register(fn, name=name, backend='cuda', supports=fn.supports)

@@ -34,12 +34,14 @@ def geometry_struct(batch, in_sizes, out_sizes, kernel, strides, dilation, pads_
 
 
 def to_last(x, data_format):
+    """``x`` channels last and C-contiguous."""
     if data_format == 'channels_first':
         x = ACTIVE.xp.moveaxis(x, 1, -1)
     return ACTIVE.xp.ascontiguousarray(x)
 
 
 def from_last(x, data_format):
+    """A channels-last ``x`` back in ``data_format``."""
     if data_format == 'channels_first':
         return ACTIVE.xp.ascontiguousarray(ACTIVE.xp.moveaxis(x, -1, 1))
     return x

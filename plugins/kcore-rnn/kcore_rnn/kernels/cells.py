@@ -27,7 +27,9 @@ def _gate_blocks(names, units, dtype, xp):
 
 def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False, out=None,
                    grad_out=None, input_scaled=False):
-    """One LSTM step after its products: ``z`` ``(B, 4U)`` is ``x_t @ kernel + h @ recurrent_kernel
+    """One LSTM step after its products.
+
+    ``z`` ``(B, 4U)`` is ``x_t @ kernel + h @ recurrent_kernel
     + bias`` (gates i, f, c, o, Keras's order), ``c`` ``(B, U)`` the previous cell state::
 
         i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
@@ -86,7 +88,9 @@ def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', over
 
 def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False, out=None,
                   grad_out=None):
-    """One GRU step (``reset_after=True``, Keras 3's default) after its products: ``zx`` ``(B, 3U)``
+    """One GRU step (``reset_after=True``, Keras 3's default) after its products.
+
+    ``zx`` ``(B, 3U)``
     is ``x_t @ kernel + input_bias``, ``zh`` ``(B, 3U)`` is ``h_rec @ recurrent_kernel +
     recurrent_bias`` (gates z, r, h; ``h_rec`` the state after recurrent dropout), ``h``
     ``(B, U)`` the previous state::
