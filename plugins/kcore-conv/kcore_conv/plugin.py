@@ -4,7 +4,9 @@ from kcore.plugins import hookimpl
 
 @hookimpl
 def register_kernels(register):
-    """Hook: register the convolution and pooling kernels."""
+    """Hook: register the convolution and pooling kernels: the generic (device-neutral) ones
+    under their op names, with the examples the override check runs, and the NumPy backend's
+    overrides as ``name@numpy``."""
     from kcore_conv.kernels import EXAMPLES, KERNELS, NUMPY_KERNELS
     for name, fn in KERNELS.items():
         if name in EXAMPLES:

@@ -3,8 +3,8 @@ strided, dilated, and their transposed, depthwise and separable forms.
 
 They override the device-neutral ``generic_conv`` kernels on the CPU, where
 strided views, reused buffers, cache-sized chunks and threads make a training
-step of the benchmark CNNs about twice as fast (1 thread); their results are
-the generic kernels' (tested).
+step of the benchmark CNNs 2-3 times as fast (one thread, ``bench_conv_kernels.py``);
+their results are the generic kernels' (tested).
 
 Layouts are Keras's: inputs ``(batch, *spatial, channels)`` (or channels first),
 kernels ``(*kernel_size, in_channels // groups, filters)``; a transposed
