@@ -302,10 +302,9 @@ def test_the_autodiff_core_stays_small():
 
     import kcore.autodiff
     folder = Path(kcore.autodiff.__file__).parent
-    # 400 and 720 lines before the docstrings were excluded; tensor.py +10 (i20core): translating a
-    # failed kernel or gradient rule into DeviceMismatchError or DeviceMemoryError (two try/except
-    # blocks; the translation itself lives in kcore.runtime.device)
-    budget = {'tensor.py': 355, 'primitives.py': 696}
+    # 400 and 720 lines before the docstrings were excluded; tensor.py 345 -> 353 deliberately: apply and the
+    # backward pass translate a failed kernel into DeviceMismatchError/DeviceMemoryError (kcore.runtime.device)
+    budget = {'tensor.py': 353, 'primitives.py': 696}
     for name, limit in budget.items():
         lines = _lines_outside_docstrings((folder / name).read_text())
         assert lines <= limit, '%s has %d lines outside docstrings, over its budget of %d' % (name, lines, limit)

@@ -99,6 +99,8 @@ def test_arrays_of_two_devices_in_one_op_name_the_op_the_devices_and_the_fix(twi
     with kcore.device('twin:1'):
         with pytest.raises(DeviceMismatchError, match=r"Op '\w+' got arrays on two devices, twin:1 and cpu"):
             K.dot(K.reshape(b, (1, 3)), c)
+        moved = K.constant(K.get_value(c))  # the fix the message suggests
+        np.testing.assert_array_equal(K.get_value(K.dot(K.reshape(b, (1, 3)), moved)), [[3.0]])
 
 
 def test_a_gradient_rule_given_arrays_of_two_devices_names_its_kernel(twin):
@@ -172,3 +174,46 @@ def test_kcore_info_reports_the_device_and_the_memory_pool():
     lines = proc.stdout.splitlines()
     assert 'device: cpu' in lines
     assert 'memory pool: none (numpy allocates from the system)' in lines
+
+
+def test_active_reads_plain_slots_until_a_device_block_is_used():
+    """The per-op fast path: ACTIVE is a plain slot object until the first `kcore.device` block
+    (then every read consults the context variable), and both agree on the device."""
+    proc = _kcore('import threading, kcore; from kcore import backend as K\n'
+                  'from kcore.backend.device import ACTIVE\n'
+                  'K.set_backend("numpy"); print(type(ACTIVE).__name__, ACTIVE.backend.name)\n'
+                  'with kcore.device("cpu"):\n'
+                  '    print(type(ACTIVE).__name__, K.active_device())\n'
+                  'seen = []; t = threading.Thread(target=lambda: seen.append(ACTIVE.backend.name))\n'
+                  't.start(); t.join()\n'
+                  'print(type(ACTIVE).__name__, seen[0], float(K.eval(K.sum(K.constant([1.0, 2.0])))))')
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split('\n')[:3] == ['_Active numpy', '_ContextualActive cpu', '_ContextualActive numpy 3.0']
+
+
+def test_a_model_trains_on_the_second_device_and_matches_the_cpu(twin):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 3)).astype('float32'), np.eye(2, dtype='float32')[rng.integers(0, 2, 16)]
+
+    def train(where, weights=None):
+        with kcore.device(where):
+            model = kcore.Sequential([kcore.layers.Dense(4, activation='tanh', input_shape=(3,)),
+                                      kcore.layers.Dense(2, activation='softmax')])
+            if weights is not None:
+                model.set_weights(weights)
+            start = model.get_weights()
+            model.compile('adam', 'categorical_crossentropy', metrics=['accuracy'])
+            history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history
+            slots = [model.optimizer.get_slot(w, n) for w in model.trainable_weights
+                     for n in model.optimizer.slot_names]
+            arrays = [w.data for w in model.weights] + slots
+            return start, model.get_weights(), history, arrays, model.predict(x)
+
+    start, cpu_weights, cpu_history, _, cpu_pred = train('cpu')
+    _, twin_weights, twin_history, arrays, twin_pred = train('twin:1', start)
+    assert [(type(a).__name__, a.device_id) for a in arrays] == [("TwinArray", 1)] * 12  # weights and slots
+    for a, b in zip(cpu_weights, twin_weights):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(twin_history['loss'], cpu_history['loss'], rtol=1e-6)
+    np.testing.assert_allclose(twin_pred, cpu_pred, rtol=1e-6, atol=1e-7)
+    assert type(twin_pred) is np.ndarray  # predictions come back to the host

@@ -1,6 +1,7 @@
-"""Dense runs its bias add and activation as the named kernel ``bias_activation`` (one launch
-for a device backend to fuse), with the same numbers as before; softmax and sigmoid stay
-separate so that the losses still find their logits."""
+"""Dense runs its product, bias add and activation as one ``dense`` kernel, and the conv layers
+their bias add and activation as ``bias_activation`` (one launch for a device backend to fuse),
+with the same numbers as before; softmax and sigmoid stay separate so that the losses still
+find their logits."""
 import types
 
 import numpy as np
@@ -24,11 +25,16 @@ def _spy_plugin(calls):
         calls.append(activation)
         return fused.bias_activation(x, b, activation=activation, axis=axis)
 
+    def dense_spy(x, w, b=None, activation='linear'):
+        calls.append('dense ' + activation)
+        return fused.dense(x, w, b, activation=activation)
+
     def register_backends(register):
         register(_Spy())
 
     def register_kernels(register):
         register(spy, name='bias_activation', backend='bias_spy')
+        register(dense_spy, name='dense', backend='bias_spy')
 
     module = types.ModuleType('bias_spy_plugin')
     module.register_backends = hookimpl(register_backends)
@@ -42,28 +48,35 @@ REFERENCE = {'relu': lambda z: np.maximum(z, 0), 'tanh': np.tanh, 'softsign': la
 
 
 @pytest.mark.parametrize('activation', sorted(REFERENCE))
-def test_dense_runs_bias_and_activation_as_one_kernel(fresh_plugins, activation):
+def test_dense_runs_product_bias_and_activation_as_one_kernel(fresh_plugins, activation):
     calls = []
     x = np.random.default_rng(0).standard_normal((5, 4)).astype('float32')
     with plugins.registered(_spy_plugin(calls)):
         with kcore.device('bias_spy'):
             layer = kcore.layers.Dense(3, activation=activation, bias_initializer='random_normal')
             out = layer(kcore.backend.constant(x)).numpy()
-    assert calls == [activation]
+    assert calls == ['dense ' + activation]
     w, b = layer.get_weights()
     np.testing.assert_allclose(out, REFERENCE[activation](x @ w + b), rtol=1e-5, atol=1e-6)
     assert out.dtype == np.float32
 
 
-@pytest.mark.parametrize('activation, use_bias', [('softmax', True), ('sigmoid', True), ('linear', True),
-                                                  ('relu', False)])
-def test_dense_keeps_the_other_paths(fresh_plugins, activation, use_bias):
+@pytest.mark.parametrize('activation, use_bias, expected', [
+    ('softmax', True, ['dense linear']),   # the softmax runs apart: the loss reads its logits
+    ('sigmoid', True, ['dense linear']),
+    ('linear', True, ['dense linear']),
+    ('relu', False, ['dense relu']),
+    ('linear', False, []),                 # a bare matmul
+])
+def test_dense_keeps_the_logits_where_losses_need_them(fresh_plugins, activation, use_bias, expected):
     calls = []
     with plugins.registered(_spy_plugin(calls)):
         with kcore.device('bias_spy'):
             layer = kcore.layers.Dense(3, activation=activation, use_bias=use_bias)
-            layer(kcore.backend.constant(np.ones((2, 4), dtype='float32')))
-    assert calls == []
+            out = layer(kcore.backend.constant(np.ones((2, 4), dtype='float32')))
+    assert calls == expected
+    if activation in ('softmax', 'sigmoid'):
+        assert kcore.backend.logits_of(out, activation) is not None
 
 
 def test_dense_relu_gives_the_same_numbers_as_the_unfused_path():
@@ -80,6 +93,8 @@ def test_an_unknown_activation_is_a_clear_error():
     with pytest.raises(ValueError, match=r"bias_activation: unknown activation 'gelu'\. Expected one of linear, "
                                          r'relu, sigmoid'):
         fused.bias_activation(np.ones((2, 3)), np.ones(3), activation='gelu')
+    with pytest.raises(ValueError, match=r"dense: unknown activation 'gelu'"):
+        fused.dense(np.ones((2, 3)), np.ones((3, 2)), activation='gelu')
 
 
 @pytest.mark.parametrize('data_format', ['channels_last', 'channels_first'])

@@ -322,29 +322,6 @@ def _broadcast_shape(a, b):
     return tuple(i if j == 1 else j for i, j in zip(a, b))
 
 
-@kernel
-def dense(x, w, b=None):
-    """``x @ w + b`` in one node: Dense's forward pass, one temporary fewer."""
-    xp = ACTIVE.xp
-    out = xp.matmul(x, w)
-    if b is not None:
-        out += b
-
-    def vjp(g, needs):
-        gx = gw = gb = None
-        if needs[0]:
-            gx = xp.matmul(g, w.T)
-        if needs[1]:
-            if x.ndim == 2:
-                gw = xp.matmul(x.T, g)
-            else:
-                gw = xp.matmul(x.reshape(-1, x.shape[-1]).T, g.reshape(-1, g.shape[-1]))
-        if b is not None and needs[2]:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0)
-        return gx, gw, gb
-    return out, vjp
-
-
 # -- reductions -------------------------------------------------------------------
 def _norm_axis(axis, ndim):
     if axis is None:

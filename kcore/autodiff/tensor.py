@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 
+from kcore.autodiff.graph import Node, Output, graph_ref, producer
 from kcore.runtime.device import ACTIVE, current_state, raise_clearer, raise_clearer_gradient
 
 
@@ -59,17 +60,6 @@ def is_recording():
     return _grad.enabled
 
 
-class Node:
-    """One recorded op: its input tensors (``None`` where no gradient flows) and vjp."""
-
-    __slots__ = ('parents', 'vjp', 'n_out')
-
-    def __init__(self, parents, vjp, n_out=1):
-        self.parents = parents
-        self.vjp = vjp
-        self.n_out = n_out
-
-
 class Tensor:
     """An array of the active backend, with what autodiff needs.
 
@@ -79,7 +69,7 @@ class Tensor:
     ``==`` and ``!=`` are identity (as for Python objects), use ``K.equal``.
     """
 
-    __slots__ = ('data', 'requires_grad', '_node', '_index', '_keras_mask', '_produced_from', '__weakref__')
+    __slots__ = ('data', 'requires_grad', '_node', '_index', '_ref', '_keras_mask', '_produced_from', '__weakref__')
     __array_priority__ = 100  # numpy defers binary operators to us
 
     def __init__(self, data, requires_grad=False):
@@ -298,7 +288,8 @@ def apply(name, *args, **params):
     if _grad.enabled:
         for a in args:  # plain loops: no generator objects on the per-op path
             if isinstance(a, Tensor) and a.requires_grad:
-                parents = tuple([p if isinstance(p, Tensor) and p.requires_grad else None for p in args])
+                parents = tuple([(p if p._node is None else p._ref) if isinstance(p, Tensor) and p.requires_grad
+                                 else None for p in args])
                 return _link(out, Node(parents, vjp, len(out) if type(out) is tuple else 1))
     if type(out) is tuple:
         return tuple([Tensor(o) for o in out])
@@ -312,10 +303,12 @@ def _link(out, node):
             t = Tensor(o, True)
             t._node = node
             t._index = i
+            t._ref = Output(node, i)
             outs.append(t)
         return tuple(outs)
     t = Tensor(out, True)
     t._node = node
+    t._ref = node
     return t
 
 
@@ -334,7 +327,7 @@ def _topological_nodes(root):
         stack.append((node, True))
         for p in node.parents:
             if p is not None:
-                n = p._node
+                n = producer(p)[0]
                 if n is not None and n not in visited:
                     stack.append((n, False))
     order.reverse()
@@ -354,14 +347,14 @@ def gradients(loss, wrt, output_gradient=None, on_ready=None):
     starts reducing it then.  ``grad`` may be a view, to be read before the call returns.
     """
     xp = ACTIVE.xp
-    wrt_index = {id(t): i for i, t in enumerate(wrt)}
+    wrt_index = {id(graph_ref(t)): i for i, t in enumerate(wrt)}
     result = [None] * len(wrt)
     if output_gradient is None:
         output_gradient = xp.ones(loss.shape, dtype=loss.dtype)
     elif isinstance(output_gradient, Tensor):
         output_gradient = output_gradient.data
-    if id(loss) in wrt_index:
-        result[wrt_index[id(loss)]] = output_gradient
+    if id(graph_ref(loss)) in wrt_index:
+        result[wrt_index[id(graph_ref(loss))]] = output_gradient
     if loss._node is not None:
         _backward(loss, output_gradient, wrt_index, result, on_ready)
     elif on_ready is not None:
@@ -369,7 +362,7 @@ def gradients(loss, wrt, output_gradient=None, on_ready=None):
             on_ready(k, g)
     if len(wrt_index) < len(wrt):  # a tensor listed twice gets its gradient twice
         for i, t in enumerate(wrt):
-            result[i] = result[wrt_index[id(t)]]
+            result[i] = result[wrt_index[id(graph_ref(t))]]
     return _owned(result)
 
 
@@ -431,13 +424,13 @@ def _propagate(node, outs, pending, wrt_index, result):
             k = wrt_index.get(id(p))
             if k is not None:
                 result[k] = gp if result[k] is None else result[k] + gp
-        n = p._node
+        n, index = producer(p)
         if n is not None:
             slots = pending.get(n)
             if slots is None:
                 slots = pending[n] = [None] * n.n_out
-            prev = slots[p._index]
-            slots[p._index] = gp if prev is None else prev + gp
+            prev = slots[index]
+            slots[index] = gp if prev is None else prev + gp
 
 
 _install_operators()

@@ -89,9 +89,9 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        fused = activations.bias_fused_name(self.activation) if self.bias is not None else None
-        if fused is not None:  # matmul, then bias and activation in one kernel a backend can fuse
-            return apply('bias_activation', apply('matmul', inputs, self.kernel), self.bias, activation=fused)
+        fused = activations.bias_fused_name(self.activation)
+        if fused is not None:  # product, bias and activation in one kernel (a backend fuses the epilogue)
+            return apply('dense', inputs, self.kernel, self.bias, activation=fused)
         if self.bias is not None:
             out = apply('dense', inputs, self.kernel, self.bias)
         else:

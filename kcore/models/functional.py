@@ -36,6 +36,7 @@ class Functional(Model):
         self.inputs = input_list
         self.outputs = nest.flatten(outputs)
         self._nodes = topological_nodes(self.outputs, self.inputs)
+        self._release_after = _release_plan(self._nodes, self.outputs)
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 users = [n.layer.name for n in self._nodes if any(t.node is node for t in n.input_tensors)]
@@ -76,10 +77,12 @@ class Functional(Model):
         values = {}
         for kt, value in zip(self.inputs, self._flatten_inputs(inputs)):
             values[id(kt)] = value
-        for node in self._nodes:
+        for node, release in zip(self._nodes, self._release_after):
             out = node.run(values)
             for kt, v in zip(node.output_tensors, nest.flatten(out)):
                 values[id(kt)] = v
+            for key in release:  # read by no later layer: its array may go (memory, not speed)
+                values.pop(key, None)
         return nest.pack_like(self._nested_outputs, [values[id(t)] for t in self.outputs])
 
     def _flatten_inputs(self, inputs):
@@ -175,3 +178,18 @@ def _keras_layer_order(outputs):
                 node_depth[id(t.node)] = max(depth + 1, node_depth.get(id(t.node), 0))
     layers = [layer for _, layer in first_seen.values()]
     return sorted(layers, key=lambda l: (-layer_depth[id(l)], first_seen[id(l)][0]))
+
+
+def _release_plan(nodes, outputs):
+    """Per node (in run order), the ids of the symbolic tensors no later node reads and that
+    are not model outputs, so ``_run`` drops its hold on them right after that node."""
+    last = {}
+    for i, node in enumerate(nodes):
+        for t in node.input_tensors:
+            last[id(t)] = i
+    keep = {id(t) for t in outputs}
+    plan = [[] for _ in nodes]
+    for key, i in last.items():
+        if key not in keep:
+            plan[i].append(key)
+    return plan

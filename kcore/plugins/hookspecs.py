@@ -131,6 +131,19 @@ def register_kernels(register: Register) -> None:
     kernel may return a tuple of outputs; its ``vjp`` then receives a tuple
     of gradients, ``None`` for outputs that no gradient reached.
 
+    Besides the per-op kernels, the hot composites are named kernels, so a
+    device backend replaces each by one fused launch without touching the
+    layers that call them: the optimizer updates (``sgd_update``,
+    ``rmsprop_update``, ``adam_update``, ``adamax_update``, ``nadam_update``,
+    ``adagrad_update``, ``adadelta_update``), ``dense`` and
+    ``bias_activation``, BatchNormalization's two passes
+    (``batch_norm_train(x, gamma, beta, axes, epsilon) -> (y, mean, var)``,
+    ``batch_norm_inference(x, mean, var, gamma, beta, epsilon) -> y``) and
+    the cell steps kcore-rnn's sequence kernels call inside their time loop
+    (``lstm_cell_step(z, c) -> (h, c_new)``, ``gru_cell_step(zx, zh, h) ->
+    h_new``; the recurrent products stay in the loop).  An override may
+    ignore keyword arguments that offer buffers (``out=``, ``grad_out=``).
+
     An override may decline inputs it does not handle, and the generic
     kernel then runs: pass ``supports=predicate`` (called with the kernel's
     arguments; False means the generic kernel), or return ``NotImplemented``

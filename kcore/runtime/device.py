@@ -294,11 +294,23 @@ current_state = _CURRENT.get
 
 
 class _Active:
-    """The active backend, its array module and kernel table, read from the context.
+    """The active backend, its array module and kernel table: what ops read on every call.
 
-    ``ACTIVE.xp``, ``ACTIVE.backend``, ``ACTIVE.kernels`` cost one context-variable
-    look-up each; a function that needs several reads ``current_state()`` once.
+    Until a ``device(...)`` block is first entered, ``ACTIVE`` holds the process default
+    in plain slots (a read costs what an attribute read costs).  Entering one switches
+    ``ACTIVE`` for good to ``_ContextualActive``, whose reads consult the context
+    variable (one look-up each); a function that needs several reads ``current_state()``
+    once.
     """
+
+    __slots__ = ('backend', 'xp', 'kernels', '_generation')
+
+    def __repr__(self):
+        return '<active %s>' % active_device()
+
+
+class _ContextualActive(_Active):
+    """``ACTIVE`` once device blocks are in use: every read follows the context."""
 
     __slots__ = ()
     backend = property(lambda self: _CURRENT.get().backend)
@@ -306,12 +318,22 @@ class _Active:
     kernels = property(lambda self: _CURRENT.get().kernels)
     _generation = property(lambda self: _CURRENT.get()._generation)
 
-    def __repr__(self):
-        return '<active %s>' % active_device()
-
 
 ACTIVE = _Active()
 registry('kernels').subscribe(_clear_tables)
+
+
+def _adopt(target, state):
+    target.backend, target.xp, target.kernels = state.backend, state.xp, state.kernels
+    target._generation = state._generation
+    if target is _DEFAULT:  # the plain ACTIVE mirrors the process default
+        _Active.backend.__set__(ACTIVE, state.backend)
+        _Active.xp.__set__(ACTIVE, state.xp)
+        _Active.kernels.__set__(ACTIVE, state.kernels)
+        _Active._generation.__set__(ACTIVE, state._generation)
+
+
+_adopt(_DEFAULT, _DEFAULT)
 
 
 def resolve_kernels():
@@ -423,11 +445,6 @@ def restore_state(saved):
     current.backend.activate()
 
 
-def _adopt(target, state):
-    target.backend, target.xp, target.kernels = state.backend, state.xp, state.kernels
-    target._generation = state._generation
-
-
 def find_backend(spec):
     """The usable backend instance for a device spec: 'numpy', 'cpu', 'cuda', 'cuda:1'.
 
@@ -484,6 +501,7 @@ class device:
         self._tokens = []
 
     def __enter__(self):
+        ACTIVE.__class__ = _ContextualActive  # from now on, ACTIVE follows the context
         state = state_for(self.backend)
         self.backend.activate()
         self._tokens.append(_CURRENT.set(state))

@@ -51,6 +51,8 @@ def _place(a):
 def _tag(result, device_id):
     if isinstance(result, tuple):
         return tuple(_tag(r, device_id) for r in result)
+    if isinstance(result, np.generic):  # a device library keeps 0-d results on the device
+        result = np.asarray(result)
     if isinstance(result, np.ndarray):
         out = result.view(TwinArray)
         out.device_id = device_id
@@ -67,6 +69,8 @@ class TwinNamespace(types.SimpleNamespace):
 
     def __getattr__(self, name):
         attr = getattr(np, name)
+        if name == 'broadcast_to':  # NumPy's drops subclasses unless asked; a device library's keeps its arrays
+            return lambda array, shape: np.broadcast_to(array, shape, subok=True)
         if name in _CREATORS:
             return lambda *a, **k: _tag(attr(*a, **k), current_twin_device())
         return attr

@@ -205,3 +205,12 @@ def test_the_numpy_overrides_fail_on_array_api_strict(name):
             vjp(out, (True,) * len(xs))
         with pytest.raises(TypeError):
             backend.xp.add(xs[0], np.ones(xs[0].shape))
+
+
+def test_public_check_override_takes_a_conv_without_its_optional_bias():
+    # the conv kernels return a gradient slot for the bias even when none is passed
+    from kcore.testing import check_override
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 5, 5, 3))
+    w = rng.standard_normal((3, 3, 3, 4))
+    assert check_override('conv2d', 'numpy', inputs=[x, w], params={'strides': (1, 1), 'padding': 'same'})

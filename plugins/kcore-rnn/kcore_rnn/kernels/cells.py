@@ -27,10 +27,10 @@ def _gate_blocks(names, units, dtype, xp):
 
 def lstm_cell_step(z, c, activation='tanh', recurrent_activation='sigmoid', overwrite_z=False, out=None,
                    grad_out=None, input_scaled=False):
-    """One LSTM step after its products.
+    """One LSTM step after its products (the gate activations and the state update).
 
-    ``z`` ``(B, 4U)`` is ``x_t @ kernel + h @ recurrent_kernel
-    + bias`` (gates i, f, c, o, Keras's order), ``c`` ``(B, U)`` the previous cell state::
+    ``z`` ``(B, 4U)`` is ``x_t @ kernel + h @ recurrent_kernel + bias`` (gates i, f, c, o,
+    Keras's order), ``c`` ``(B, U)`` the previous cell state::
 
         i, f, o = recurrent_activation(z_i, z_f, z_o);  g = activation(z_c)
         c_new = f * c + i * g;  h = o * activation(c_new)
@@ -90,8 +90,7 @@ def gru_cell_step(zx, zh, h, activation='tanh', recurrent_activation='sigmoid', 
                   grad_out=None):
     """One GRU step (``reset_after=True``, Keras 3's default) after its products.
 
-    ``zx`` ``(B, 3U)``
-    is ``x_t @ kernel + input_bias``, ``zh`` ``(B, 3U)`` is ``h_rec @ recurrent_kernel +
+    ``zx`` ``(B, 3U)`` is ``x_t @ kernel + input_bias``, ``zh`` ``(B, 3U)`` is ``h_rec @ recurrent_kernel +
     recurrent_bias`` (gates z, r, h; ``h_rec`` the state after recurrent dropout), ``h``
     ``(B, U)`` the previous state::
 
