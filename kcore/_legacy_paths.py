@@ -53,6 +53,15 @@ HELPERS.update({
     'Sequence': 'kcore.training.data',
     'GeneratorEnqueuer': 'kcore.utils.enqueuers',
     'OrderedEnqueuer': 'kcore.utils.enqueuers',
+    'Recurrent': 'kcore.legacy.recurrent',
+    'standardize_input_data': 'kcore.engine.training_utils',
+    'Callback': 'kcore.training.callbacks',
+    'concatenate': 'kcore.layers.merge',
+    'Lambda': 'kcore.layers.lambda_layer',
+    'clone_model': 'kcore.models',
+    'Wrapper': ('kcore.layers.wrappers', 'Wrapper'),
+    'H5Dict': 'kcore.utils.io_utils',
+    'ConvRecurrent2D': 'kcore.legacy.recurrent',
 })
 
 #: everything a legacy module path may re-export

@@ -1,4 +1,5 @@
 """Activation functions, by name (``Dense(64, activation='relu')``) or as callables."""
+from kcore import _legacy_paths
 from kcore.runtime import ops as K
 from kcore.serialization import deserialize, resolve
 from kcore.plugins import registry
@@ -241,3 +242,6 @@ BUILTINS = [
     ('swish', swish, ()), ('silu', silu, ()), ('linear', linear, ()), ('exponential', exponential, ()),
     ('leaky_relu', leaky_relu, ()), ('relu6', relu6, ()),
 ]
+
+# names Keras 2's keras.activations imported (``from keras.activations import Layer``)
+__getattr__ = _legacy_paths.module_getattr(__name__, ('Layer', 'deserialize_keras_object'))

@@ -5,7 +5,7 @@ from kcore import plugins as _plugins
 from kcore.training.losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss,  # noqa: F401
                                    LossFunctionWrapper, MeanSquaredError, SparseCategoricalCrossentropy,
                                    binary_crossentropy, categorical_crossentropy, get, mean_squared_error,
-                                   mse, reduce_weighted, sparse_categorical_crossentropy)
+                                   mse, reduce_weighted, sparse_categorical_crossentropy, is_categorical_crossentropy)
 from kcore.serialization import serialize as _s
 from kcore.serialization import deserialize as _d
 

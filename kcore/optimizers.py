@@ -2,7 +2,7 @@
 from kcore import _legacy_paths
 from kcore import plugins as _plugins
 from kcore.training import schedules  # noqa: F401
-from kcore.training.optimizers import Optimizer, get  # noqa: F401
+from kcore.training.optimizers import Optimizer, clip_norm, get  # noqa: F401
 from kcore.serialization import serialize as _s
 from kcore.serialization import deserialize as _d
 
@@ -19,8 +19,15 @@ def serialize(optimizer):
     return _s(optimizer, 'optimizers')
 
 
+#: the optimizers Keras 2.3's ``deserialize`` matches case-insensitively
+_KERAS_BUILTINS = ('sgd', 'rmsprop', 'adagrad', 'adadelta', 'adam', 'adamax', 'nadam')
+
+
 def deserialize(config, custom_objects=None):
     """The optimizer a ``serialize`` result (or a name such as ``'adam'``) describes.
+
+    As Keras 2.3, a built-in optimizer's ``class_name`` is matched case-insensitively and
+    lower-cased in the given dict itself (Keras's tests compare against the mutated dict).
 
     Args:
         config: An optimizer name or a ``{'class_name', 'config'}`` dict.
@@ -33,6 +40,9 @@ def deserialize(config, custom_objects=None):
         ValueError: ``config`` is neither a name nor such a dict.
         UnknownNameError: It names an optimizer nothing registers (a KeyError).
     """
+    if isinstance(config, dict) and isinstance(config.get('class_name'), str) \
+            and config['class_name'].lower() in _KERAS_BUILTINS:
+        config['class_name'] = config['class_name'].lower()
     return _d(config, 'optimizers', custom_objects)
 
 

@@ -76,7 +76,8 @@ def deserialize(config, kind, custom_objects=None):
     """Turn a name or ``{'class_name', 'config'}`` back into an object of ``kind``.
 
     A name returns the registered object itself (a class or a function); a dict
-    returns an instance built by the class's ``from_config``.
+    returns an instance built by the class's ``from_config`` (``cls(**config)`` for a class
+    without one, as Keras 2).
     """
     if isinstance(config, str):
         return _lookup(config, kind, custom_objects)
@@ -96,17 +97,18 @@ def deserialize(config, kind, custom_objects=None):
         return cls
     if not isinstance(inner, dict):
         raise ValueError('Bad config for %s %r: expected a dict. Received: %r.' % (kind, name, inner))
-    params = inspect.signature(cls.from_config).parameters
-    if 'custom_objects' in params:
-        return cls.from_config(dict(inner), custom_objects=custom_objects)
+    # Keras 2: a class without from_config (a plain callable loss class) is built as cls(**config)
+    build = getattr(cls, 'from_config', None) or (lambda config: cls(**config))
+    if 'custom_objects' in inspect.signature(build).parameters:
+        return build(dict(inner), custom_objects=custom_objects)
     if not custom_objects:
-        return cls.from_config(dict(inner))
+        return build(dict(inner))
     # Keras 2 rebuilds inside a CustomObjectScope, so that the objects a config nests (a
     # layer's initializer, ...) resolve through custom_objects too
     backup = dict(CUSTOM_OBJECTS)
     CUSTOM_OBJECTS.update(custom_objects)
     try:
-        return cls.from_config(dict(inner))
+        return build(dict(inner))
     finally:
         CUSTOM_OBJECTS.clear()
         CUSTOM_OBJECTS.update(backup)

@@ -338,3 +338,25 @@ def test_builtin_callbacks_resolve_by_name():
     for name in ('EarlyStopping', 'ModelCheckpoint', 'LearningRateScheduler', 'ReduceLROnPlateau', 'CSVLogger',
                  'TerminateOnNaN', 'LambdaCallback', 'History', 'ProgbarLogger'):
         assert issubclass(getattr(kcore.callbacks, name), callbacks.Callback)
+
+
+def test_verbose_messages_use_keras_2_3_wording(tmp_path, capsys):
+    """Keras 2.3 prints epochs as %05d and values as %0.5f (``Epoch 00003: val_loss improved ...``)."""
+    x, y = _data(8)
+    path = str(tmp_path / 'best.h5')
+    ck = callbacks.ModelCheckpoint(path, save_best_only=True, verbose=1)
+    es = callbacks.EarlyStopping(patience=1, verbose=1, restore_best_weights=True)
+    lr = callbacks.ReduceLROnPlateau(patience=1, verbose=1, factor=0.5)
+    _model().fit(x, y, epochs=4, callbacks=[Scripted([0.5, 0.4, 0.6, 0.7]), ck, lr, es], verbose=0)
+    out = capsys.readouterr().out
+    assert '\nEpoch 00001: val_loss improved from inf to 0.50000, saving model to %s' % path in out
+    assert '\nEpoch 00002: val_loss improved from 0.50000 to 0.40000, saving model to %s' % path in out
+    assert '\nEpoch 00003: val_loss did not improve from 0.40000' in out
+    assert '\nEpoch 00003: ReduceLROnPlateau reducing learning rate to 0.0' in out
+    assert 'Restoring model weights from the end of the best epoch\nEpoch 00003: early stopping' in out
+    ck = callbacks.ModelCheckpoint(str(tmp_path / 'm{epoch}.h5'), verbose=1)
+    sched = callbacks.LearningRateScheduler(lambda epoch: 0.01, verbose=1)
+    _model().fit(x, y, epochs=1, callbacks=[ck, sched], verbose=0)
+    out = capsys.readouterr().out
+    assert '\nEpoch 00001: saving model to %s' % (tmp_path / 'm1.h5') in out
+    assert '\nEpoch 00001: LearningRateScheduler setting learning rate to 0.01.' in out

@@ -44,7 +44,10 @@ def test_structures_of_arrays_are_batched_alike():
 
 def test_length_checks_name_what_disagrees():
     with pytest.raises(ValueError, match='Received lengths: \\[3, 4\\]'):
-        D.check_lengths([np.zeros(3), np.zeros(4)])
+        D.check_lengths([np.zeros(3), np.zeros(4)], np.zeros(3))
+    with pytest.raises(ValueError, match='Received lengths: \\[3, 4\\]'):
+        D.check_lengths([np.zeros(4), np.zeros(3)])  # without y, inputs shorter than the first
+    assert D.check_lengths([np.zeros(3), np.zeros(4)]) == 3  # Keras 2.3's predict: the first input's rows
     with pytest.raises(ValueError, match='x with 3 samples, y with 2'):
         D.check_lengths(np.zeros(3), np.zeros(2))
     with pytest.raises(ValueError, match='Expected 3 weights. Received: 5'):

@@ -145,3 +145,13 @@ def test_facades_re_export_keras_2_helpers():
     assert deserialize_keras_object is kcore.utils.generic_utils.deserialize_keras_object
     assert issubclass(kcore.metrics.MeanIoU, BaseMeanIoU)
     assert issubclass(kcore.metrics.SensitivityAtSpecificity, SensitivitySpecificityBase)
+
+
+def test_layer_submodules_are_attributes_before_anyone_imports_them():
+    """Keras 2: ``keras.layers.wrappers.TimeDistributed`` works right after ``import keras``
+    (Keras's core tests write it so). A fresh process, where nothing imported the submodules."""
+    code = ('import kcore\nfrom kcore import layers\n'
+            'assert layers.wrappers.TimeDistributed.__name__ == "TimeDistributed"\n'
+            'assert layers.recurrent.LSTM.__name__ == "LSTM" and layers.core.Dense is layers.Dense\n'
+            'assert layers.normalization.BatchNormalization is layers.BatchNormalization\n')
+    subprocess.run([sys.executable, '-c', code], check=True, timeout=120)

@@ -74,6 +74,27 @@ def test_serialize_and_deserialize_keras_object():
         generic_utils.deserialize_keras_object({'config': {}})
 
 
+class HalfMSE:
+    """A loss class with state and get_config but no from_config (Keras's losses_test)."""
+
+    def __init__(self, fraction):
+        self.fraction = fraction
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return self.fraction * kcore.losses.mse(y_true, y_pred)
+
+    def get_config(self):
+        return {'fraction': self.fraction}
+
+
+def test_deserialize_builds_a_class_without_from_config_from_its_config():
+    with generic_utils.custom_object_scope({'HalfMSE': HalfMSE}):
+        config = kcore.losses.serialize(HalfMSE(0.3))
+        restored = kcore.losses.deserialize(config)
+    assert config == {'class_name': 'HalfMSE', 'config': {'fraction': 0.3}}
+    assert isinstance(restored, HalfMSE) and restored.fraction == 0.3
+
+
 def test_small_helpers():
     def f(x, y=1, *, z=2, **kwargs):
         return x

@@ -266,3 +266,15 @@ def test_keras2_engine_module_paths():
     from kcore.engine.sequential import Sequential
     from kcore.engine.training import Model
     assert (Layer, Input, Model, Sequential) == (layers.Layer, kcore.Input, kcore.Model, kcore.Sequential)
+
+
+def test_lambda_without_output_shape_answers_compute_output_shape_directly():
+    """Keras 2: ``Lambda(f).compute_output_shape(shape)`` works without output_shape (Keras's
+    layer_test asks before building); symbolic calls keep the dtype the function gives."""
+    from kcore import backend as K
+    layer = kcore.layers.Lambda(lambda x: K.mean(x, axis=-1))
+    assert layer.compute_output_shape((3, 2, 4)) == (3, 2)
+    assert layer.compute_output_shape((None, 2, 4)) == (None, 2)
+    joined = kcore.layers.Lambda(lambda xs: K.concatenate(xs))
+    assert joined.compute_output_shape([(None, 2), (None, 3)]) == (None, 5)
+    assert np.dtype(kcore.layers.Lambda(lambda x: K.argmax(x))(kcore.layers.Input((4,))).dtype).kind == 'i'

@@ -126,3 +126,25 @@ def test_functional_forms_build_graph_layers():
                 np.concatenate([x, y], -1), (x * y).sum(-1, keepdims=True)]
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e)
+
+
+def test_an_input_list_appended_to_after_the_call_keeps_the_call_s_inputs():
+    """Keras's merge tests build ``concatenate(x_list)`` and then append to ``x_list``; the node
+    keeps the inputs of the call (the model once failed with a KeyError)."""
+    x_i = kcore.layers.Input(shape=(None, None))
+    x_list, x = [x_i], x_i
+    for _ in range(4):
+        x_list.append(x)
+        x = kcore.layers.concatenate(x_list, axis=1)
+    model = kcore.Model(x_i, x)
+    data = np.random.default_rng(0).random((1, 1, 1))
+    assert np.allclose(model.predict(data), np.repeat(data, 16, axis=1))
+
+
+def test_merge_masks_may_be_float_zeros_and_ones():
+    a, b = kcore.layers.Input((4, 5)), kcore.layers.Input((4, 5))
+    add = kcore.layers.Add()
+    add([a, b])
+    ones, half = np.ones((2, 4), 'float32'), np.array([[1, 0, 1, 0], [0, 0, 1, 1]], 'float32')
+    out = kcore.backend.eval(add.compute_mask([a, b], [kcore.backend.variable(ones), kcore.backend.variable(half)]))
+    assert out.dtype == bool and out.tolist() == (half > 0).tolist()

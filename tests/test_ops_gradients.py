@@ -467,3 +467,14 @@ def test_op_keeps_float32(name, data):
     loss = sum(K.sum(o) for o in (out if isinstance(out, list) else [out]))
     grads = gradients(loss, [t for t in tensors if isinstance(t, Tensor)])
     assert all(g is None or g.dtype == np.float32 for g in grads)
+
+
+@pytest.mark.parametrize('name', ['sum', 'mean', 'max', 'prod', 'logsumexp'])
+def test_reductions_take_a_list_of_axes_as_keras_2(name):
+    """``K.sum(x, axis=[1, 3])`` (TensorFlow-era Keras code): the same as the tuple, gradients too."""
+    from kcore import backend as K
+    x = np.random.default_rng(3).random((2, 3, 4, 2)) + 0.5
+    fn = getattr(K, name)
+    assert np.allclose(K.eval(fn(K.constant(x), axis=[1, 3])), K.eval(fn(K.constant(x), axis=(1, 3))))
+    check_gradients(lambda t: fn(t, axis=[1, 3]), [x])
+    assert K.eval(K.any(K.constant(x > 1.2), axis=[0, 2])).shape == (3, 2)

@@ -78,3 +78,12 @@ def test_each_optimizer_with_its_defaults_trains_a_classifier(name):
     epochs = 30 if name in ('SGD', 'RMSprop', 'Adam', 'Adamax', 'Nadam') else 12
     model.fit(x, y, epochs=epochs, batch_size=16, verbose=0)
     assert model.evaluate(x, y, verbose=0)[1] >= 0.85
+
+
+def test_deserialize_matches_builtin_names_case_insensitively_as_keras():
+    config = kcore.optimizers.serialize(kcore.optimizers.Adam(learning_rate=0.01))
+    assert config['class_name'] == 'Adam'
+    opt = kcore.optimizers.deserialize(config)
+    assert isinstance(opt, kcore.optimizers.Adam) and opt.learning_rate == pytest.approx(0.01)
+    assert config['class_name'] == 'adam'  # Keras 2.3 lower-cases the dict it was given
+    assert isinstance(kcore.optimizers.deserialize({'class_name': 'RMSPROP', 'config': {}}), kcore.optimizers.RMSprop)

@@ -7,6 +7,7 @@ from kcore import activations, constraints, initializers, regularizers
 from kcore._builtins import layers
 from kcore.autodiff import fused, primitives
 from kcore.plugins import hookimpl
+from kcore.runtime import ctc
 from kcore.runtime.device import NumpyBackend
 from kcore.training import callbacks, losses, metrics, optimizers, schedules, update_kernels
 
@@ -20,7 +21,7 @@ def register_backends(register):
 def register_kernels(register):
     examples = {**fused.EXAMPLES, **update_kernels.EXAMPLES, **layers.LAYER_EXAMPLES}
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
-                     + list(update_kernels.KERNELS.items())):
+                     + list(update_kernels.KERNELS.items()) + list(ctc.KERNELS.items())):
         if name in examples:
             register(fn, name=name, example=examples[name])
         else:

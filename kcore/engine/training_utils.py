@@ -2,11 +2,18 @@
 and tests call directly.  kcore's own training loop (``kcore.training``) does not use them;
 they are kept here with Keras 2's behaviour for code that does.
 """
+import collections
+import copy
 import inspect
+import warnings
 
 import numpy as np
 
 from kcore import _legacy_paths
+from kcore.models.graph_function import placeholder
+from kcore import backend as _K
+from kcore.training import losses as _losses
+from kcore.training import metrics as _metrics
 from kcore.training.data import Sequence
 
 
@@ -254,9 +261,10 @@ def get_input_shape_and_dtype(layer):
 
 
 def get_loss_function(loss):
-    """A loss object (or function) from a name, a function or a Loss."""
-    from kcore.losses import get
-    return get(loss)
+    """A loss object (or function) from a name, a function or a Loss; None stays None."""
+    if loss is None:
+        return None
+    return _losses.get(loss)
 
 
 def prepare_loss_weights(output_names, loss_weights=None):
@@ -277,6 +285,215 @@ def prepare_loss_weights(output_names, loss_weights=None):
     raise TypeError('Could not interpret loss_weights argument: %r - expected a list of dicts.' % (loss_weights,))
 
 
+def check_loss_and_target_compatibility(targets, loss_fns, output_shapes):
+    """Refuse targets that cannot fit their loss: a one-column target with categorical
+    crossentropy, or a target shaped unlike its output for mse/binary/categorical crossentropy.
+
+    Raises:
+        ValueError: naming the target's and the output's shapes and the fix.
+    """
+    key_fns = (_losses.mean_squared_error, _losses.binary_crossentropy,
+               _losses.categorical_crossentropy)
+    key_classes = (_losses.MeanSquaredError, _losses.BinaryCrossentropy,
+                   _losses.CategoricalCrossentropy)
+    for y, loss, shape in zip(targets, loss_fns, output_shapes):
+        if y is None or loss is None:
+            continue
+        if _losses.is_categorical_crossentropy(loss) and y.shape[-1] == 1:
+            raise ValueError('You are passing a target array of shape %s while using as loss '
+                             '`categorical_crossentropy`. `categorical_crossentropy` expects targets to be binary '
+                             'matrices (1s and 0s) of shape (samples, classes). If your targets are integer '
+                             'classes, convert them with `kcore.utils.to_categorical(y_int)`, or use the loss '
+                             '`sparse_categorical_crossentropy`, which expects integer targets.' % (y.shape,))
+        wrapped = isinstance(loss, _losses.LossFunctionWrapper)
+        if isinstance(loss, key_classes) or (wrapped and loss.fn in key_fns) or loss in key_fns:
+            for target_dim, out_dim in zip(y.shape[1:], shape[1:]):
+                if out_dim is not None and target_dim != out_dim:
+                    name = getattr(loss.fn if wrapped else loss, '__name__', type(loss).__name__)
+                    raise ValueError('A target array with shape %s was passed for an output of shape %s while '
+                                     'using as loss `%s`. This loss expects targets to have the same shape as '
+                                     'the output.' % (y.shape, shape, name))
+
+
+def weighted_masked_objective(fn):
+    """Keras 2's wrapper of a loss function: ``weighted(y_true, y_pred, weights, mask=None)``
+    averages ``fn``'s values over the axes past the weights' rank, weights them (the mean over
+    the samples of nonzero weight) and masks them; None for ``fn=None``."""
+    if fn is None:
+        return None
+
+    def weighted(y_true, y_pred, weights, mask=None):
+        score = fn(y_true, y_pred)
+        if mask is not None:
+            mask = _K.cast(mask, _K.floatx() if not hasattr(score, 'dtype') else score.dtype)
+            score = score * mask
+            score = score / (_K.mean(mask) + _K.epsilon())
+        if weights is not None:
+            weights = _K.to_tensor(weights)
+            axes = list(range(weights.ndim, score.ndim))
+            if axes:
+                score = _K.mean(score, axis=axes)
+            score = score * weights
+            nonzero = _K.mean(_K.cast(_K.not_equal(weights, 0), score.dtype))
+            score = score / nonzero
+        return _K.mean(score)
+    weighted.__name__ = getattr(fn, '__name__', 'weighted')
+    return weighted
+
+
+def get_output_sample_weight_and_mode(skip_target_weighing_indices, sample_weight_mode, output_name,
+                                      output_index):
+    """(the sample weights placeholder, the mode) of one output: ``(None, None)`` for an output
+    that takes no weights, a 2-D placeholder and ``'temporal'``, or a 1-D placeholder and None."""
+    if output_index in skip_target_weighing_indices:
+        return None, None
+    if sample_weight_mode == 'temporal':
+        return placeholder(ndim=2, name=output_name + '_sample_weights'), 'temporal'
+    return placeholder(ndim=1, name=output_name + '_sample_weights'), None
+
+
+def prepare_sample_weights(output_names, sample_weight_mode, skip_target_weighing_indices):
+    """The sample-weight placeholders and modes of every output from ``sample_weight_mode``
+    (None, 'temporal', a list or a dict by output name).
+
+    Raises:
+        ValueError: for unknown output names or a list of the wrong length.
+    """
+    if isinstance(sample_weight_mode, collections.abc.Mapping):
+        unknown = set(sample_weight_mode) - set(output_names)
+        if unknown:
+            raise ValueError('Unknown entries in sample_weight_mode dictionary: %s. Only expected the following '
+                             'keys: %s' % (sorted(unknown), output_names))
+        modes = []
+        for i, name in enumerate(output_names):
+            if i not in skip_target_weighing_indices and name not in sample_weight_mode:
+                raise ValueError('Output "%s" missing from sample_weight_modes dictionary' % name)
+            modes.append(sample_weight_mode.get(name))
+    elif isinstance(sample_weight_mode, (list, tuple)):
+        if len(sample_weight_mode) != len(output_names):
+            raise ValueError('When passing a list as sample_weight_mode, it should have one entry per model '
+                             'output. The model has %d outputs, but you passed %d sample_weight_modes'
+                             % (len(output_names), len(sample_weight_mode)))
+        modes = list(sample_weight_mode)
+    else:
+        modes = [sample_weight_mode] * len(output_names)
+    pairs = [get_output_sample_weight_and_mode(skip_target_weighing_indices, mode, name, i)
+             for i, (name, mode) in enumerate(zip(output_names, modes))]
+    return [p for p, _ in pairs], [m for _, m in pairs]
+
+
+def prepare_loss_functions(loss, output_names):
+    """One loss per output from a name, a function, a list or a dict by output name (an output
+    missing from the dict gets None, with Keras's warning).
+
+    Raises:
+        ValueError: for unknown output names or a list of the wrong length.
+    """
+    if isinstance(loss, collections.abc.Mapping):
+        unknown = set(loss) - set(output_names)
+        if unknown:
+            raise ValueError('Unknown entries in loss dictionary: %s. Only expected the following keys: %s'
+                             % (sorted(unknown), output_names))
+        out = []
+        for name in output_names:
+            if name not in loss:
+                warnings.warn('Output {0} missing from loss dictionary. We assume this was done on purpose. The '
+                              'fit and evaluate APIs will not be expecting any data to be passed to {0}.'
+                              .format(name))
+            out.append(None if loss.get(name) is None else get_loss_function(loss[name]))
+        return out
+    if isinstance(loss, str):
+        return [get_loss_function(loss) for _ in output_names]
+    if isinstance(loss, (list, tuple)):
+        if len(loss) != len(output_names):
+            raise ValueError('When passing a list as loss, it should have one entry per model outputs. The model '
+                             'has %d outputs, but you passed loss=%s' % (len(output_names), loss))
+        return [get_loss_function(l) for l in loss]
+    return [get_loss_function(loss) for _ in output_names]
+
+
+def collect_per_output_metric_info(metrics, output_names, output_shapes, loss_fns, is_weighted=False):
+    """For each output, an ordered ``{metric name: Metric}`` from ``compile``'s ``metrics``
+    (a list for every output, or a dict by output name); functions become ``MeanMetricWrapper``s.
+
+    Raises:
+        TypeError: for ``metrics`` that is neither a list nor a dict.
+    """
+    if not metrics:
+        return [collections.OrderedDict() for _ in output_names]
+    if isinstance(metrics, list):
+        nested = [copy.copy(metrics) for _ in output_names]
+    elif isinstance(metrics, dict):
+        nested = [list(m) if isinstance(m, (list, tuple)) else [m] for m in
+                  (metrics.get(name, []) for name in output_names)]
+    else:
+        raise TypeError('Type of `metrics` argument not understood. Expected a list or dictionary, found: %s'
+                        % (metrics,))
+    per_output = []
+    for i, output_metrics in enumerate(nested):
+        named = collections.OrderedDict()
+        for metric in output_metrics:
+            name = get_metric_name(metric, is_weighted)
+            fn = get_metric_function(metric, output_shape=output_shapes[i], loss_fn=loss_fns[i])
+            if not isinstance(fn, _metrics.Metric):
+                fn = _metrics.MeanMetricWrapper(fn, name=name)
+            named[name] = fn
+        per_output.append(named)
+    return per_output
+
+
+def get_metric_name(metric, weighted=False):
+    """The name a metric is logged under: a string as given in ``compile``, else the metric's
+    ``name`` or the function's ``__name__``."""
+    if isinstance(metric, str):
+        return metric
+    metric = _metrics.get(metric)
+    return metric.name if hasattr(metric, 'name') else metric.__name__
+
+
+def get_metric_function(metric, output_shape=None, loss_fn=None):
+    """The metric for ``metric``; 'accuracy'/'acc' and 'crossentropy'/'ce' become the binary,
+    sparse or categorical variant that fits the output's shape and the loss, as in Keras 2."""
+    if metric not in ('accuracy', 'acc', 'crossentropy', 'ce'):
+        return _metrics.get(metric)
+    wrapped = isinstance(loss_fn, _losses.LossFunctionWrapper)
+    sparse = (isinstance(loss_fn, _losses.SparseCategoricalCrossentropy)
+              or (wrapped and loss_fn.fn is _losses.sparse_categorical_crossentropy)
+              or loss_fn is _losses.sparse_categorical_crossentropy)
+    binary = (isinstance(loss_fn, _losses.BinaryCrossentropy)
+              or (wrapped and loss_fn.fn is _losses.binary_crossentropy)
+              or loss_fn is _losses.binary_crossentropy)
+    single = output_shape is not None and output_shape[-1] == 1
+    if metric in ('accuracy', 'acc'):
+        if single or binary:
+            return _metrics.binary_accuracy
+        return _metrics.sparse_categorical_accuracy if sparse else _metrics.categorical_accuracy
+    if single or binary:
+        return _metrics.binary_crossentropy
+    return _metrics.sparse_categorical_crossentropy if sparse else _metrics.categorical_crossentropy
+
+
+def call_metric_function(metric_fn, y_true, y_pred=None, weights=None, mask=None):
+    """Update the stateful ``metric_fn`` with a batch (``mask`` multiplies the weights) and
+    return its result; without ``y_pred`` the metric takes ``y_true`` alone (a ``Mean``)."""
+    if mask is not None:
+        mask = _K.as_array(mask).astype(_K.floatx())
+        if weights is None:
+            weights = mask
+        else:
+            weights = _K.as_array(weights).astype(_K.floatx())
+            while weights.ndim < mask.ndim:
+                weights = weights[..., None]
+            while mask.ndim < weights.ndim:
+                mask = mask[..., None]
+            weights = weights * mask
+    if y_pred is not None:
+        metric_fn.update_state(y_true, y_pred, sample_weight=weights)
+    else:
+        metric_fn.update_state(y_true, sample_weight=weights)
+    return metric_fn.result()
+
+
 __getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'losses', 'metrics_module', 'generic_utils',
                                                       'losses_utils'))
 
@@ -285,4 +502,6 @@ __all__ = ['make_batches', 'batch_shuffle', 'check_num_samples', 'should_run_val
            'standardize_input_data', 'standardize_sample_or_class_weights', 'standardize_class_weights',
            'standardize_sample_weights', 'check_array_length_consistency', 'check_generator_arguments',
            'standardize_weights', 'get_static_batch_size', 'get_input_shape_and_dtype', 'get_loss_function',
-           'prepare_loss_weights', 'Sequence']
+           'prepare_loss_weights', 'Sequence', 'check_loss_and_target_compatibility', 'weighted_masked_objective',
+           'get_output_sample_weight_and_mode', 'prepare_sample_weights', 'prepare_loss_functions',
+           'collect_per_output_metric_info', 'get_metric_name', 'get_metric_function', 'call_metric_function']

@@ -17,6 +17,12 @@ _FUNCTIONS = {name: 'kcore.layers.merge' for name in
 _FUNCTIONS.update({name: 'kcore.legacy.layers' for name in
                    ('AtrousConvolution1D', 'AtrousConvolution2D', 'AtrousConv1D', 'AtrousConv2D')})
 _FUNCTIONS['deserialize_keras_object'] = 'kcore.utils.generic_utils'
+# Keras 2's submodules, reachable as attributes without importing them first (``layers.wrappers.TimeDistributed``)
+_FUNCTIONS.update({name: ('kcore.layers.' + name, None) for name in (
+    'advanced_activations', 'convolutional', 'convolutional_recurrent', 'core', 'cudnn_recurrent', 'embeddings',
+    'local', 'merge', 'noise', 'normalization', 'pooling', 'recurrent', 'wrappers')})
+# Keras 2.0's abstract recurrent bases (subclassed by old custom layers, never registered)
+_FUNCTIONS.update({name: 'kcore.legacy.recurrent' for name in ('Recurrent', 'ConvRecurrent2D')})
 
 
 def serialize(layer):

@@ -80,6 +80,7 @@ class Layer(RecordsArguments):
     _is_model = False
     _is_graph_network = False
     _is_sequential = False
+    _inferring_shapes = False  # True while call() runs on stand-in data to find output shapes
     _unrecorded = _BASE_ARGS
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None, dynamic: bool = False,
@@ -357,6 +358,43 @@ class Layer(RecordsArguments):
             collector.append(loss)
 
     @property
+    def updates(self):
+        """Keras 2's pending graph updates: always an empty list.  kcore runs eagerly, so a
+        layer's updates (BatchNormalization's moving statistics, ``add_update``) are applied
+        when they are made and none is ever pending; the list exists for Keras 2 code that
+        passes ``model.updates`` on (``K.function(..., updates=...)``)."""
+        return []
+
+    def get_updates_for(self, inputs):
+        """Keras 2's updates conditional on ``inputs``: none are pending (see ``updates``)."""
+        return []
+
+    def add_update(self, updates, inputs=None):
+        """Apply Keras 2 updates now: ``(variable, new value)`` pairs (one or a list), or
+        callables, which are called.  What ``K.update``/``K.update_add``/
+        ``K.moving_average_update`` return is accepted as it is: kcore applied those when
+        they were made.  Nothing is applied while kcore runs ``call`` on stand-in data to
+        find a layer's output shape.
+
+        Raises:
+            TypeError: for anything else.
+        """
+        items = updates if isinstance(updates, list) else [updates]
+        for update in items:
+            if update is None or isinstance(update, Tensor):
+                continue
+            if callable(update):
+                if not self._inferring_shapes:
+                    update()
+            elif isinstance(update, tuple) and len(update) == 2 and hasattr(update[0], 'assign'):
+                variable, value = update
+                if not self._inferring_shapes:
+                    variable.assign(value)
+            else:
+                raise TypeError('%s: add_update expects (variable, new value) pairs or callables. Received: %r.'
+                                % (layer_prefix(self), update))
+
+    @property
     def losses(self):
         """Regularization losses of the weights, plus losses added in the last call."""
         out = []
@@ -573,6 +611,7 @@ class Layer(RecordsArguments):
             saved_losses = list(self._call_losses)
             with no_grad(), np.errstate(all='ignore'):
                 try:
+                    self._inferring_shapes = True
                     out = self.call(*a, **kw)
                 except Exception as e:
                     add_context(e, '%s has no compute_output_shape(), so kcore ran call() on stand-in '
@@ -580,6 +619,8 @@ class Layer(RecordsArguments):
                                    'Define compute_output_shape(input_shape) to avoid this.'
                                 % (layer_prefix(self), _shapes_of(a[0])))
                     raise
+                finally:
+                    self._inferring_shapes = False
             self._call_losses = saved_losses
             runs.append(out)
             if _allocation.check is not None:  # what the function made counts too

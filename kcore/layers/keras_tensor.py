@@ -28,6 +28,11 @@ class KerasTensor:
         return len(self.shape)
 
     @property
+    def _keras_shape(self):
+        """The static shape (Keras 2's attribute on symbolic tensors)."""
+        return self.shape
+
+    @property
     def _keras_history(self):
         """(layer, node_index, tensor_index), as Keras names it."""
         layer = self.node.layer
@@ -55,6 +60,18 @@ class KerasTensor:
 
     # Python operators (``x + y``, ``x[:, 0]``) are installed by kcore.layers.op_layer: each
     # records a node of an ``OpLayer``.
+
+
+class SymbolicGradient:
+    """What ``K.gradients`` returns for symbolic tensors: evaluated by ``K.function``.
+    ``clip`` is ``(clipnorm, clipvalue)`` when an optimizer's ``get_gradients`` made it
+    (Keras 2.3 clips the gradients it returns)."""
+
+    def __init__(self, loss, wrt, clip=None):
+        self.loss = loss
+        self.wrt = wrt
+        self.shape = getattr(wrt, 'shape', None)
+        self.clip = clip
 
 
 def has_symbolic(args, kwargs):

@@ -28,7 +28,8 @@ import inspect
 import threading
 
 from kcore.errors import SavingError, layer_prefix
-from kcore.layers.base import Layer
+from kcore.layers.base import Layer, shape_tuple
+from kcore.layers.keras_tensor import KerasTensor
 
 #: modules whose functions a config may name (resolved with getattr only)
 SAFE_FUNCTION_MODULES = ('kcore.backend', 'kcore.runtime.ops', 'kcore.runtime.state', 'kcore.activations',
@@ -163,10 +164,24 @@ class Lambda(Layer):
             kwargs['training'] = training
         return self.function(inputs, **kwargs)
 
+    def _call_symbolic(self, args, kwargs):
+        self._building_node = True
+        try:
+            return super()._call_symbolic(args, kwargs)
+        finally:
+            self._building_node = False
+
     def compute_output_shape(self, input_shape):
         spec = self.output_shape_spec
         if spec is None:
-            raise NotImplementedError  # the base class infers it by running call()
+            if getattr(self, '_building_node', False):
+                raise NotImplementedError  # the base class infers shape and dtype by running call()
+            # asked directly (Keras 2 answers it too): run the function on stand-ins of input_shape
+            multi = isinstance(input_shape, list) and all(isinstance(s, (list, tuple)) for s in input_shape)
+            shapes = input_shape if multi else [input_shape]
+            stand_ins = [KerasTensor(shape_tuple(s), self.compute_dtype) for s in shapes]
+            out, _ = self._infer_output_shapes((stand_ins if multi else stand_ins[0],), {})
+            return out
         if callable(spec):
             return spec(input_shape)
         batch = input_shape[0][0] if input_shape and isinstance(input_shape[0], (list, tuple)) else input_shape[0]

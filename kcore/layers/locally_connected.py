@@ -6,14 +6,14 @@ Every output position has its own filter bank, so the kernel is
 flattens it (``(rows, cols, channels)`` for channels_last, ``(channels, rows,
 cols)`` for channels_first) and the positions in row-major order, and the
 bias ``(rows, cols, filters)`` added as Keras's backend adds it (reshaped, not
-transposed, for channels_first): Keras's weights load unchanged.  The patches are gathered with one index array and the
-per-position products are a single batched matmul.  Only ``padding='valid'``,
+transposed, for channels_first): Keras's weights load unchanged.  The op is
+``K.local_conv1d``/``local_conv2d`` (``keras2_ops.local_conv``).  Only ``padding='valid'``,
 as in Keras 2.3.
 """
 import numpy as np
 
 from kcore import activations, config, constraints, initializers, regularizers
-from kcore.runtime import ops as K
+from kcore.runtime import keras2_ops, ops as K
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
@@ -81,39 +81,19 @@ class _LocallyConnected(Layer):
         if self.use_bias:
             self.bias = self.add_weight('bias', tuple(out) + (self.filters,), initializer=self.bias_initializer,
                                         regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self._index = self._patch_index(spatial, out)
         axes = {1: channels} if self.data_format == 'channels_first' else {-1: channels}
         self.input_spec = InputSpec(ndim=self.rank + 2, axes=axes)
         self.built = True
 
-    def _patch_index(self, spatial, out):
-        """``(positions, window cells)`` indices into the flattened spatial axes, row-major."""
-        strides_flat = np.cumprod((1,) + spatial[::-1])[:-1][::-1]  # row-major strides of the spatial grid
-        starts = np.stack(np.meshgrid(*[np.arange(n) * s for n, s in zip(out, self.strides)], indexing='ij'), -1)
-        offsets = np.stack(np.meshgrid(*[np.arange(k) for k in self.kernel_size], indexing='ij'), -1)
-        cells = starts.reshape(-1, 1, self.rank) + offsets.reshape(1, -1, self.rank)
-        return (cells * strides_flat).sum(-1).astype(np.intp)
-
     def call(self, inputs):
-        shape = tuple(inputs.shape)
-        spatial, channels = self._split(shape)
+        spatial, _ = self._split(tuple(inputs.shape))
         out = self._output_sizes(spatial)
-        batch, positions, cells = shape[0], self._index.shape[0], self._index.shape[1]
-        if self.data_format == 'channels_first':
-            flat = K.reshape(inputs, (batch, channels, -1))
-            patches = K.permute_dimensions(flat[:, :, self._index], (2, 0, 1, 3))     # (P, batch, C, cells)
-        else:
-            flat = K.reshape(inputs, (batch, -1, channels))
-            patches = K.permute_dimensions(flat[:, self._index], (1, 0, 2, 3))        # (P, batch, cells, C)
-        patches = K.reshape(patches, (positions, batch, cells * channels))
-        outputs = K.matmul(patches, self.kernel)                                       # (P, batch, filters)
-        outputs = K.reshape(K.permute_dimensions(outputs, (1, 0, 2)), (batch,) + out + (self.filters,))
-        if self.data_format == 'channels_first':
-            outputs = K.permute_dimensions(outputs, (0, self.rank + 1) + tuple(range(1, self.rank + 1)))
-            if self.bias is not None:  # Keras reshapes (not transposes) the bias here; kept for its weights
+        outputs = keras2_ops.local_conv(inputs, self.kernel, self.kernel_size, self.strides, out, self.data_format)
+        if self.bias is not None:
+            if self.data_format == 'channels_first':  # Keras reshapes (not transposes) the bias here
                 outputs = outputs + K.reshape(self.bias, (self.filters,) + out)
-        elif self.bias is not None:
-            outputs = outputs + self.bias
+            else:
+                outputs = outputs + self.bias
         return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):

@@ -25,7 +25,9 @@ def _is_shape_list(input_shape):
 
 
 def _mask_array(m):
-    return m.data if isinstance(m, Tensor) else ACTIVE.xp.asarray(m)
+    """A mask as a boolean array (Keras 2 takes 0/1 float masks as well)."""
+    a = m.data if isinstance(m, Tensor) else ACTIVE.xp.asarray(m)
+    return a if a.dtype == bool else a != 0
 
 
 class _Merge(Layer):

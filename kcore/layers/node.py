@@ -7,6 +7,10 @@ from kcore.layers.keras_tensor import KerasTensor
 from kcore.utils import nest
 
 
+def _same(x):
+    return x
+
+
 class Node:
     """One call of a layer on symbolic tensors."""
 
@@ -14,8 +18,10 @@ class Node:
 
     def __init__(self, layer, args, kwargs, outputs):
         self.layer = layer
-        self.args = args
-        self.kwargs = kwargs
+        # copies of the containers: a caller may append to its list of inputs after the call
+        # (Keras's merge tests: x_list.append(x); concatenate(x_list)); the node keeps the call's view
+        self.args = nest.map_structure(_same, args)
+        self.kwargs = nest.map_structure(_same, kwargs)
         self.input_tensors = [t for t in nest.flatten((args, kwargs)) if isinstance(t, KerasTensor)]
         self.outputs = outputs
         self.output_tensors = nest.flatten(outputs)

@@ -26,6 +26,9 @@ def _getitem(x, key):
     return x[key]
 
 
+#: op names ``'losses.<name>'`` stand for the registered loss function ``<name>``
+LOSS_PREFIX = 'losses.'
+
 #: ops that are not ``K`` functions: Python's indexing
 _EXTRA_OPS = {'getitem': _getitem}
 
@@ -36,6 +39,11 @@ def resolve_op(name):
         return _EXTRA_OPS[name]
     if name in ops.__all__ and name not in NOT_OPS:
         fn = getattr(ops, name)
+        return getattr(fn, '__wrapped_op__', fn)
+    if name.startswith(LOSS_PREFIX):  # a loss function applied to symbolic tensors (Keras 2's VAE)
+        fn = registry('losses').get(name[len(LOSS_PREFIX):])
+        if isinstance(fn, type) or not callable(fn):
+            raise ValueError('Op %r: %r is not a loss function.' % (name, fn))
         return getattr(fn, '__wrapped_op__', fn)
     fn = registry('ops').get(name)  # raises UnknownNameError with close matches
     return getattr(fn, '__wrapped_op__', fn)

@@ -9,6 +9,6 @@ from kcore import _legacy_paths
 from kcore import plugins as _plugins
 
 __getattr__ = _plugins.module_getattr('layers', {n: _legacy_paths.COMMON[n] for n in (
-    'K', 'activations', 'initializers', 'regularizers', 'constraints', 'Layer', 'disable_tracking', 'InputSpec', 'has_arg', 'to_list')})
+    'K', 'activations', 'initializers', 'regularizers', 'constraints', 'Layer', 'disable_tracking', 'InputSpec', 'has_arg', 'to_list', 'Recurrent')})
 
 __dir__ = _plugins.module_dir('layers', globals())

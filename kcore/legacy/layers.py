@@ -1,4 +1,5 @@
-"""Keras 2's ``keras.legacy.layers``: Highway, MaxoutDense and the Atrous convolutions.
+"""Keras 2's ``keras.legacy.layers``: Highway, MaxoutDense, the Atrous convolutions and the
+abstract ``Recurrent``/``ConvRecurrent2D`` (``kcore.legacy.recurrent``).
 
 They keep Keras 1's argument names (``init``, ``W_regularizer``, ``bias``, ...)
 and weight names and order, so old configs and weights load.
@@ -8,6 +9,7 @@ from kcore.runtime import ops as K
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.base import Layer
 from kcore.layers.input_spec import InputSpec
+from kcore.legacy.recurrent import ConvRecurrent2D, Recurrent  # noqa: F401  (Keras 2's keras.legacy.layers)
 from kcore.serialization import serialize
 
 
@@ -157,4 +159,4 @@ __getattr__ = _legacy_paths.module_getattr(__name__, ('K', 'conv_utils', 'to_lis
                                                       'activations', 'initializers', 'InputSpec'))
 
 __all__ = ['Highway', 'MaxoutDense', 'AtrousConvolution1D', 'AtrousConvolution2D', 'AtrousConv1D',
-           'AtrousConv2D']
+           'AtrousConv2D', 'Recurrent', 'ConvRecurrent2D']

@@ -1,4 +1,8 @@
 """Functional models: a graph of layer calls between ``Input``s and outputs."""
+import threading
+from typing import Any
+
+from kcore.runtime import ops as K
 from kcore.runtime.phase import learning_phase_scope
 from kcore.errors import ShapeError, layer_prefix
 from kcore.layers.input_layer import InputLayer
@@ -7,6 +11,9 @@ from kcore.models.model import Model
 from kcore.layers.keras_tensor import KerasTensor
 from kcore.layers.node import topological_nodes
 from kcore.utils import nest
+
+
+_RUNNING = threading.local()  # how many graphs this thread is running (a model inside a model: > 1)
 
 
 class Functional(Model):
@@ -73,20 +80,49 @@ class Functional(Model):
         with learning_phase_scope(training):
             return self._run(inputs)
 
+    def add_loss(self, losses: Any, inputs: Any = None) -> None:
+        """Add a loss. Keras 2: a symbolic tensor computed from this model's inputs (a VAE's
+        reconstruction + KL term) becomes part of the graph and is added on every call, its
+        mean when it is not a scalar; other values (tensors, zero-argument callables) are
+        added as ``Layer.add_loss`` adds them. ``inputs`` is accepted for Keras 2 and unused.
+
+        Args:
+            losses: a loss, or a list of them.
+            inputs: Keras 2's conditioning inputs (ignored).
+        """
+        for loss in (losses if isinstance(losses, (list, tuple)) else [losses]):
+            if isinstance(loss, KerasTensor):
+                self._graph_losses = getattr(self, '_graph_losses', []) + [loss]
+                self._nodes = topological_nodes(self.outputs + self._graph_losses, self.inputs)
+                self._release_after = _release_plan(self._nodes, self.outputs + self._graph_losses)
+            else:
+                Model.add_loss(self, loss)
+
     def _run(self, inputs):
+        # A model called inside another model's graph checks no shapes of its own: its layers
+        # check what they receive (Keras 2.3: a model built on (None, 100) applies to (None, 1, 100))
+        depth = getattr(_RUNNING, 'depth', 0)
         values = {}
-        for kt, value in zip(self.inputs, self._flatten_inputs(inputs)):
+        for kt, value in zip(self.inputs, self._flatten_inputs(inputs, check_shapes=depth == 0)):
             values[id(kt)] = value
-        for node, release in zip(self._nodes, self._release_after):
-            out = node.run(values)
-            for kt, v in zip(node.output_tensors, nest.flatten(out)):
-                values[id(kt)] = v
-            for key in release:  # read by no later layer: its array may go (memory, not speed)
-                values.pop(key, None)
+        _RUNNING.depth = depth + 1
+        try:
+            for node, release in zip(self._nodes, self._release_after):
+                out = node.run(values)
+                for kt, v in zip(node.output_tensors, nest.flatten(out)):
+                    values[id(kt)] = v
+                for key in release:  # read by no later layer: its array may go (memory, not speed)
+                    values.pop(key, None)
+        finally:
+            _RUNNING.depth = depth
+        for loss in getattr(self, '_graph_losses', ()):
+            value = values[id(loss)]
+            Model.add_loss(self, value if not getattr(value, 'ndim', 0) else K.mean(value))
         return nest.pack_like(self._nested_outputs, [values[id(t)] for t in self.outputs])
 
-    def _flatten_inputs(self, inputs):
-        """Match data to the model's inputs: one array, a list in order, or a dict by name."""
+    def _flatten_inputs(self, inputs, check_shapes=True):
+        """Match data to the model's inputs: one array, a list in order, or a dict by name;
+        with ``check_shapes``, each array's rank and known sizes against its ``Input``."""
         n = len(self.inputs)
         if isinstance(inputs, dict):
             missing = [k for k in self.input_names if k not in inputs]
@@ -102,7 +138,7 @@ class Functional(Model):
             raise ValueError('%s expects %d input(s) (%s), but received a list of %d. A Python list '
                              'is read as one array per input; convert nested lists of numbers with '
                              'np.array(...).' % (layer_prefix(self), n, ', '.join(self.input_names), len(flat)))
-        for kt, x in zip(self.inputs, flat):
+        for kt, x in zip(self.inputs, flat if check_shapes else ()):
             shape = getattr(x, 'shape', None)
             if shape is not None and len(kt.shape) != len(shape):
                 raise ShapeError('%s: input %r expects arrays of rank %d, shape %s. Received: '

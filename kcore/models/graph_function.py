@@ -19,17 +19,9 @@ from kcore.runtime.device import ACTIVE
 from kcore.runtime.phase import learning_phase_scope
 from kcore.runtime.state import LEARNING_PHASE
 from kcore.utils import nest
-from kcore.layers.keras_tensor import KerasTensor
+from kcore.layers.keras_tensor import KerasTensor, SymbolicGradient
+from kcore.training.optimizer_base import PendingUpdate, keras2_clip
 from kcore.layers.node import topological_nodes
-
-
-class SymbolicGradient:
-    """What ``K.gradients`` returns for symbolic tensors: evaluated by ``K.function``."""
-
-    def __init__(self, loss, wrt):
-        self.loss = loss
-        self.wrt = wrt
-        self.shape = getattr(wrt, 'shape', None)
 
 
 def gradients(loss: TensorLike, variables: Any) -> list[Any]:
@@ -86,19 +78,20 @@ def function(inputs: Sequence[Any], outputs: Any, updates: Any = None, name: str
     ``f = K.function([model.input], [model.layers[3].output]); f([x])`` runs the
     graph between them on ``x``.  ``K.learning_phase()`` may be one of the
     inputs (feed 0 or 1); outputs may include ``K.gradients`` placeholders.
+    ``updates`` run after the outputs are computed, at every call: ``(variable,
+    new value)`` pairs (the value symbolic or not) and what ``optimizer.get_updates``
+    returns for a symbolic loss (one optimizer step).
     """
-    if updates:
-        raise NotImplementedError('K.function(updates=...) is not supported: kcore runs eagerly. Apply '
-                                  'updates in Python after calling the function.')
-    return GraphFunction(inputs, outputs)
+    return GraphFunction(inputs, outputs, updates)
 
 
 class GraphFunction:
     """A functional graph compiled to a plan: which layer runs on which tensors, in order, from the inputs to the outputs."""
-    def __init__(self, inputs, outputs):
+    def __init__(self, inputs, outputs, updates=None):
         self._single_output = not isinstance(outputs, (list, tuple))
         self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self.outputs = [outputs] if self._single_output else list(outputs)
+        self.updates = _check_updates(updates)
         self._symbolic_inputs = [i for i in self.inputs if isinstance(i, KerasTensor)]
         for i in self.inputs:
             if not (isinstance(i, KerasTensor) or i is LEARNING_PHASE):
@@ -115,12 +108,17 @@ class GraphFunction:
             elif not isinstance(o, Variable):
                 raise TypeError('K.function outputs must be symbolic tensors, variables or K.gradients() '
                                 'results. Received: %r.' % (o,))
+        for update in self.updates:
+            value = update.loss if isinstance(update, PendingUpdate) else update[1]
+            if isinstance(value, KerasTensor):
+                targets.append(value)
         self._nodes = topological_nodes(targets, self._symbolic_inputs)
         for node in self._nodes:
             if isinstance(node.layer, InputLayer):
                 raise ValueError('K.function: the outputs depend on input %r, which is not among the '
                                  'function\'s inputs. Add it to the inputs list.' % node.layer.name)
-        self._needs_grad = any(isinstance(o, SymbolicGradient) for o in self.outputs)
+        self._needs_grad = (any(isinstance(o, SymbolicGradient) for o in self.outputs)
+                            or any(isinstance(u, PendingUpdate) for u in self.updates))
 
     def __call__(self, values):
         values = list(values) if isinstance(values, (list, tuple)) else [values]
@@ -146,16 +144,56 @@ class GraphFunction:
                 for t, v in zip(node.output_tensors, nest.flatten(out)):
                     feed[id(t)] = v
         results = []
+        clipped = {}
         for o in self.outputs:
             if isinstance(o, SymbolicGradient):
                 wrt = feed[id(o.wrt)] if isinstance(o.wrt, KerasTensor) else o.wrt
                 (g,) = _tensor.gradients(feed[id(o.loss)], [wrt])
-                results.append(np.zeros(wrt.shape, dtype=wrt.dtype) if g is None else ACTIVE.backend.to_numpy(g))
+                g = ACTIVE.xp.zeros(wrt.shape, dtype=wrt.dtype) if g is None else (g.data if isinstance(g, Tensor) else g)
+                if o.clip is not None:  # Keras 2.3 clips an optimizer's gradients together (the global norm)
+                    clipped.setdefault((id(o.loss), o.clip), []).append(len(results))
+                results.append(g)
             elif isinstance(o, Variable):
                 results.append(o.numpy())
             else:
                 results.append(feed[id(o)].numpy())
+        for (_, clip), where in clipped.items():
+            for i, g in zip(where, keras2_clip([results[i] for i in where], *clip)):
+                results[i] = g
+        results = [ACTIVE.backend.to_numpy(r) if not isinstance(r, np.ndarray) else r for r in results]
+        self._run_updates(feed)
         return results[0] if self._single_output else results
+
+    def _run_updates(self, feed):
+        for update in self.updates:
+            if isinstance(update, PendingUpdate):
+                update.apply(_tensor.gradients(feed[id(update.loss)], update.params))
+                continue
+            variable, value = update
+            value = feed[id(value)] if isinstance(value, KerasTensor) else value
+            variable.assign(ACTIVE.backend.asarray(np.asarray(value.data if isinstance(value, Tensor) else value)
+                                                   ).astype(variable.dtype))
+
+
+def _check_updates(updates):
+    """The updates as a list of ``PendingUpdate`` and ``(variable, value)`` pairs (nested lists flattened)."""
+    out = []
+    for update in _flatten_updates(updates or []):
+        if isinstance(update, PendingUpdate) or (isinstance(update, tuple) and len(update) == 2
+                                                 and isinstance(update[0], Variable)):
+            out.append(update)
+        else:
+            raise TypeError('K.function: updates must be (variable, new value) pairs or what '
+                            'optimizer.get_updates(loss, params) returns. Received: %r.' % (update,))
+    return out
+
+
+def _flatten_updates(updates):
+    for update in updates:
+        if isinstance(update, list):
+            yield from _flatten_updates(update)
+        else:
+            yield update
 
 
 class _Null:

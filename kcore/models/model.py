@@ -15,6 +15,7 @@ from kcore.runtime.device import ACTIVE
 from kcore.errors import layer_prefix
 from kcore.layers.base import Layer, _is_shape
 from kcore.models.graph_config import functional_from_config
+from kcore.models.keras2_loss_graph import loss_graph
 from kcore.models.summary import print_summary
 from kcore.models import yaml_format
 from kcore.serialization import json_default, serialize
@@ -55,6 +56,23 @@ class Model(Trainer, Layer):
                             % type(self).__name__)
         Layer.__init__(self, **kwargs)
         Trainer.__init__(self)
+
+    # -- Keras 2's symbolic training tensors ----------------------------------------------
+    @property
+    def total_loss(self):
+        """The compiled loss as a symbolic tensor (Keras 2): evaluate it, or its gradients, with
+        ``K.function(model.inputs + model.sample_weights + model.targets, ...)``."""
+        return loss_graph(self)[2]
+
+    @property
+    def targets(self):
+        """One target placeholder per output, the inputs ``total_loss`` needs besides the model's."""
+        return loss_graph(self)[0]
+
+    @property
+    def sample_weights(self):
+        """One sample-weight placeholder ``(batch,)`` per output (feed ones for unweighted samples)."""
+        return loss_graph(self)[1]
 
     # -- structure ------------------------------------------------------------------
     @property
@@ -201,7 +219,8 @@ class Model(Trainer, Layer):
         from kcore import saving
         saving.save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False) -> Any:
+    def load_weights(self, filepath: PathLike, by_name: bool = False, skip_mismatch: bool = False,
+                     reshape: bool = False) -> Any:
         """Load weights saved by ``save_weights`` or ``model.save`` (kcore or Keras) into this model.
 
         Args:
@@ -210,6 +229,8 @@ class Model(Trainer, Layer):
                 that shares some layers).
             skip_mismatch: With ``by_name``, skip layers whose weight count or shapes
                 differ (with a warning) instead of raising.
+            reshape: Reshape a saved array that has the right number of values but another
+                shape (Keras 2.3).
 
         Returns:
             The number of arrays loaded.
@@ -219,4 +240,4 @@ class Model(Trainer, Layer):
                 not fit this model.
         """
         from kcore import saving
-        return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+        return saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch, reshape=reshape)

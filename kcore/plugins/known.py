@@ -24,7 +24,7 @@ _CONV_LAYERS = [
     'GlobalMaxPool1D', 'GlobalMaxPool2D', 'GlobalMaxPool3D',
     'GlobalAvgPool1D', 'GlobalAvgPool2D', 'GlobalAvgPool3D',
 ]
-_CONV_OPS = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'depthwise_conv2d',
+_CONV_OPS = ['conv1d', 'conv2d', 'conv3d', 'conv2d_transpose', 'conv3d_transpose', 'depthwise_conv2d', 'separable_conv1d',
              'separable_conv2d', 'pool2d', 'pool3d', 'resize_images', 'resize_volumes']
 
 _LOSS_FUNCTIONS = [

@@ -129,6 +129,84 @@ def to_dense(tensor):
     return tensor
 
 
+# -- unshared convolutions (LocallyConnected's op) -----------------------------------------------------------
+def _patch_index(spatial, out, kernel_size, strides):
+    """``(positions, window cells)`` indices into the row-major flattened spatial axes."""
+    rank = len(spatial)
+    flat_strides = np.cumprod((1,) + tuple(spatial[::-1]))[:-1][::-1]
+    starts = np.stack(np.meshgrid(*[np.arange(n) * s for n, s in zip(out, strides)], indexing='ij'), -1)
+    offsets = np.stack(np.meshgrid(*[np.arange(k) for k in kernel_size], indexing='ij'), -1)
+    cells = starts.reshape(-1, 1, rank) + offsets.reshape(1, -1, rank)
+    return (cells * flat_strides).sum(-1).astype(np.intp)
+
+
+def local_conv(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """N-d convolution with a separate filter bank per output position (no bias).
+
+    ``kernel`` is ``(positions, prod(kernel_size) * channels, filters)``, positions in row-major
+    order and each window flattened as Keras 2 flattens it (``(rows, cols, channels)``
+    channels_last, ``(channels, rows, cols)`` channels_first), so Keras's weights fit unchanged.
+    """
+    data_format = config.normalize_data_format(data_format)
+    inputs, kernel = ops.to_tensor(inputs), ops.to_tensor(kernel)
+    rank = len(kernel_size)
+    kernel_size, strides = tuple(int(k) for k in kernel_size), tuple(int(s) for s in strides)
+    output_shape = tuple(int(n) for n in output_shape)
+    if inputs.ndim != rank + 2 or kernel.ndim != 3:
+        raise ValueError('K.local_conv%dd: expected inputs of rank %d and a kernel of rank 3 (positions, '
+                         'window values, filters). Received: inputs.shape=%s, kernel.shape=%s.'
+                         % (rank, rank + 2, tuple(inputs.shape), tuple(kernel.shape)))
+    first = data_format == 'channels_first'
+    spatial = tuple(inputs.shape[2:]) if first else tuple(inputs.shape[1:-1])
+    channels = inputs.shape[1] if first else inputs.shape[-1]
+    positions, window = int(np.prod(output_shape)), int(np.prod(kernel_size)) * channels
+    if tuple(kernel.shape[:2]) != (positions, window):
+        raise ValueError('K.local_conv%dd: the kernel must be (%d positions, %d window values, filters) for '
+                         'output_shape=%s, kernel_size=%s and %d channels. Received: kernel.shape=%s.'
+                         % (rank, positions, window, output_shape, kernel_size, channels, tuple(kernel.shape)))
+    if any((o - 1) * s + k > n for n, o, k, s in zip(spatial, output_shape, kernel_size, strides)):
+        raise ValueError('K.local_conv%dd: %s output positions with kernel_size=%s and strides=%s do not fit '
+                         'in the input\'s spatial size %s. Expected output sizes (n - k) // s + 1.'
+                         % (rank, output_shape, kernel_size, strides, spatial))
+    index = _patch_index(spatial, output_shape, kernel_size, strides)
+    batch, cells, filters = inputs.shape[0], index.shape[1], kernel.shape[-1]
+    if first:
+        flat = ops.reshape(inputs, (batch, channels, -1))
+        patches = ops.permute_dimensions(flat[:, :, index], (2, 0, 1, 3))     # (P, batch, C, cells)
+    else:
+        flat = ops.reshape(inputs, (batch, -1, channels))
+        patches = ops.permute_dimensions(flat[:, index], (1, 0, 2, 3))        # (P, batch, cells, C)
+    out = ops.matmul(ops.reshape(patches, (positions, batch, cells * channels)), kernel)   # (P, batch, F)
+    out = ops.reshape(ops.permute_dimensions(out, (1, 0, 2)), (batch,) + output_shape + (filters,))
+    if first:
+        out = ops.permute_dimensions(out, (0, rank + 1) + tuple(range(1, rank + 1)))
+    return out
+
+
+def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
+    """Unshared 1-D convolution of ``(batch, steps, channels)`` (Keras 2's ``K.local_conv1d``);
+    ``kernel`` is ``(output_length, kernel_size * channels, filters)``."""
+    kernel_size = _as_tuple(kernel_size, 1)
+    return local_conv(inputs, kernel, kernel_size, _as_tuple(strides, 1), (ops.int_shape(kernel)[0],),
+                      data_format)
+
+
+def local_conv2d(inputs, kernel, kernel_size, strides, output_shape, data_format=None):
+    """Unshared 2-D convolution (Keras 2's ``K.local_conv2d``); ``output_shape`` is
+    ``(output_rows, output_cols)``, ``kernel`` ``(rows * cols, kh * kw * channels, filters)``."""
+    return local_conv(inputs, kernel, _as_tuple(kernel_size, 2), _as_tuple(strides, 2), output_shape,
+                      data_format)
+
+
+def _as_tuple(value, rank):
+    return (int(value),) * rank if np.isscalar(value) else tuple(int(v) for v in value)
+
+
+def get_variable_shape(x):
+    """Keras 2's old name of ``K.int_shape``."""
+    return ops.int_shape(x)
+
+
 # -- math ------------------------------------------------------------------------------------------------------
 def cumprod(x, axis=0):
     """Cumulative product along ``axis``; built from products, so exact (zeros and negative values
@@ -293,7 +371,7 @@ __all__ = ['binary_crossentropy', 'categorical_crossentropy', 'sparse_categorica
            'manual_variable_initialization', 'normalize_data_format', 'image_dim_ordering',
            'set_image_dim_ordering', 'transpose_shape', 'py_all', 'py_any', 'py_sum', 'py_slice', 'cumprod',
            'batch_normalization', 'normalize_batch_in_training', 'random_uniform_variable',
-           'random_normal_variable']
+           'random_normal_variable', 'local_conv1d', 'local_conv2d', 'get_variable_shape']
 #: the functions of tensors that also record on symbolic tensors (``K.slice(keras_tensor, ...)``)
 DIFFERENTIABLE = ['binary_crossentropy', 'categorical_crossentropy', 'temporal_padding', 'spatial_2d_padding',
-                  'spatial_3d_padding', 'slice', 'cumprod', 'batch_normalization']
+                  'spatial_3d_padding', 'slice', 'cumprod', 'batch_normalization', 'local_conv1d', 'local_conv2d']

@@ -168,6 +168,8 @@ where = switch
 # -- reductions ---------------------------------------------------------------------
 def _reduction(name):
     def fn(x, axis=None, keepdims=False):
+        if isinstance(axis, list):  # Keras 2 (TensorFlow) takes a list of axes too
+            axis = tuple(axis)
         return apply(name, _t(x), axis=axis, keepdims=keepdims)
     fn.__name__ = name
     fn.__doc__ = '%s over ``axis`` (all axes when None).' % name.capitalize()

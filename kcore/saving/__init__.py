@@ -15,7 +15,8 @@ same module.
 import sys
 
 from kcore import serialization
-from kcore.saving.hdf5_format import load_model, load_weights, save_model, save_weights
+from kcore.saving.hdf5_format import load_weights, save_weights
+from kcore.saving.streams import load_model, save_model
 from kcore.saving.savable import check_savable
 from kcore.serialization import deserialize, serialize
 

@@ -45,7 +45,20 @@ class H5Reader:
                               'The file is damaged or truncated; use an intact copy.'
                               % (filepath, _short(e))) from None
 
+    @classmethod
+    def over(cls, h5file):
+        """A reader of an HDF5 file (or group) the caller has opened and keeps: every read is
+        checked as for a file kcore opened; ``close`` leaves the caller's file open."""
+        reader = cls.__new__(cls)
+        reader.filepath = getattr(getattr(h5file, 'file', h5file), 'filename', '<in-memory HDF5 file>')
+        reader.expansion_left = EXPANSION_ALLOWANCE
+        reader.file = getattr(h5file, 'file', h5file)
+        reader._borrowed = True
+        return reader
+
     def close(self):
+        if getattr(self, '_borrowed', False):
+            return
         with contextlib.suppress(Exception):
             self.file.close()
 

@@ -305,8 +305,9 @@ def _compile(reader, model, training, custom_objects, foreign):
         raise reader.damaged('the file has a training config but no "optimizer_weights" group')
 
 
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
-    """Load weights saved by ``save_weights`` or ``model.save`` (kcore or Keras) into ``model``."""
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
+    """Load weights saved by ``save_weights`` or ``model.save`` (kcore or Keras) into ``model``;
+    ``reshape`` reshapes saved arrays of the right size but another shape (Keras 2.3)."""
     with _open(filepath, 'weights') as reader:
         f = reader.root
         group = f
@@ -314,7 +315,8 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
             group = reader.child(f, 'model_weights', 'group')
             if group is None or not reader.has_attr(group, 'layer_names'):
                 raise _no_weights_error(reader)
-        return hdf5_weights.load_weights(reader, group, model, by_name=by_name, skip_mismatch=skip_mismatch)
+        return hdf5_weights.load_weights(reader, group, model, by_name=by_name, skip_mismatch=skip_mismatch,
+                                         reshape=reshape)
 
 
 def _no_weights_error(reader):

@@ -22,6 +22,7 @@ import numpy as np
 from kcore.runtime.device import ACTIVE
 from kcore.errors import SavingError, layer_prefix
 from kcore.saving import h5_reader
+from kcore.utils.conv_utils import convert_kernel
 
 TOP_LEVEL = 'top_level_model_weights'
 
@@ -75,14 +76,19 @@ def create_dataset(group, name, array):
     return group.create_dataset(name, data=array)
 
 
-def write_weights(group, model, stamp):
-    """Write every layer's weights into ``group``; ``stamp`` holds backend/version attributes."""
-    layers = model.layers
+def write_layers(group, layers, stamp):
+    """Write the weights of ``layers`` into ``group`` (Keras's layout); ``stamp`` holds
+    backend/version attributes."""
     group.attrs['layer_names'] = _string_array(l.name for l in layers)
     for key, value in stamp.items():
         group.attrs[key] = value
     for layer in layers:
         _write_subset(group.create_group(layer.name), layer, layer.weights)
+
+
+def write_weights(group, model, stamp):
+    """Write every layer's weights into ``group``, and the model's own in ``TOP_LEVEL``."""
+    write_layers(group, model.layers, stamp)
     _write_subset(group.create_group(TOP_LEVEL), model, top_level_weights(model))
 
 
@@ -121,10 +127,12 @@ def pair_weights(saved_names, variables):
 class _Plan:
     """(variable, dataset) pairs checked against each other, then read, then assigned."""
 
-    def __init__(self, reader, skip_mismatch):
+    def __init__(self, reader, skip_mismatch, reshape=False):
         self.reader = reader
         self.skip_mismatch = skip_mismatch
+        self.reshape = reshape  # Keras 2's reshape=True: a saved array of the same size is reshaped
         self.pairs = []
+        self.layers = []
 
     def mismatch(self, message):
         if not self.skip_mismatch:
@@ -151,7 +159,8 @@ class _Plan:
                 raise self.reader.damaged('dataset %r listed in %r is missing' % (name, group.name))
             self.reader.check_dataset(dset)  # storage and type first: a refusal, not a "mismatch"
             shape = tuple(dset.shape) if dset.shape is not None else None
-            if shape != tuple(var.shape):
+            if shape != tuple(var.shape) and not (self.reshape and shape is not None
+                                                  and int(np.prod(shape)) == int(np.prod(var.shape))):
                 self.mismatch('%s: weight %r has shape %s, but the file %r holds shape %s for it (dataset '
                               '%r).' % (label, _var_path(var), tuple(var.shape), self.reader.filepath, shape,
                                         dset.name))
@@ -162,11 +171,13 @@ class _Plan:
                 return False
             planned.append((var, dset))
         self.pairs.extend(planned)
+        self.layers.append(layer)
         return True
 
     def run(self):
         """Read every planned dataset, then assign them all."""
-        values = [(var, self.reader.read_array(dset, tuple(var.shape))) for var, dset in self.pairs]
+        values = [(var, self.reader.read_array(dset, tuple(dset.shape)).reshape(var.shape))
+                  for var, dset in self.pairs]
         for var, value in values:
             var.assign(ACTIVE.backend.asarray(value.astype(var.dtype, copy=False)))
         return len(values)
@@ -191,13 +202,14 @@ def _check_built(model):
                           'load_weights.' % (layer_prefix(model), ', '.join(layer_prefix(l) for l in unbuilt)))
 
 
-def load_weights(reader, group, model, by_name=False, skip_mismatch=False):
-    """Assign the weights stored in ``group`` to ``model``; returns how many arrays were loaded."""
+def load_weights(reader, group, model, by_name=False, skip_mismatch=False, reshape=False, top_level=True):
+    """Assign the weights stored in ``group`` to ``model``; returns how many arrays were loaded.
+    ``top_level=False`` leaves out the model's own weights (loading into a list of layers)."""
     _check_built(model)
     saved_names = names_of_layers(reader, group)
     if saved_names is None:
         raise reader.damaged('group %r has no "layer_names" attribute' % group.name)
-    plan = _Plan(reader, skip_mismatch)
+    plan = _Plan(reader, skip_mismatch, reshape)
     saved = {}
     for name in saved_names:
         g = reader.child(group, name, 'group')
@@ -210,11 +222,25 @@ def load_weights(reader, group, model, by_name=False, skip_mismatch=False):
                 plan.add_layer(layer, saved[layer.name], layer_prefix(layer))
     else:
         _plan_by_position(reader, plan, model, saved_names, saved)
-    top = reader.child(group, TOP_LEVEL, 'group')
-    own = top_level_weights(model)
+    top = reader.child(group, TOP_LEVEL, 'group') if top_level else None
+    own = top_level_weights(model) if top_level else []
     if top is not None and (own or _has_weights(reader, top)):
         plan.add_layer(_OwnWeights(model, own), top, '%s (its own weights)' % layer_prefix(model))
-    return plan.run()
+    loaded = plan.run()
+    if reader.has_attr(group, 'backend') and reader.text_attr(group, 'backend') == 'theano':
+        _from_theano(plan.layers)
+    return loaded
+
+
+#: layers whose kernels Theano stored flipped (Keras 2 flips them back on load)
+THEANO_FLIPPED = {'Conv1D': 1, 'Conv2D': 1, 'Conv3D': 1, 'Conv2DTranspose': 1, 'ConvLSTM2D': 2}
+
+
+def _from_theano(layers):
+    """Flip back the convolution kernels of a file Keras 2 wrote on Theano, as Keras 2 does."""
+    for layer in layers:
+        for var in layer.weights[:THEANO_FLIPPED.get(type(layer).__name__, 0)]:
+            var.assign(ACTIVE.backend.asarray(convert_kernel(_to_numpy(var)).astype(var.dtype)))
 
 
 def names_of_layers(reader, group):

@@ -233,12 +233,13 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.stopped_epoch > 0 and self.verbose > 0:
-            print('Epoch %d: early stopping' % (self.stopped_epoch + 1))
+        # Keras 2.3's wording: the restore line comes first, then 'Epoch 00005: early stopping'
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print('Restoring model weights from the end of the best epoch: %d.' % (self.best_epoch + 1))
+                print('Restoring model weights from the end of the best epoch')
             self.model.set_weights(self.best_weights)
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print('Epoch %05d: early stopping' % (self.stopped_epoch + 1))
 
     def get_config(self):
         return {'monitor': self.monitor, 'min_delta': self._watch.min_delta, 'patience': self.patience,
@@ -344,14 +345,14 @@ class ModelCheckpoint(Callback):
                 return
             if not self._watch.improves(current, self.best):
                 if self.verbose > 0:
-                    print('\nEpoch %d: %s did not improve from %.5f' % (epoch + 1, self.monitor, self.best))
+                    print('\nEpoch %05d: %s did not improve from %0.5f' % (epoch + 1, self.monitor, self.best))
                 return
             if self.verbose > 0:
-                print('\nEpoch %d: %s improved from %.5f to %.5f, saving model to %s'
+                print('\nEpoch %05d: %s improved from %0.5f to %0.5f, saving model to %s'
                       % (epoch + 1, self.monitor, self.best, current, path))
             self.best = current
         elif self.verbose > 0:
-            print('\nEpoch %d: saving model to %s' % (epoch + 1, path))
+            print('\nEpoch %05d: saving model to %s' % (epoch + 1, path))
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
@@ -407,7 +408,7 @@ class LearningRateScheduler(Callback):
                              'for epoch %d.' % (new, epoch))
         opt.learning_rate = float(new)
         if self.verbose > 0:
-            print('\nEpoch %d: LearningRateScheduler setting learning rate to %s.' % (epoch + 1, float(new)))
+            print('\nEpoch %05d: LearningRateScheduler setting learning rate to %s.' % (epoch + 1, float(new)))
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -479,7 +480,7 @@ class ReduceLROnPlateau(Callback):
                     new = max(old * self.factor, self.min_lr)
                     opt.learning_rate = new
                     if self.verbose > 0:
-                        print('\nEpoch %d: ReduceLROnPlateau reducing learning rate to %s.' % (epoch + 1, new))
+                        print('\nEpoch %05d: ReduceLROnPlateau reducing learning rate to %s.' % (epoch + 1, new))
                     self.cooldown_counter = self.cooldown
                     self.wait = 0
 
@@ -489,5 +490,93 @@ class ReduceLROnPlateau(Callback):
                 'cooldown': self.cooldown, 'min_lr': self.min_lr}
 
 
+class BaseLogger(Callback):
+    """Keras 2's epoch averages of the batch logs, weighted by each batch's ``size``.
+
+    Keras 2 added it to every ``fit``; kcore's training loop computes the epoch's
+    exact means itself, so this callback only fills in what the epoch logs lack (a
+    value a callback logged per batch).  ``stateful_metrics`` are taken as logged
+    last, not averaged.
+
+    Args:
+        stateful_metrics: names of values that are not averaged over the epoch.
+    """
+
+    def __init__(self, stateful_metrics=None):
+        super().__init__()
+        self.stateful_metrics = set(stateful_metrics or [])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seen = 0
+        self.totals = {}
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        size = logs.get('size', 1) or 1
+        self.seen += size
+        for k, v in logs.items():
+            if k in ('batch', 'size'):
+                continue
+            if k in self.stateful_metrics:
+                self.totals[k] = v
+            else:
+                self.totals[k] = self.totals.get(k, 0.0) + v * size
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None or not self.seen:
+            return
+        for k, total in self.totals.items():
+            if k not in logs:
+                logs[k] = total if k in self.stateful_metrics else total / self.seen
+
+
+class RemoteMonitor(Callback):
+    """Sends the epoch logs to a server: an HTTP POST to ``root + path`` at the end of each epoch.
+
+    As Keras 2, the logs go as one form field ``field`` holding their JSON, or as a
+    JSON body with ``send_as_json=True``; a server that cannot be reached gives a
+    warning, not an error.  kcore uses the standard library (no ``requests``).
+
+    Args:
+        root: the server's URL.
+        path: the path to post to.
+        field: the form field holding the JSON (form encoding only).
+        headers: extra HTTP headers.
+        send_as_json: post the logs as ``application/json``.
+    """
+
+    chief_only = True
+
+    def __init__(self, root='http://localhost:9000', path='/publish/epoch/end/', field='data', headers=None,
+                 send_as_json=False):
+        super().__init__()
+        self.root = root
+        self.path = path
+        self.field = field
+        self.headers = headers
+        self.send_as_json = send_as_json
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+        import urllib.parse
+        import urllib.request
+        send = {'epoch': epoch}
+        for k, v in (logs or {}).items():
+            send[k] = v.item() if isinstance(v, (np.ndarray, np.generic)) else v
+        headers = dict(self.headers or {})
+        if self.send_as_json:
+            body = json.dumps(send).encode('utf-8')
+            headers.setdefault('Content-Type', 'application/json')
+        else:
+            body = urllib.parse.urlencode({self.field: json.dumps(send)}).encode('utf-8')
+            headers.setdefault('Content-Type', 'application/x-www-form-urlencoded')
+        request = urllib.request.Request(self.root + self.path, data=body, headers=headers, method='POST')
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except (OSError, ValueError):
+            warnings.warn('Warning: could not reach RemoteMonitor root server at ' + str(self.root))
+
+
 BUILTINS = [Callback, History, ProgbarLogger, LambdaCallback, TerminateOnNaN, CSVLogger, EarlyStopping,
-            ModelCheckpoint, LearningRateScheduler, ReduceLROnPlateau]
+            ModelCheckpoint, LearningRateScheduler, ReduceLROnPlateau, BaseLogger, RemoteMonitor]

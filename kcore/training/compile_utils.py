@@ -96,13 +96,18 @@ def check_targets(output_name, loss_fn, target_shape, output_shape):
 class CompiledLoss:
     """The weighted sum of one loss per output (outputs without a loss are skipped)."""
 
-    def __init__(self, loss, loss_weights, output_names):
+    def __init__(self, loss, loss_weights, output_names, added_losses=False):
+        """``added_losses``: the model adds losses of its own (``add_loss`` on its graph), so
+        ``loss=None`` is allowed, as Keras 2.3 allows it then."""
         self.output_names = output_names
-        if loss is None:
+        if loss is None and not added_losses:
             raise ValueError('compile() needs a loss. Expected a name, a Loss or a function. Received: loss=None. '
-                             'For example: loss=\'mse\' or loss=\'categorical_crossentropy\'.')
-        self.losses = [to_loss(l) for l in _per_output(loss, output_names, 'loss')]
-        if all(l is None for l in self.losses):
+                             'For example: loss=\'mse\' or loss=\'categorical_crossentropy\'. (A model '
+                             'with no loss to optimize cannot be compiled; add_loss(...) before compile() '
+                             'gives it one.)')
+        self.losses = [to_loss(l) for l in _per_output(loss, output_names, 'loss')] if loss is not None \
+            else [None] * len(output_names)
+        if all(l is None for l in self.losses) and not added_losses:
             raise ValueError('compile() needs a loss for at least one output. Received: %r.' % (loss,))
         self._base_fns = [_base_fn(l) for l in self.losses]
         if loss_weights is None:
@@ -155,7 +160,7 @@ class CompiledLoss:
             term = value * self.weights[i] if self.weights[i] != 1.0 else value
             total = term if total is None else total + term
         for extra in extra_losses:
-            total = total + extra
+            total = extra if total is None else total + extra
         return total, per_output
 
 

@@ -93,9 +93,18 @@ def _take(structure, index):
 
 
 def check_lengths(x, y=None, sample_weight=None):
-    """The number of samples; a clear error when x, y and sample_weight disagree."""
+    """The number of samples; a clear error when x, y and sample_weight disagree.
+
+    Without targets (``predict``), Keras 2.3 takes the number of samples from the first
+    input and reads the same rows of the others; so does kcore when the others are at
+    least that long.
+    """
     xs = _lengths(x)
     ys = _lengths(y) if y is not None else set()
+    if len(xs) > 1 and y is None and sample_weight is None:
+        ordered = [len(a) if a.ndim else 1 for a in nest.flatten(x) if a is not None]
+        if all(n >= ordered[0] for n in ordered):
+            return ordered[0]
     if len(xs) > 1:
         raise ValueError('All input arrays (x) must have the same number of samples. Received lengths: %s. '
                          'Pass inputs with one row per sample.' % sorted(xs))

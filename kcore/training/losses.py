@@ -10,6 +10,7 @@ import numpy as np
 
 from kcore import config
 from kcore.autodiff.tensor import Tensor, apply
+from kcore.layers.op_layer import LOSS_PREFIX, dispatch_symbolic
 from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.utils.naming import snake_case
@@ -153,6 +154,11 @@ def _check_categorical_targets(y_true, y_pred):
 
 
 # Keras's short names
+# Keras 2: a loss function called on a model's symbolic tensors gives a symbolic tensor (for
+# add_loss, as in Keras's variational autoencoder); recorded as an op layer named by the loss
+mean_squared_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy = (
+    dispatch_symbolic(fn, LOSS_PREFIX + fn.__name__) for fn in (
+        mean_squared_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy))
 mse = MSE = mean_squared_error
 
 
@@ -322,6 +328,15 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
         self.from_logits = from_logits
+
+
+def is_categorical_crossentropy(loss):
+    """Whether ``loss`` is categorical crossentropy, as a name, a function or a loss object
+    (Keras 2.3's check, used to pick the accuracy that fits one-hot targets)."""
+    return (isinstance(loss, CategoricalCrossentropy)
+            or (isinstance(loss, LossFunctionWrapper) and loss.fn is categorical_crossentropy)
+            or getattr(loss, '__name__', None) == 'categorical_crossentropy'
+            or (isinstance(loss, str) and loss == 'categorical_crossentropy'))
 
 
 def get(identifier):

@@ -215,6 +215,38 @@ class Sum(Metric):
         return self.total
 
 
+class Reduce(Mean):
+    """Keras 2.3's ``Reduce``: accumulate values by ``reduction``: ``'sum'`` (the weighted
+    total), ``'weighted_mean'`` (total / summed weights, as ``Mean``) or
+    ``'sum_over_batch_size'`` (total / number of values)."""
+
+    REDUCTIONS = ('sum', 'weighted_mean', 'sum_over_batch_size')
+
+    def __init__(self, reduction, name, dtype=None):
+        if reduction not in self.REDUCTIONS:
+            raise ValueError('Reduce: reduction must be one of %s. Received: reduction=%r.'
+                             % (', '.join(self.REDUCTIONS), reduction))
+        self.reduction = reduction
+        super().__init__(name=name, dtype=dtype)
+
+    def update_state(self, values, sample_weight=None):
+        """Add ``values`` (weighted by ``sample_weight``) to the total."""
+        seen = self.count
+        super().update_state(values, sample_weight)
+        if self.reduction == 'sum_over_batch_size':
+            self.count = seen + K.as_array(values).size
+
+    def result(self):
+        """The total (``'sum'``), or the total over the weights or the number of values."""
+        if self.reduction == 'sum':
+            return float(self.total)
+        return super().result()
+
+    def get_config(self):
+        """The constructor arguments: ``reduction``, ``name``, ``dtype``."""
+        return {'reduction': self.reduction, 'name': self.name, 'dtype': self.dtype.name}
+
+
 class MeanMetricWrapper(Mean):
     """The running mean of ``fn(y_true, y_pred, **kwargs)``."""
 

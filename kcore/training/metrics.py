@@ -16,7 +16,8 @@ from kcore.runtime import ops as K
 from kcore.runtime.device import ACTIVE
 from kcore.training import losses as _losses
 from kcore.serialization import resolve
-from kcore.training.metric_base import Mean, MeanMetricWrapper, Metric, Sum, match_ranks  # noqa: F401
+from kcore.training.metric_base import Mean, MeanMetricWrapper, Metric, Reduce, Sum, match_ranks  # noqa: F401
+from kcore.serialization import deserialize as _deserialize, serialize as _serialize
 from kcore.training.confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision,  # noqa: F401
                                               Recall, TrueNegatives, TruePositives, confusion_counts)
 
@@ -173,6 +174,32 @@ def get(identifier):
     """A metric from a registered name, a config dict, a ``Metric`` (class or instance)
     or a function; classes are instantiated with their defaults."""
     return resolve('metrics', identifier)
+
+
+def serialize(metric):
+    """``{'class_name', 'config'}`` of a metric object, or a registered function's name."""
+    return _serialize(metric, 'metrics')
+
+
+def deserialize(config, custom_objects=None):
+    """A metric from ``serialize``'s output, through the metric registry."""
+    return _deserialize(config, 'metrics', custom_objects)
+
+
+def clone_metric(metric):
+    """A fresh copy of a stateful ``Metric`` (same config, no state); functions as they are."""
+    if isinstance(metric, Metric):
+        return type(metric).from_config(metric.get_config())
+    return metric
+
+
+def clone_metrics(metrics):
+    """``clone_metric`` over a list or dict of metrics (None stays None)."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, dict):
+        return {key: clone_metric(value) for key, value in metrics.items()}
+    return [clone_metric(metric) for metric in metrics]
 
 
 BUILTIN_FUNCTIONS = [

@@ -34,6 +34,7 @@ import re
 
 from kcore._deprecated import warn_renamed
 from kcore.autodiff.tensor import Tensor, no_grad
+from kcore.layers.keras_tensor import KerasTensor, SymbolicGradient
 from kcore.runtime.device import ACTIVE
 from kcore.training.schedules import LearningRateSchedule, number_arg
 from kcore.utils.naming import snake_case
@@ -48,6 +49,43 @@ _UNSUPPORTED = {'use_ema': lambda v: not v, 'loss_scale_factor': lambda v: v is 
 # Keras 3 arguments that only tune the features above or the graph compiler
 _IGNORED = ('ema_momentum', 'ema_overwrite_frequency', 'jit_compile', 'is_legacy_optimizer')
 _KERAS3_KWARGS = frozenset(_IGNORED) | frozenset(_UNSUPPORTED)
+
+
+def clip_norm(g, c, n):
+    """Keras 2's clipping of one gradient: ``g * c / n`` when the norm ``n`` is at least ``c``,
+    else ``g``; ``c <= 0`` turns clipping off."""
+    if c <= 0:
+        return g
+    return g * (c / n) if n >= c else g
+
+
+def keras2_clip(grads, clipnorm=None, clipvalue=None):
+    """Keras 2.3's clipping in ``get_gradients``: all gradients scaled by ``clipnorm / norm``
+    when their *global* norm exceeds ``clipnorm``, then each value clipped to
+    ``[-clipvalue, clipvalue]``.  Works on backend arrays; returns new ones."""
+    xp = ACTIVE.xp
+    if clipnorm is not None and clipnorm > 0 and grads:
+        # clip_norm's rule with the norm kept on the device: scale by c / max(norm, c)
+        norm = xp.sqrt(sum(xp.vdot(g.ravel(), g.ravel()) for g in grads))
+        grads = [g * _shrink(clipnorm, norm, g.dtype, xp) for g in grads]
+    if clipvalue is not None and clipvalue > 0:
+        grads = [xp.clip(g, -clipvalue, clipvalue) for g in grads]
+    return list(grads)
+
+
+class PendingUpdate:
+    """What ``Optimizer.get_updates`` returns for a symbolic loss: one optimizer step on
+    ``params`` that ``K.function(..., updates=[...])`` runs at every call, from the loss it
+    computes (Keras 2's graph update, run eagerly)."""
+
+    def __init__(self, optimizer, loss, params):
+        self.optimizer = optimizer
+        self.loss = loss
+        self.params = list(params)
+
+    def apply(self, grads):
+        """Run the step with the gradients of ``loss`` (backend arrays or tensors, one per param)."""
+        self.optimizer.apply_keras2_gradients(grads, self.params)
 
 
 class Optimizer(RecordsArguments):
@@ -266,6 +304,50 @@ class Optimizer(RecordsArguments):
                     v.assign(v.constraint(v))
         self.iterations += 1
         return self.iterations
+
+    # -- Keras 2's graph-style API -------------------------------------------------------
+    def get_gradients(self, loss, params):
+        """Keras 2.3's ``get_gradients``: the gradients of ``loss`` for ``params``, clipped as
+        Keras 2.3 clips (``clipnorm`` on the global norm, then ``clipvalue``).
+
+        For an eager loss tensor they are tensors computed now.  For a symbolic loss (e.g.
+        ``model.total_loss``) they are ``K.gradients`` placeholders that ``K.function``
+        evaluates (and clips) at each call.
+
+        Raises:
+            ValueError: when a parameter does not influence the loss (Keras's message).
+        """
+        params = list(params)
+        if isinstance(loss, KerasTensor):
+            return [SymbolicGradient(loss, p, clip=(self.clipnorm, self.clipvalue)) for p in params]
+        grads = gradients(loss, params)
+        if any(g is None for g in grads):
+            raise ValueError('An operation has `None` for gradient. Please make sure that all of your ops have a '
+                             'gradient defined (i.e. are differentiable). Common ops without gradient: '
+                             'K.argmax, K.round, K.eval.')
+        arrays = keras2_clip([g.data if isinstance(g, Tensor) else g for g in grads], self.clipnorm,
+                             self.clipvalue)
+        return [Tensor(a) for a in arrays]
+
+    def get_updates(self, loss, params):
+        """Keras 2's ``get_updates``, adapted to eager execution.
+
+        For a symbolic loss it returns ``[PendingUpdate]``: pass it as ``K.function(inputs,
+        outputs, updates=...)`` and every call of the function runs one step on ``params``
+        from the loss it computes.  For an eager loss tensor the step runs now, and the
+        updated ``params`` are returned.
+        """
+        params = list(params)
+        if isinstance(loss, KerasTensor):
+            return [PendingUpdate(self, loss, params)]
+        self.apply_keras2_gradients(self.get_gradients(loss, params), params)
+        return params
+
+    def apply_keras2_gradients(self, grads, params):
+        """One step from gradients clipped the Keras 2.3 way (global norm) before the update."""
+        arrays = keras2_clip([g.data if isinstance(g, Tensor) else g for g in grads], self.clipnorm,
+                             self.clipvalue)
+        return self.apply_gradients(zip(arrays, params))
 
     def apply(self, grads, trainable_variables):
         """Keras 3's spelling: gradients and variables as two lists."""

@@ -23,7 +23,7 @@ import math
 from kcore import config
 from kcore.runtime.device import ACTIVE
 from kcore.serialization import resolve
-from kcore.training.optimizer_base import Optimizer, SettableFloat  # noqa: F401
+from kcore.training.optimizer_base import Optimizer, SettableFloat, clip_norm  # noqa: F401
 
 
 def _epsilon(value):

@@ -91,7 +91,8 @@ class Trainer:
                             'loss_weights, weighted_metrics.' % ', '.join(sorted(kwargs)))
         self.optimizer = resolve('optimizers', optimizer)
         names = self._output_names()
-        self.compiled_loss = CompiledLoss(loss, loss_weights, names)
+        self.compiled_loss = CompiledLoss(loss, loss_weights, names,
+                                          added_losses=bool(getattr(self, '_graph_losses', None)))
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics, names,
                                                 self.compiled_loss.losses, self._output_shapes())
         self._compile_config = {'optimizer': optimizer, 'loss': loss, 'metrics': metrics,

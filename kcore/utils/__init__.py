@@ -11,7 +11,7 @@ _NAMES = {
     'Progbar': 'kcore.utils.progbar',
     'to_categorical': 'kcore.utils.np_utils', 'normalize': 'kcore.utils.np_utils',
     'multi_gpu_model': 'kcore.utils.multi_gpu_utils',
-    'HDF5Matrix': 'kcore.utils.io_utils',
+    'HDF5Matrix': 'kcore.utils.io_utils', 'H5Dict': 'kcore.utils.io_utils',
     'convert_all_kernels_in_model': 'kcore.utils.layer_utils', 'get_source_inputs': 'kcore.utils.layer_utils',
     'print_summary': 'kcore.utils.layer_utils',
     'get_file': 'kcore.utils.data_utils', 'validate_file': 'kcore.utils.data_utils',
@@ -23,7 +23,7 @@ _NAMES.update({name: 'kcore.utils.generic_utils' for name in (
     'CustomObjectScope', 'custom_object_scope', 'get_custom_objects', 'serialize_keras_object',
     'deserialize_keras_object')})
 _SUBMODULES = ('np_utils', 'generic_utils', 'conv_utils', 'layer_utils', 'io_utils', 'losses_utils',
-               'multi_gpu_utils', 'data_utils', 'vis_utils')
+               'multi_gpu_utils', 'data_utils', 'vis_utils', 'metrics_utils', 'test_utils')
 
 
 def __getattr__(name):

@@ -269,4 +269,35 @@ def _extract_archive(file_path, path='.', archive_format='auto'):
     return False
 
 
-__all__ = ['get_file', 'validate_file', 'Sequence', 'SequenceEnqueuer', 'OrderedEnqueuer', 'GeneratorEnqueuer']
+# -- Keras 2's worker-pool helpers: a table of sequences/generators a worker reads by uid ---------------
+_SHARED_SEQUENCES = {}
+
+
+def init_pool(seqs):
+    """Install ``seqs`` (uid -> ``Sequence``) as the table ``get_index`` reads (a pool initializer)."""
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = seqs
+
+
+def get_index(uid, i):
+    """Batch ``i`` of the sequence registered under ``uid``."""
+    return _SHARED_SEQUENCES[uid][i]
+
+
+def init_pool_generator(gens, random_seed=None):
+    """Install ``gens`` (uid -> generator) for ``next_sample``; with ``random_seed``, seed NumPy's
+    global generator with it plus the process id, so parallel workers draw different numbers."""
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = gens
+    if random_seed is not None:
+        import numpy as np
+        np.random.seed((random_seed + os.getpid()) % (2 ** 32))
+
+
+def next_sample(uid):
+    """The next item of the generator registered under ``uid``."""
+    return next(_SHARED_SEQUENCES[uid])
+
+
+__all__ = ['get_file', 'validate_file', 'Sequence', 'SequenceEnqueuer', 'OrderedEnqueuer', 'GeneratorEnqueuer',
+           'init_pool', 'get_index', 'init_pool_generator', 'next_sample']

@@ -3,10 +3,15 @@ and ``ask_to_proceed_with_overwrite``.
 
 ``HDF5Matrix`` opens its file through kcore's checked reader (``kcore.saving.h5_reader``):
 no external links or storage, no virtual datasets, numeric data only, and every read is
-bounded by the rows asked for.  Keras's ``H5Dict`` (its own saving back end) has no
-counterpart: kcore's saving does not use it.
+bounded by the rows asked for.  ``H5Dict`` and the binary stream helpers are
+``kcore.saving``'s (``h5dict``, ``streams``), under the same checks.
 """
 import numpy as np
+
+from kcore.saving.h5_reader import H5Reader
+from kcore.saving.h5dict import H5Dict, h5dict  # noqa: F401
+from kcore.saving.sniff import check_hdf5
+from kcore.saving.streams import load_from_binary_h5py, save_to_binary_h5py  # noqa: F401
 
 
 #: the most bytes one ``HDF5Matrix`` read may return (a batch, not a dataset)
@@ -20,8 +25,6 @@ class HDF5Matrix:
     ``shuffle=False``, as in Keras (random row order reads the file row by row)."""
 
     def __init__(self, datapath, dataset, start=0, end=None, normalizer=None):
-        from kcore.saving.h5_reader import H5Reader
-        from kcore.saving.sniff import check_hdf5
         check_hdf5(datapath, what='HDF5Matrix dataset')
         self._reader = H5Reader(datapath)
         try:
@@ -145,4 +148,5 @@ def ask_to_proceed_with_overwrite(filepath):
     return True
 
 
-__all__ = ['HDF5Matrix', 'ask_to_proceed_with_overwrite']
+__all__ = ['HDF5Matrix', 'ask_to_proceed_with_overwrite', 'H5Dict', 'h5dict', 'load_from_binary_h5py',
+           'save_to_binary_h5py']

@@ -1,4 +1,5 @@
 """Keras 2's ``keras.utils.multi_gpu_utils``."""
+from kcore import _legacy_paths
 
 
 def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
@@ -28,3 +29,6 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
 
 
 __all__ = ['multi_gpu_model']
+
+# names Keras 2's module imported (``from keras.utils.multi_gpu_utils import Lambda``), resolved on first use
+__getattr__ = _legacy_paths.module_getattr(__name__, ('concatenate', 'K', 'Lambda', 'Model', 'clone_model', 'to_list'))

@@ -21,6 +21,8 @@ import os
 import shutil
 import subprocess
 
+from kcore import _legacy_paths
+
 RANKDIRS = ('TB', 'LR', 'BT', 'RL')
 #: extensions written as the graph's source, without Graphviz
 SOURCE_FORMATS = ('dot', 'gv')
@@ -208,4 +210,24 @@ def plot_model(model, to_file='model.png', show_shapes=False, show_layer_names=T
     return None
 
 
-__all__ = ['model_to_dot', 'plot_model']
+def is_model(layer):
+    """Whether ``layer`` is a model (a graph of layers), as Keras 2 asks before drawing inside it."""
+    return bool(getattr(layer, '_is_model', False)) or _is_graph(layer)
+
+
+def is_wrapped_model(layer):
+    """Whether ``layer`` is a wrapper (``TimeDistributed``, ``Bidirectional``) around a model."""
+    inner = getattr(layer, 'layer', None)
+    return inner is not None and is_model(inner)
+
+
+def add_edge(dot, src, dst):
+    """Add the edge ``src -> dst`` (node names) to the pydot graph ``dot`` unless it is there."""
+    if not dot.get_edge(src, dst):
+        dot.add_edge(_import_pydot().Edge(src, dst))
+
+
+# names Keras 2's module imported, resolved on first use
+__getattr__ = _legacy_paths.module_getattr(__name__, ('Model', 'Wrapper'))
+
+__all__ = ['model_to_dot', 'plot_model', 'is_model', 'is_wrapped_model', 'add_edge']

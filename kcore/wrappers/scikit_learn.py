@@ -21,6 +21,7 @@ import types
 
 import numpy as np
 
+from kcore import _legacy_paths
 from kcore.training.trainer import Trainer
 from kcore.utils import to_categorical
 
@@ -196,5 +197,8 @@ class KerasRegressor(BaseWrapper):
         loss = self.model.evaluate(x, y, **self.filter_sk_params(Trainer.evaluate, kwargs))
         return -float(loss[0] if isinstance(loss, list) else loss)
 
+
+# names Keras 2's module imported (``Sequential``, ``losses``, ``has_arg``, ``to_list``), resolved on first use
+__getattr__ = _legacy_paths.module_getattr(__name__, ('Sequential', 'losses', 'has_arg', 'to_list'))
 
 __all__ = ['BaseWrapper', 'KerasClassifier', 'KerasRegressor']

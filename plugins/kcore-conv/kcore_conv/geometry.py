@@ -5,6 +5,8 @@ that ``out = ceil(in / stride)``, putting the odd padding element at the end;
 ``'causal'`` pads ``(kernel - 1) * dilation`` at the start; ``'valid'`` pads
 nothing.  Sizes may be ``None`` (unknown) in the shape functions.
 """
+import numbers
+
 from kcore.errors import ShapeError
 
 PADDINGS = ('valid', 'same', 'causal')
@@ -14,8 +16,9 @@ def normalize_tuple(value, rank, arg, owner, minimum=1):
     """``3`` or ``(3, 3)`` to a tuple of ``rank`` ints, each ``>= minimum``.
 
     ``owner`` opens the error message (``"Layer 'conv2d' (Conv2D)"`` or ``'K.conv2d'``).
+    NumPy integers count as integers (Keras 2 scripts compute sizes with NumPy).
     """
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         out = (value,) * rank
     else:
         try:
@@ -23,7 +26,7 @@ def normalize_tuple(value, rank, arg, owner, minimum=1):
         except TypeError:
             out = None
         if out is None or len(out) != rank or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in out):
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in out):
             raise ValueError('%s: %s must be an integer or a tuple of %d integers. Received: %s=%r.'
                              % (owner, arg, rank, arg, value))
     out = tuple(int(v) for v in out)

@@ -246,19 +246,15 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None, dila
     return convolve(x, kernel, None, strides, padding, data_format, dilation_rate)
 
 
-def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid', data_format=None,
-                     dilation_rate=(1, 1)):
-    """2D transposed convolution; ``kernel`` is ``(kh, kw, filters, in_channels)`` and
-    ``output_shape`` the full output shape (batch and channels included, in ``data_format``)."""
-    owner = 'K.conv2d_transpose'
-    x, kernel = _fixed_rank(x, kernel, 2, owner)
+def _conv_transpose(owner, rank, x, kernel, output_shape, strides, padding, data_format, dilation_rate):
+    x, kernel = _fixed_rank(x, kernel, rank, owner)
     data_format = _data_format(data_format)
     output_shape = tuple(output_shape)
-    if len(output_shape) != 4:
-        raise ValueError('%s: output_shape must be the full output shape (batch, rows, cols, filters) '
-                         '(channels first: batch, filters, rows, cols). Received: output_shape=%r.'
-                         % (owner, output_shape))
-    channels = output_shape[_channel_axis(data_format, 4)]
+    if len(output_shape) != rank + 2:
+        raise ValueError('%s: output_shape must be the full output shape (batch, %d spatial sizes, filters; '
+                         'channels first: batch, filters, sizes). Received: output_shape=%r.'
+                         % (owner, rank, output_shape))
+    channels = output_shape[_channel_axis(data_format, rank + 2)]
     if channels is not None and channels != kernel.shape[-2]:
         raise ShapeError('%s: output_shape has %s channels but the kernel makes %d (kernel.shape[-2]). '
                          'Received: output_shape=%r, kernel.shape=%s, data_format=%r.'
@@ -267,11 +263,35 @@ def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid', d
                               data_format, dilation_rate, owner=owner)
 
 
+def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid', data_format=None,
+                     dilation_rate=(1, 1)):
+    """2D transposed convolution; ``kernel`` is ``(kh, kw, filters, in_channels)`` and
+    ``output_shape`` the full output shape (batch and channels included, in ``data_format``)."""
+    return _conv_transpose('K.conv2d_transpose', 2, x, kernel, output_shape, strides, padding, data_format,
+                           dilation_rate)
+
+
+def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid', data_format=None):
+    """3D transposed convolution (Keras 2's ``K.conv3d_transpose``); ``kernel`` is
+    ``(kd, kh, kw, filters, in_channels)`` and ``output_shape`` the full 5-D output shape."""
+    return _conv_transpose('K.conv3d_transpose', 3, x, kernel, output_shape, strides, padding, data_format, 1)
+
+
 def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None,
                      dilation_rate=(1, 1)):
     """Per-channel 2D convolution; ``depthwise_kernel`` is ``(kh, kw, in_channels, multiplier)``."""
     x, depthwise_kernel = _fixed_rank(x, depthwise_kernel, 2, 'K.depthwise_conv2d')
     return depthwise_convolve(x, depthwise_kernel, None, strides, padding, data_format, dilation_rate)
+
+
+def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='valid', data_format=None,
+                     dilation_rate=1):
+    """Depthwise then pointwise 1D convolution (Keras 2's ``K.separable_conv1d``);
+    ``depthwise_kernel`` is ``(k, in_channels, multiplier)``, ``pointwise_kernel``
+    ``(1, in_channels * multiplier, filters)``."""
+    x, depthwise_kernel = _fixed_rank(x, depthwise_kernel, 1, 'K.separable_conv1d')
+    return separable_convolve(x, depthwise_kernel, pointwise_kernel, None, strides, padding, data_format,
+                              dilation_rate)
 
 
 def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid',
@@ -312,5 +332,6 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
 
 
 #: the functions registered as ``K.<name>``
-OPS = [conv1d, conv2d, conv3d, conv2d_transpose, depthwise_conv2d, separable_conv2d, pool2d, pool3d,
+OPS = [conv1d, conv2d, conv3d, conv2d_transpose, conv3d_transpose, depthwise_conv2d, separable_conv1d,
+       separable_conv2d, pool2d, pool3d,
        resize_images, resize_volumes]

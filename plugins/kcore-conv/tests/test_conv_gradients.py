@@ -147,6 +147,10 @@ def _k_cases():
         ('conv2d', (2, 6, 5, 2), [w2], lambda K, x, w: K.conv2d(x, w, strides=(1, 2), padding='same')),
         ('conv3d', (1, 4, 3, 4, 2), [w3], lambda K, x, w: K.conv3d(x, w, padding='same', dilation_rate=(2, 1, 1))),
         ('conv2d_transpose', (2, 3, 4, 2), [wt], lambda K, x, w: K.conv2d_transpose(x, w, (2, 7, 9, 4), strides=2)),
+        ('conv3d_transpose', (1, 2, 3, 2, 2), [rng.standard_normal((2, 2, 2, 3, 2))],
+         lambda K, x, w: K.conv3d_transpose(x, w, (1, 4, 6, 4, 3), strides=(2, 2, 2))),
+        ('separable_conv1d', (2, 7, 2), [rng.standard_normal((3, 2, 2)), rng.standard_normal((1, 4, 3))],
+         lambda K, x, a, b: K.separable_conv1d(x, a, b, strides=2, padding='same')),
         ('depthwise_conv2d', (2, 5, 5, 2), [dw], lambda K, x, w: K.depthwise_conv2d(x, w, padding='same')),
         ('separable_conv2d', (2, 5, 6, 2), [dw, pw],
          lambda K, x, a, b: K.separable_conv2d(x, a, b, strides=2, padding='same')),
@@ -169,3 +173,20 @@ def test_every_k_op_has_a_gradient_check_for_its_input_and_weights():
         x = np.random.default_rng(1).permutation(n).reshape(shape) * 0.1  # distinct: no max-pool ties
         ws = [_var(w) for w in weights]
         check_gradients(lambda t, fn=fn, ws=ws: fn(Kb, t, *ws), [x], wrt=ws)
+
+
+def test_conv3d_transpose_is_the_adjoint_of_conv3d_and_separable_conv1d_composes():
+    import kcore.backend as Kb
+    rng = np.random.default_rng(3)
+    kernel = rng.standard_normal((2, 2, 2, 3, 2))          # (k, k, k, filters, in_channels)
+    x = rng.standard_normal((1, 2, 3, 2, 2))               # the transposed conv's input
+    y = rng.standard_normal((1, 4, 6, 4, 3))               # its output's shape
+    up = Kb.eval(Kb.conv3d_transpose(x, kernel, (1, 4, 6, 4, 3), strides=(2, 2, 2)))
+    down = Kb.eval(Kb.conv3d(y, kernel, strides=(2, 2, 2)))  # (k, in=3, out=2)
+    np.testing.assert_allclose((up * y).sum(), (down * x).sum(), rtol=1e-4)
+    xs = rng.standard_normal((2, 7, 2))
+    dw, pw = rng.standard_normal((3, 2, 2)), rng.standard_normal((1, 4, 3))
+    sep = Kb.eval(Kb.separable_conv1d(xs, dw, pw, padding='same'))
+    depthwise = np.stack([Kb.eval(Kb.conv1d(xs[..., c:c + 1], dw[:, c:c + 1, :], padding='same')) for c in range(2)],
+                         axis=-2).reshape(2, 7, 4)
+    np.testing.assert_allclose(sep, depthwise @ pw[0], rtol=1e-4, atol=1e-5)

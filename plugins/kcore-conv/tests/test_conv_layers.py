@@ -239,3 +239,16 @@ def test_a_small_cnn_learns_and_survives_save_and_load(tmp_path):
     model.save(path)
     again = kcore.models.load_model(path)
     np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+
+
+def test_numpy_integers_as_sizes_like_keras_2_scripts():
+    """mnist_swwae.py passes pool sizes from an np.array, Keras's tests filters as np.int64."""
+    from kcore.layers import Conv2D, MaxPooling2D
+    two = np.array([2])[0]
+    pool = MaxPooling2D(pool_size=(two, two))
+    conv = Conv2D(np.int64(4), (two, 3), strides=two)
+    assert pool.pool_size == (2, 2) and type(pool.pool_size[0]) is int
+    assert conv.filters == 4 and type(conv.filters) is int and conv.kernel_size == (2, 3) and conv.strides == (2, 2)
+    assert conv.get_config()['filters'] == 4
+    with pytest.raises(ValueError, match='filters must be a positive integer'):
+        Conv2D(np.float64(4.0), 3)

@@ -160,9 +160,10 @@ class Bidirectional(Wrapper):
     # -- state -------------------------------------------------------------------------------
     @property
     def states(self):
-        """The forward layer's states followed by the backward layer's (stateful layers), else None."""
+        """The forward layer's states, then the backward layer's (``None`` entries until a
+        stateful layer has made them, as ``RNN.states``)."""
         fwd, bwd = getattr(self.forward_layer, 'states', None), getattr(self.backward_layer, 'states', None)
-        return list(fwd) + list(bwd) if fwd and bwd else None
+        return list(fwd) + list(bwd) if fwd is not None and bwd is not None else None
 
     def reset_states(self, states=None):
         """Reset the states of both directions (stateful layers only).

@@ -98,7 +98,7 @@ class RNN(Layer):
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
-        self.states = None  # stateful: non-trainable variables, not among the layer's weights
+        self._state_vars = None  # stateful: non-trainable variables, not among the layer's weights
 
     # -- shapes ----------------------------------------------------------------------
     @property
@@ -179,7 +179,7 @@ class RNN(Layer):
             _reset_dropout_masks(self.cell)
         output, new_states = result
         if self.stateful:
-            for v, s in zip(self.states, new_states):
+            for v, s in zip(self._state_vars, new_states):
                 v.assign(s.data)
         if self.return_state:
             return [output] + list(new_states)
@@ -244,15 +244,16 @@ class RNN(Layer):
                 states.append(s)
             return states
         if self.stateful:
-            if self.states is None:
+            if self._state_vars is None:
                 self._create_states(batch)
-            if self.states[0].shape[0] != batch:
+            built_for = self._state_vars[0].shape[0]
+            if built_for != batch:
                 raise ShapeError('%s is stateful and was built for batches of %d samples. Received: a '
                                  'batch of %d. Feed batches of a fixed size (batch_size=%d in fit and '
                                  'predict, with a sample count that it divides).'
-                                 % (layer_prefix(self), self.states[0].shape[0], batch, self.states[0].shape[0]))
+                                 % (layer_prefix(self), built_for, batch, built_for))
             # copies: the variables are overwritten after the call, the recorded steps must not see it
-            return [Tensor(v.data.copy()) for v in self.states]
+            return [Tensor(v.data.copy()) for v in self._state_vars]
         get_initial = getattr(self.cell, 'get_initial_state', None)
         if get_initial is not None:
             return [s if isinstance(s, Tensor) else Tensor(ACTIVE.xp.asarray(s, dtype=inputs.dtype))
@@ -260,8 +261,16 @@ class RNN(Layer):
         return [Tensor(ACTIVE.xp.zeros(shape, dtype=inputs.dtype)) for shape in expected]
 
     # -- stateful ---------------------------------------------------------------------------
+    @property
+    def states(self):
+        """A stateful layer's state variables; until they exist, or for a layer that is not
+        stateful, one ``None`` per state (Keras 2: ``len(layer.states)`` counts the states)."""
+        if self._state_vars is not None:
+            return self._state_vars
+        return [None] * len(flat_state_sizes(self.cell.state_size))
+
     def _create_states(self, batch):
-        self.states = [Variable(ACTIVE.xp.zeros(shape, dtype=self.dtype), trainable=False,
+        self._state_vars = [Variable(ACTIVE.xp.zeros(shape, dtype=self.dtype), trainable=False,
                                 name='%s/state_%d' % (self.name, i))
                        for i, shape in enumerate(self._state_shapes(batch))]
 
@@ -270,19 +279,19 @@ class RNN(Layer):
         if not self.stateful:
             raise AttributeError('%s is not stateful, so it has no states to reset. Create it with '
                                  'stateful=True.' % layer_prefix(self))
-        if self.states is None:
+        if self._state_vars is None:
             if states is None:
                 return
             self._create_states(nest.flatten(states)[0].shape[0])
         if states is None:
-            for v in self.states:
+            for v in self._state_vars:
                 v.data[...] = 0
             return
         values = nest.flatten(states)
-        if len(values) != len(self.states):
+        if len(values) != len(self._state_vars):
             raise ValueError('%s: reset_states() expects %d arrays (one per state). Received: %d.'
-                             % (layer_prefix(self), len(self.states), len(values)))
-        for v, value in zip(self.states, values):
+                             % (layer_prefix(self), len(self._state_vars), len(values)))
+        for v, value in zip(self._state_vars, values):
             value = ACTIVE.xp.asarray(value.data if isinstance(value, Tensor) else value, dtype=v.dtype)
             if tuple(value.shape) != tuple(v.shape):
                 raise ShapeError('%s: reset_states() got a state of shape %s. Expected %s.'

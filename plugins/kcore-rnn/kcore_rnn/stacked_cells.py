@@ -43,8 +43,8 @@ class StackedRNNCells(Layer):
 
     @property
     def state_size(self):
-        """Every cell's state sizes, in order, as one flat list."""
-        return [s for c in self.cells for s in flat_state_sizes(c.state_size)]
+        """Every cell's state sizes in one flat tuple, the first cell's first (Keras 2.3)."""
+        return tuple(s for c in self.cells for s in flat_state_sizes(c.state_size))
 
     @property
     def output_size(self):

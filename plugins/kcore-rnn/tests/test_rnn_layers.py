@@ -404,3 +404,13 @@ def test_model_reset_states_resets_its_stateful_layers():
     assert not np.allclose(model.predict(x, batch_size=2), first)  # the state carried over
     model.reset_states()
     np.testing.assert_allclose(model.predict(x, batch_size=2), first, rtol=1e-6)
+
+
+def test_states_of_a_layer_that_is_not_stateful_are_nones_one_per_state():
+    """Keras 2: ``len(layer.states)`` counts the states (Keras's Bidirectional tests rely on it)."""
+    from kcore.layers import GRU, LSTM, Bidirectional, SimpleRNN
+    assert LSTM(3).states == [None, None] and GRU(2).states == [None] and SimpleRNN(4).states == [None]
+    assert Bidirectional(LSTM(3)).states == [None] * 4
+    layer = LSTM(2, stateful=True, batch_input_shape=(2, 3, 1))
+    kcore.Sequential([layer]).predict(np.ones((2, 3, 1), 'float32'), batch_size=2)
+    assert [s.shape for s in layer.states] == [(2, 2), (2, 2)]

@@ -7,6 +7,8 @@ together with dilation_rate > 1 are allowed (TensorFlow refuses them), and
 ``data_format=None`` means the configured ``image_data_format`` for 1D layers
 too (Keras 3; Keras 2's 1D layers defaulted to 'channels_last').
 """
+import numbers
+
 from kcore import activations, constraints, initializers, regularizers
 from kcore.autodiff import apply
 from kcore.errors import ShapeError, layer_prefix
@@ -36,9 +38,10 @@ class Conv(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         owner = layer_prefix(self)
         self._init_windows(kernel_size, strides, padding, data_format, dilation_rate)
-        if filters is not None and (isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0):
+        if filters is not None and (isinstance(filters, bool) or not isinstance(filters, numbers.Integral)
+                                    or filters <= 0):
             raise ValueError('%s: filters must be a positive integer. Received: filters=%r.' % (owner, filters))
-        self.filters = filters
+        self.filters = None if filters is None else int(filters)  # NumPy ints too, as Keras 2
         if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
             raise ValueError('%s: groups must be a positive integer. Received: groups=%r.' % (owner, groups))
         if filters is not None and filters % groups:
