@@ -69,8 +69,8 @@ class Tensor:
     ``==`` and ``!=`` are identity (as for Python objects), use ``K.equal``.
     """
 
-    __slots__ = ('data', 'requires_grad', '_node', '_index', '_ref', '_keras_mask', '_produced_from', '_lp',
-                 '_metric_obj', '__weakref__')
+    __slots__ = ('data', 'requires_grad', '_node', '_index', '_ref', '_keras_mask', '_produced_from',
+                 '_uses_learning_phase', '_metric_obj', '__weakref__')
     __array_priority__ = 100  # numpy defers binary operators to us
 
     def __init__(self, data, requires_grad=False):
@@ -79,16 +79,7 @@ class Tensor:
         self._node = None
         self._index = 0
         self._keras_mask = None
-
-    @property
-    def _uses_learning_phase(self):
-        """Keras 2.3's flag: a layer that behaves differently in training (Dropout, ...) made
-        this tensor, or one it was computed from, without an explicit ``training=``."""
-        return getattr(self, '_lp', False)
-
-    @_uses_learning_phase.setter
-    def _uses_learning_phase(self, value):
-        self._lp = bool(value)
+        self._uses_learning_phase = False  # Keras 2.3's flag: made by a layer that depends on the learning phase
 
     # -- array facts -----------------------------------------------------------
     @property
