@@ -317,9 +317,15 @@ def test_weights_and_lengths():
     np.testing.assert_allclose(tu.standardize_weights(y, sample_weight=[1, 2, 3]), [1, 2, 3])
     with pytest.raises(ValueError, match='Timestep-wise'):
         tu.standardize_weights(y, sample_weight_mode='temporal')
-    tu.check_array_length_consistency([np.zeros((3, 1))], [np.zeros((3, 1))])
+    tu.check_array_length_consistency([np.zeros((3, 1))], [np.zeros((3, 1))], [np.ones(3)])
+    tu.check_array_length_consistency(None, None, None)
+    tu.check_array_length_consistency([None], [None], [None])
     with pytest.raises(ValueError, match='Found 3 input samples and 2 target samples'):
         tu.check_array_length_consistency([np.zeros((3, 1))], [np.zeros((2, 1))])
+    with pytest.raises(ValueError, match='Sample_weight arrays'):   # Keras 2.3: no weights count as 0 samples
+        tu.check_array_length_consistency([np.zeros((3, 1))], [np.zeros((3, 1))])
+    with pytest.raises(ValueError, match='All input arrays'):
+        tu.check_array_length_consistency([np.zeros((3, 1)), None], None)
     with pytest.raises(ValueError, match='`y` argument is not supported'):
         tu.check_generator_arguments(y=np.zeros(2))
     assert tu.prepare_loss_weights(['a', 'b'], {'b': 2.0}) == [1.0, 2.0]

@@ -177,16 +177,21 @@ def standardize_sample_weights(sample_weight, output_names):
 
 
 def check_array_length_consistency(inputs, targets, weights=None):
-    """Every input, target and weight array must have the same number of samples."""
+    """Every input, target and weight array must have the same number of samples.
+
+    As Keras 2.3: each argument is iterated (a list of arrays; a bare array gives its rows),
+    and None, or a None entry, counts as 0 samples, so weights must be given (arrays, as
+    ``standardize_weights`` makes them) when targets are.
+    """
     def lengths(arrays):
-        return {int(a.shape[0]) for a in arrays or () if a is not None and hasattr(a, 'shape')}
+        return {0} if arrays is None else {0 if a is None else int(a.shape[0]) for a in arrays}
     set_x, set_y, set_w = lengths(inputs), lengths(targets), lengths(weights)
     if len(set_x) > 1:
         raise ValueError('All input arrays (x) should have the same number of samples. Got array shapes: %s'
-                         % [tuple(x.shape) for x in inputs])
+                         % [None if x is None else tuple(x.shape) for x in inputs])
     if len(set_y) > 1:
         raise ValueError('All target arrays (y) should have the same number of samples. Got array shapes: %s'
-                         % [tuple(y.shape) for y in targets])
+                         % [None if y is None else tuple(y.shape) for y in targets])
     if set_x and set_y and set_x != set_y:
         raise ValueError('Input arrays should have the same number of samples as target arrays. Found %d input '
                          'samples and %d target samples.' % (min(set_x), min(set_y)))

@@ -247,6 +247,7 @@ class Trainer:
         """One optimisation step on a batch; returns the running logs."""
         x, y, sample_weight = data_mod.unpack(data)
         if data_mod.is_empty(x):  # this process's slice of a batch smaller than the number of processes
+            self._check_not_empty()
             if self._train_vars is None:
                 self._cache_variables()
             self.optimizer.apply_gradients(zip(self.distribute_strategy.gradients(None, self._train_vars, 0),
@@ -258,6 +259,13 @@ class Trainer:
         if result is None:
             result = self._forward_backward_update((x, y, sample_weight))
         return self._update_metrics(*result)
+
+    def _check_not_empty(self):
+        """An empty batch is a process's share of a short batch only when there are several
+        processes; in one process it is bad data (Keras 2.3's ValueError)."""
+        if self.distribute_strategy.size == 1:
+            raise ValueError('%s: received an empty batch. Batches should contain at least one item. Check '
+                             'the generator or Sequence that produced it.' % layer_prefix(self))
 
     def _forward_backward_update(self, batch):
         """The device work of a train step: forward, loss, gradients, optimizer update.
@@ -274,6 +282,7 @@ class Trainer:
     def test_step(self, data: Any) -> Logs:
         x, y, sample_weight = data_mod.unpack(data)
         if data_mod.is_empty(x):
+            self._check_not_empty()
             return self._logs()
         with no_grad():
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=False)
