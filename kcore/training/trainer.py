@@ -79,7 +79,9 @@ class Trainer:
             jit_compile: ``True`` lets a backend that can (the CUDA one) record the train step
                 once per batch shape and replay it (``kcore.training.step_capture``); otherwise
                 accepted for Keras compatibility and ignored.
-            **kwargs: Keras 2's ``sample_weight_mode`` and ``target_tensors``, accepted and ignored.
+            **kwargs: Keras 2's ``sample_weight_mode`` (accepted and ignored) and ``target_tensors``
+                (checked as Keras 2.3 checks it: one per output, or a dict by output name;
+                targets are then fed as data).
 
         Raises:
             TypeError: An unknown keyword argument.
@@ -87,7 +89,7 @@ class Trainer:
         """
         heap.keep_freed_memory()
         kwargs.pop('sample_weight_mode', None)
-        kwargs.pop('target_tensors', None)
+        self._check_target_tensors(kwargs.pop('target_tensors', None))
         if kwargs:
             raise TypeError('compile() got unexpected argument(s): %s. Expected: optimizer, loss, metrics, '
                             'loss_weights, weighted_metrics.' % ', '.join(sorted(kwargs)))
@@ -259,6 +261,23 @@ class Trainer:
         if result is None:
             result = self._forward_backward_update((x, y, sample_weight))
         return self._update_metrics(*result)
+
+    def _check_target_tensors(self, target_tensors):
+        """Keras 2.3's checks of ``compile(target_tensors=...)`` (kcore feeds targets as data, so
+        the tensors themselves are not used): one per output, or a dict by output name."""
+        if target_tensors is None:
+            return
+        names = self._output_names()
+        if isinstance(target_tensors, (list, tuple)):
+            if len(target_tensors) != len(names):
+                raise ValueError('%s: when passing a list as target_tensors, it should have one entry per model '
+                                 'output. The model has %d output(s) (%s). Received: %d target tensors.'
+                                 % (layer_prefix(self), len(names), ', '.join(names), len(target_tensors)))
+        elif isinstance(target_tensors, dict):
+            unknown = sorted(set(target_tensors) - set(names))
+            if unknown:
+                raise ValueError('%s: unknown entry in the target_tensors dictionary: %s. Expected keys among '
+                                 'the output names %s.' % (layer_prefix(self), unknown, names))
 
     def _check_not_empty(self):
         """An empty batch is a process's share of a short batch only when there are several
