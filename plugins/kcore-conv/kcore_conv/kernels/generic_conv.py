@@ -47,29 +47,19 @@ def _ungrouped_cols(gcols, lead, taps):
     return xp.reshape(xp.moveaxis(split, 0, -2), tuple(lead) + (taps, groups * split.shape[-1]))
 
 
-def _grouped_weights(w, groups):
-    """``(*k, cin_g, cout)`` to ``(groups, taps * cin_g, cout_g)``."""
+def _by_group(a, groups):
+    """The last axis split into ``groups``, the groups first: weights ``(*k, cin_g, cout)`` become
+    ``(groups, taps * cin_g, cout_g)``, outputs ``(n, *out, cout)`` become ``(groups, rows, cout_g)``."""
     xp = ACTIVE.xp
-    cout = w.shape[-1]
-    return xp.moveaxis(xp.reshape(w, (-1, groups, cout // groups)), 1, 0)
+    cout = a.shape[-1]
+    return xp.moveaxis(xp.reshape(a, (-1, groups, cout // groups)), 1, 0)
 
 
-def _ungrouped_weights(gw, shape):
+def _from_groups(g, lead):
+    """The inverse of ``_by_group``: ``(groups, rows, cout_g)`` to ``(*lead, groups * cout_g)``."""
     xp = ACTIVE.xp
-    return xp.reshape(xp.moveaxis(gw, 0, 1), shape)
-
-
-def _grouped_rows(y, groups):
-    """``(n, *out, cout)`` to ``(groups, rows, cout_g)``."""
-    xp = ACTIVE.xp
-    cout = y.shape[-1]
-    return xp.moveaxis(xp.reshape(y, (-1, groups, cout // groups)), 1, 0)
-
-
-def _ungrouped_rows(gy, lead):
-    xp = ACTIVE.xp
-    groups, _, cout_g = gy.shape
-    return xp.reshape(xp.moveaxis(gy, 0, 1), tuple(lead) + (groups * cout_g,))
+    groups, _, cout_g = g.shape
+    return xp.reshape(xp.moveaxis(g, 0, 1), tuple(lead) + (groups * cout_g,))
 
 
 def _relu_mask(g, out):
@@ -99,8 +89,8 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
     pads, out_sizes = plan_windows(in_sizes, kernel, strides, padding, dilation)
     lead = (xl.shape[0],) + tuple(out_sizes)
     xpad = pad(xl, pads)
-    wg = _grouped_weights(w, groups)
-    out = _ungrouped_rows(xp.matmul(_grouped_cols(im2col(xpad, kernel, strides, dilation, out_sizes), groups), wg),
+    wg = _by_group(w, groups)
+    out = _from_groups(xp.matmul(_grouped_cols(im2col(xpad, kernel, strides, dilation, out_sizes), groups), wg),
                           lead)
     if b is not None:
         out = out + b
@@ -111,7 +101,7 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
         g = to_channels_last(gy, data_format)
         if activation == 'relu':
             g = _relu_mask(g, out)
-        rows = _grouped_rows(g, groups)
+        rows = _by_group(g, groups)
         gx = gw = gb = None
         if needs[0]:
             cols = _ungrouped_cols(xp.matmul(rows, _swap_last(wg)), lead, taps)
@@ -119,7 +109,7 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
             gx = from_channels_last(crop(gpad, pads, in_sizes), data_format)
         if needs[1]:
             cols = _grouped_cols(im2col(xpad, kernel, strides, dilation, out_sizes), groups)
-            gw = _ungrouped_weights(xp.matmul(_swap_last(cols), rows), w.shape)
+            gw = _from_groups(xp.matmul(_swap_last(cols), rows), w.shape[:-1])
         if b is not None and needs[2]:
             gb = _sum_rows(g)
         return gx, gw, gb
