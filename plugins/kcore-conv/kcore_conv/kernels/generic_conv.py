@@ -73,16 +73,20 @@ def _sum_rows(g):
     return ACTIVE.xp.sum(g, axis=tuple(range(g.ndim - 1)))
 
 
+def _kernel_geometry(w, strides, dilation_rate):
+    """``(rank, strides, dilation, kernel, taps)`` of a kernel ``(*k, ., .)``: strides and
+    dilation default to 1 on every spatial axis; ``taps`` is the number of kernel offsets."""
+    rank = w.ndim - 2
+    kernel = w.shape[:rank]
+    return rank, strides or (1,) * rank, dilation_rate or (1,) * rank, kernel, math.prod(kernel)
+
+
 def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
          data_format='channels_last', activation=None):
     """N-d convolution (cross-correlation), grouped, strided and dilated, with an optional
     bias and ReLU (``activation='relu'``): one im2col and one batched matmul."""
     xp = ACTIVE.xp
-    rank = w.ndim - 2
-    strides = strides or (1,) * rank
-    dilation = dilation_rate or (1,) * rank
-    kernel = w.shape[:rank]
-    taps = math.prod(kernel)
+    rank, strides, dilation, kernel, taps = _kernel_geometry(w, strides, dilation_rate)
     xl = to_channels_last(x, data_format)
     in_sizes = xl.shape[1:-1]
     groups = xl.shape[-1] // w.shape[-2]
@@ -137,11 +141,7 @@ def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid
     """N-d transposed convolution (the adjoint of ``conv``), ``w`` ``(*k, filters, in_channels)``:
     one matmul to every window's values, then col2im; ``output_sizes`` fix the cropping."""
     xp = ACTIVE.xp
-    rank = w.ndim - 2
-    strides = strides or (1,) * rank
-    dilation = dilation_rate or (1,) * rank
-    kernel = w.shape[:rank]
-    taps = math.prod(kernel)
+    rank, strides, dilation, kernel, taps = _kernel_geometry(w, strides, dilation_rate)
     filters, cin = w.shape[-2:]
     xl = to_channels_last(x, data_format)
     in_sizes = xl.shape[1:-1]
