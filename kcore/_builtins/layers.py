@@ -17,8 +17,8 @@ from kcore.layers.locally_connected import LocallyConnected1D, LocallyConnected2
 from kcore.layers.masking import Masking
 from kcore.layers.merge import Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract
 from kcore.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
-from kcore.layers.batch_norm_kernels import KERNELS as _BATCH_NORM_KERNELS
-from kcore.layers.normalization import KERNELS as _NORMALIZATION_KERNELS
+from kcore.layers.batch_norm_kernels import EXAMPLES as _BATCH_NORM_EXAMPLES, KERNELS as _BATCH_NORM_KERNELS
+from kcore.layers.normalization import EXAMPLES as _NORMALIZATION_EXAMPLES, KERNELS as _NORMALIZATION_KERNELS
 from kcore.layers.normalization import BatchNormalization, LayerNormalization
 from kcore.layers.op_layer import OpLayer
 from kcore.layers.reshaping import Permute, RepeatVector, Reshape
@@ -30,6 +30,7 @@ from kcore.runtime import ops
 
 #: kernels defined next to the layers that use them (registered by the built-in plugin)
 LAYER_KERNELS = dict(_NORMALIZATION_KERNELS, **_BATCH_NORM_KERNELS)
+LAYER_EXAMPLES = dict(_NORMALIZATION_EXAMPLES, **_BATCH_NORM_EXAMPLES)
 
 
 def _sequential_example():

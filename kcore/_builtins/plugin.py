@@ -19,7 +19,7 @@ def register_backends(register):
 
 @hookimpl
 def register_kernels(register):
-    examples = {**fused.EXAMPLES, **update_kernels.EXAMPLES}
+    examples = {**fused.EXAMPLES, **update_kernels.EXAMPLES, **layers.LAYER_EXAMPLES}
     for name, fn in (list(primitives.KERNELS.items()) + list(layers.LAYER_KERNELS.items())
                      + list(update_kernels.KERNELS.items()) + list(ctc.KERNELS.items())):
         if name in examples:

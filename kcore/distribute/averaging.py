@@ -78,3 +78,26 @@ def average_gradients(grads, samples, buffer, allreduce_sum):
     buffer.pack(grads, samples)
     allreduce_sum(buffer.buffer)
     return buffer.unpack()
+
+
+def average_over_replicas(grads_per_replica, samples_per_replica, buffers, allreduce_sum_all):
+    """The same average for replicas of one process (``multi_gpu_model``): pack each replica's
+    gradients into its own buffer (on its own device), sum all buffers in place with one
+    collective ``allreduce_sum_all(list_of_buffers)`` (NCCL across GPUs, or
+    ``sum_in_place`` on the host), and read the average from the first buffer.
+
+    Returns the first replica's averaged gradients (views into ``buffers[0]``).
+    """
+    for grads, samples, buf in zip(grads_per_replica, samples_per_replica, buffers):
+        buf.pack(grads, samples)
+    allreduce_sum_all([b.buffer for b in buffers])
+    return buffers[0].unpack()
+
+
+def sum_in_place(arrays):
+    """The host reducer: every array becomes the sum of all (arrays of one namespace)."""
+    total = arrays[0].copy()
+    for a in arrays[1:]:
+        total += a
+    for a in arrays:
+        a[...] = total

@@ -92,3 +92,7 @@ def batch_norm_inference(x, mean, var, gamma, beta, epsilon):
 
 #: kernels this module adds, registered by kcore's built-in plugin
 KERNELS = {'batch_norm_train': batch_norm_train, 'batch_norm_inference': batch_norm_inference}
+#: inputs for ``kcore.testing.check_override`` (a variance must be positive)
+EXAMPLES = {'batch_norm_train': {'inputs': [(4, 2, 3), (3,), (3,)], 'params': {'axes': (0, 1), 'epsilon': 1e-3}},
+            'batch_norm_inference': {'inputs': [(4, 3), (3,), [0.5, 1.0, 1.5], (3,), (3,)],
+                                     'params': {'epsilon': 1e-3}}}

@@ -79,6 +79,8 @@ def normalize_moments(x, gamma, beta, axes, epsilon):
 
 #: kernels this module adds, registered by kcore's built-in plugin
 KERNELS = {'normalize_moments': normalize_moments}
+#: inputs for ``kcore.testing.check_override`` (statistics over the batch axis of 4 x 3)
+EXAMPLES = {'normalize_moments': {'inputs': [(4, 3), (3,), (3,)], 'params': {'axes': (0,), 'epsilon': 1e-3}}}
 
 
 def _axes(layer, axis, ndim):

@@ -54,6 +54,17 @@ class Backend:
     def synchronize(self):
         """Wait for queued device work (no-op on the CPU); benchmarks call it."""
 
+    #: whether ``capture_step`` can record work for replay (``compile(jit_compile=True)``)
+    can_capture = False
+
+    def capture_step(self, fn):
+        """Record the device work of ``fn()`` for replay (a CUDA graph), running it once first.
+
+        Returns a callable that replays the recording, or ``None`` when this backend
+        cannot record (the NumPy backend: a CPU has no launch cost to save).
+        """
+        return None
+
     def activate(self):
         """Make this instance's device current for the calling thread (CuPy:
         ``cupy.cuda.Device(i).use()``).  Called by ``set_backend`` and on entering and

@@ -116,6 +116,8 @@ class Adam(Optimizer):
             ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
+    per_step_host_values = True  # the update reads the step count (not replayable)
+
     _config_keys = ('beta_1', 'beta_2', 'epsilon', 'amsgrad')
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, amsgrad=False, *,
@@ -177,6 +179,8 @@ class Adamax(Optimizer):
             ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
 
+    per_step_host_values = True  # the update reads the step count (not replayable)
+
     slot_names = ('momentum', 'norm')
     _config_keys = ('beta_1', 'beta_2', 'epsilon')
 
@@ -212,6 +216,8 @@ class Nadam(Optimizer):
         **kwargs: The options every optimizer takes: ``clipnorm``, ``clipvalue``,
             ``global_clipnorm``, ``weight_decay``, and Keras 2's ``decay`` and ``lr``.
     """
+
+    per_step_host_values = True  # the update reads the step count (not replayable)
 
     slot_names = ('momentum', 'velocity')
     _config_keys = ('beta_1', 'beta_2', 'epsilon', 'schedule_decay')

@@ -32,6 +32,7 @@ from kcore.training import heap
 from kcore.training.compile_utils import CompiledLoss, CompiledMetrics
 from kcore.training.logs import Logs
 from kcore.training.metric_base import Mean
+from kcore.training.step_capture import StepCapture
 from kcore.utils import nest
 from kcore.utils.progbar import resolve_verbose
 
@@ -39,6 +40,7 @@ from kcore.utils.progbar import resolve_verbose
 class Trainer:
     """The training API of ``Model``: ``compile``, ``fit``, ``evaluate``, ``predict`` and their batch forms."""
     _compiled_strategy = None
+    _step_capture = None
 
     def __init__(self):
         self.optimizer = None
@@ -72,7 +74,9 @@ class Trainer:
             weighted_metrics: Metrics that also apply ``sample_weight``/``class_weight``.
             run_eagerly: Accepted for Keras compatibility and ignored (kcore always runs eagerly).
             steps_per_execution: Accepted for Keras compatibility and ignored.
-            jit_compile: Accepted for Keras compatibility and ignored.
+            jit_compile: ``True`` lets a backend that can (the CUDA one) record the train step
+                once per batch shape and replay it (``kcore.training.step_capture``); otherwise
+                accepted for Keras compatibility and ignored.
             **kwargs: Keras 2's ``sample_weight_mode`` and ``target_tensors``, accepted and ignored.
 
         Raises:
@@ -97,6 +101,7 @@ class Trainer:
         self._loss_tracker = Mean(name='loss')
         self._output_loss_trackers = [Mean(name=n) for n in self.compiled_loss.names]
         self._train_vars = None
+        self._step_capture = StepCapture() if jit_compile else None
         self._is_compiled = True
         self.stop_training = False
         strategy = get_strategy()
@@ -215,13 +220,24 @@ class Trainer:
             self.optimizer.apply_gradients(zip(self.distribute_strategy.gradients(None, self._train_vars, 0),
                                                self._train_vars))
             return self._logs()
+        result = None
+        if self._step_capture is not None:
+            result = self._step_capture.run(self, (x, y, sample_weight), self._forward_backward_update)
+        if result is None:
+            result = self._forward_backward_update((x, y, sample_weight))
+        return self._update_metrics(*result)
+
+    def _forward_backward_update(self, batch):
+        """The device work of a train step: forward, loss, gradients, optimizer update.
+        Returns ``(targets, preds, weights, loss, per_output)`` for the metrics."""
+        x, y, sample_weight = batch
         with learning_phase_scope(1):
             preds, targets, weights, loss, per_output = self._forward_loss(x, y, sample_weight, training=True)
         if self._train_vars is None:
             self._cache_variables()
         grads = self.distribute_strategy.gradients(loss, self._train_vars, preds[0].shape[0])
         self.optimizer.apply_gradients(zip(grads, self._train_vars))
-        return self._update_metrics(targets, preds, weights, loss, per_output)
+        return targets, preds, weights, loss, per_output
 
     def test_step(self, data: Any) -> Logs:
         x, y, sample_weight = data_mod.unpack(data)

@@ -2,7 +2,8 @@
 
 Each test calls the registry's generic kernel (``conv2d``) and the NumPy
 backend's override (``conv2d@numpy``) on the same NumPy inputs and compares
-outputs and vector-Jacobian products; hypothesis draws shapes, strides,
+outputs and vector-Jacobian products (``kcore.testing.check_override`` with
+drawn inputs); hypothesis draws shapes, strides,
 dilations, groups, paddings and both data formats.  The generic kernels then
 run on ``array_api_strict`` arrays under a backend whose ``xp`` is that module:
 a hidden ``np.*`` call, ``.flags``/``.strides`` use or host conversion fails
@@ -20,34 +21,19 @@ import backends
 from kcore import plugins
 from kcore.autodiff.tensor import Tensor
 from kcore.backend.device import ACTIVE
+from kcore.testing import check_override
 from kcore_conv import geometry, ops
 from kcore_conv.kernels import NUMPY_KERNELS, generic_conv, generic_pool
 
 FORMATS = st.sampled_from(['channels_last', 'channels_first'])
 
 
-def _pair(name):
-    kernels = plugins.registry('kernels')
-    return kernels.get(name), kernels.get(name + '@numpy')
-
-
 def _compare(name, inputs, params, rtol=1e-10, atol=1e-10):
-    """Run both kernels on ``inputs``; assert equal outputs and gradients for one cotangent, every
-    array input asking for one.  (The NumPy backend's override check, which also runs on every
-    override with its registered example, is still private to kcore's tests on this branch.)"""
-    generic, override = _pair(name)
-    out_g, vjp_g = generic(*inputs, **params)
-    out_o, vjp_o = override(*inputs, **params)
-    assert out_g.shape == out_o.shape and out_g.dtype == out_o.dtype, (out_g.shape, out_o.shape)
-    np.testing.assert_allclose(out_g, out_o, rtol=rtol, atol=atol, err_msg=name + ' forward')
-    cot = np.random.default_rng(1).standard_normal(out_g.shape).astype(out_g.dtype)
-    needs = tuple(a is not None for a in inputs)
-    grads_g, grads_o = vjp_g(cot, needs), vjp_o(cot, needs)
-    for i, (a, b) in enumerate(zip(grads_g[:len(inputs)], grads_o[:len(inputs)])):
-        if needs[i]:
-            assert a is not None and b is not None and a.shape == b.shape, (name, i)
-            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg='%s gradient %d' % (name, i))
-    return out_g
+    """Run ``name`` and ``name@numpy`` on ``inputs`` (``kcore.testing.check_override``: outputs, and
+    gradients for one cotangent, every input asking for one); return the generic kernel's output.
+    A kernel without a bias gets ``None`` in its place: its vjp answers for the bias slot too."""
+    assert check_override(name, 'numpy', inputs=inputs, params=params, rtol=rtol, atol=atol)
+    return plugins.registry('kernels').get(name)(*inputs, **params)[0]
 
 
 def _x(draw, batch_sizes, channels, data_format, ties=False):

@@ -29,7 +29,8 @@ def test_registered_under_cuda_and_cupy():
     backend = plugins.get('backends', 'cuda')
     assert isinstance(backend, CudaBackend) and plugins.get('backends', 'cupy') is backend
     record = next(p for p in plugins.plugins() if p['distribution'] == 'kcore-gpu')
-    assert record['registered'] == {'backends': ['cuda', 'cupy']}
+    assert record['registered']['backends'] == ['cuda', 'cupy']
+    assert all(k.endswith('@cuda') for k in record['registered']['kernels'])
 
 
 def _run(code, **env):
@@ -76,6 +77,7 @@ def test_cupy_without_a_device_says_so():
         set_backend('cuda')
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not _cuda_usable(), reason='needs CuPy and a CUDA device')
 def test_on_a_cuda_device_ops_and_gradients_match_numpy():
     from kcore import backend as K

@@ -5,9 +5,12 @@ from kcore.plugins import hookimpl
 @hookimpl
 def register_kernels(register):
     """Hook: register the recurrent kernels."""
-    from kcore_rnn.kernels import KERNELS
+    from kcore_rnn.kernels import EXAMPLES, KERNELS
     for name, fn in KERNELS.items():
-        register(fn, name=name)
+        if name in EXAMPLES:
+            register(fn, name=name, example=EXAMPLES[name])
+        else:
+            register(fn, name=name)
 
 
 @hookimpl

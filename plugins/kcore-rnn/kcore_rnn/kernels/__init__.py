@@ -18,3 +18,10 @@ KERNELS = {
     'lstm_cell_step': lstm_cell_step,
     'gru_cell_step': gru_cell_step,
 }
+
+#: inputs for ``kcore.testing.check_override`` (batch 2, 3 steps, 2 features, 2 units)
+EXAMPLES = {
+    'lstm_sequence': {'inputs': [(2, 3, 2), (2, 8), (2, 8), (8,), (2, 2), (2, 2)],
+                      'params': {'return_sequences': True}},
+    'gru_sequence': {'inputs': [(2, 3, 2), (2, 6), (2, 6), (2, 6), (2, 2)], 'params': {'reset_after': True}},
+}
