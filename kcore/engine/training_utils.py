@@ -15,6 +15,7 @@ from kcore import backend as _K
 from kcore.training import losses as _losses
 from kcore.training import metrics as _metrics
 from kcore.training.data import Sequence
+from kcore.utils.generic_utils import check_for_unexpected_keys
 
 
 def make_batches(size, batch_size):
@@ -277,10 +278,7 @@ def prepare_loss_weights(output_names, loss_weights=None):
     if loss_weights is None:
         return [1.] * len(output_names)
     if isinstance(loss_weights, dict):
-        unknown = set(loss_weights) - set(output_names)
-        if unknown:
-            raise ValueError('Unknown entries in loss_weights dictionary: %s. Only expected the following keys: %s'
-                             % (sorted(unknown), output_names))
+        check_for_unexpected_keys('loss_weights', loss_weights, output_names)
         return [loss_weights.get(name, 1.) for name in output_names]
     if isinstance(loss_weights, list):
         if len(loss_weights) != len(output_names):
@@ -365,10 +363,7 @@ def prepare_sample_weights(output_names, sample_weight_mode, skip_target_weighin
         ValueError: for unknown output names or a list of the wrong length.
     """
     if isinstance(sample_weight_mode, collections.abc.Mapping):
-        unknown = set(sample_weight_mode) - set(output_names)
-        if unknown:
-            raise ValueError('Unknown entries in sample_weight_mode dictionary: %s. Only expected the following '
-                             'keys: %s' % (sorted(unknown), output_names))
+        check_for_unexpected_keys('sample_weight_mode', sample_weight_mode, output_names)
         modes = []
         for i, name in enumerate(output_names):
             if i not in skip_target_weighing_indices and name not in sample_weight_mode:
@@ -395,10 +390,7 @@ def prepare_loss_functions(loss, output_names):
         ValueError: for unknown output names or a list of the wrong length.
     """
     if isinstance(loss, collections.abc.Mapping):
-        unknown = set(loss) - set(output_names)
-        if unknown:
-            raise ValueError('Unknown entries in loss dictionary: %s. Only expected the following keys: %s'
-                             % (sorted(unknown), output_names))
+        check_for_unexpected_keys('loss', loss, output_names)
         out = []
         for name in output_names:
             if name not in loss:

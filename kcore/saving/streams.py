@@ -43,22 +43,24 @@ def is_h5_object(obj):
     return h5py is not None and isinstance(obj, h5py.Group)
 
 
+def _copy_contents(source, target):
+    """Copy the root attributes and members of the HDF5 group ``source`` into ``target``."""
+    for key, value in source.attrs.items():
+        target.attrs[key] = value
+    for name in source:
+        source.copy(source[name], target, name=name)
+
+
 def copy_into_group(path, group):
     """Copy the whole HDF5 file ``path`` (members and root attributes) into ``group``."""
     with _h5py().File(path, 'r') as source:
-        for key, value in source.attrs.items():
-            group.attrs[key] = value
-        for name in source:
-            source.copy(source[name], group, name=name)
+        _copy_contents(source, group)
 
 
 def copy_group_to_file(group, path):
     """Write the open HDF5 ``group`` (members and attributes) as the root of a new file ``path``."""
     with _h5py().File(path, 'w') as target:
-        for key, value in group.attrs.items():
-            target.attrs[key] = value
-        for name in group:
-            group.copy(group[name], target, name=name)
+        _copy_contents(group, target)
 
 
 def save_to_binary_h5py(save_function, stream):

@@ -47,29 +47,19 @@ def _ungrouped_cols(gcols, lead, taps):
     return xp.reshape(xp.moveaxis(split, 0, -2), tuple(lead) + (taps, groups * split.shape[-1]))
 
 
-def _grouped_weights(w, groups):
-    """``(*k, cin_g, cout)`` to ``(groups, taps * cin_g, cout_g)``."""
+def _by_group(a, groups):
+    """The last axis split into ``groups``, the groups first: weights ``(*k, cin_g, cout)`` become
+    ``(groups, taps * cin_g, cout_g)``, outputs ``(n, *out, cout)`` become ``(groups, rows, cout_g)``."""
     xp = ACTIVE.xp
-    cout = w.shape[-1]
-    return xp.moveaxis(xp.reshape(w, (-1, groups, cout // groups)), 1, 0)
+    cout = a.shape[-1]
+    return xp.moveaxis(xp.reshape(a, (-1, groups, cout // groups)), 1, 0)
 
 
-def _ungrouped_weights(gw, shape):
+def _from_groups(g, lead):
+    """The inverse of ``_by_group``: ``(groups, rows, cout_g)`` to ``(*lead, groups * cout_g)``."""
     xp = ACTIVE.xp
-    return xp.reshape(xp.moveaxis(gw, 0, 1), shape)
-
-
-def _grouped_rows(y, groups):
-    """``(n, *out, cout)`` to ``(groups, rows, cout_g)``."""
-    xp = ACTIVE.xp
-    cout = y.shape[-1]
-    return xp.moveaxis(xp.reshape(y, (-1, groups, cout // groups)), 1, 0)
-
-
-def _ungrouped_rows(gy, lead):
-    xp = ACTIVE.xp
-    groups, _, cout_g = gy.shape
-    return xp.reshape(xp.moveaxis(gy, 0, 1), tuple(lead) + (groups * cout_g,))
+    groups, _, cout_g = g.shape
+    return xp.reshape(xp.moveaxis(g, 0, 1), tuple(lead) + (groups * cout_g,))
 
 
 def _relu_mask(g, out):
@@ -83,24 +73,28 @@ def _sum_rows(g):
     return ACTIVE.xp.sum(g, axis=tuple(range(g.ndim - 1)))
 
 
+def _kernel_geometry(w, strides, dilation_rate):
+    """``(rank, strides, dilation, kernel, taps)`` of a kernel ``(*k, ., .)``: strides and
+    dilation default to 1 on every spatial axis; ``taps`` is the number of kernel offsets."""
+    rank = w.ndim - 2
+    kernel = w.shape[:rank]
+    return rank, strides or (1,) * rank, dilation_rate or (1,) * rank, kernel, math.prod(kernel)
+
+
 def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
          data_format='channels_last', activation=None):
     """N-d convolution (cross-correlation), grouped, strided and dilated, with an optional
     bias and ReLU (``activation='relu'``): one im2col and one batched matmul."""
     xp = ACTIVE.xp
-    rank = w.ndim - 2
-    strides = strides or (1,) * rank
-    dilation = dilation_rate or (1,) * rank
-    kernel = w.shape[:rank]
-    taps = math.prod(kernel)
+    rank, strides, dilation, kernel, taps = _kernel_geometry(w, strides, dilation_rate)
     xl = to_channels_last(x, data_format)
     in_sizes = xl.shape[1:-1]
     groups = xl.shape[-1] // w.shape[-2]
     pads, out_sizes = plan_windows(in_sizes, kernel, strides, padding, dilation)
     lead = (xl.shape[0],) + tuple(out_sizes)
     xpad = pad(xl, pads)
-    wg = _grouped_weights(w, groups)
-    out = _ungrouped_rows(xp.matmul(_grouped_cols(im2col(xpad, kernel, strides, dilation, out_sizes), groups), wg),
+    wg = _by_group(w, groups)
+    out = _from_groups(xp.matmul(_grouped_cols(im2col(xpad, kernel, strides, dilation, out_sizes), groups), wg),
                           lead)
     if b is not None:
         out = out + b
@@ -111,7 +105,7 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
         g = to_channels_last(gy, data_format)
         if activation == 'relu':
             g = _relu_mask(g, out)
-        rows = _grouped_rows(g, groups)
+        rows = _by_group(g, groups)
         gx = gw = gb = None
         if needs[0]:
             cols = _ungrouped_cols(xp.matmul(rows, _swap_last(wg)), lead, taps)
@@ -119,7 +113,7 @@ def conv(x, w, b=None, strides=None, padding='valid', dilation_rate=None,
             gx = from_channels_last(crop(gpad, pads, in_sizes), data_format)
         if needs[1]:
             cols = _grouped_cols(im2col(xpad, kernel, strides, dilation, out_sizes), groups)
-            gw = _ungrouped_weights(xp.matmul(_swap_last(cols), rows), w.shape)
+            gw = _from_groups(xp.matmul(_swap_last(cols), rows), w.shape[:-1])
         if b is not None and needs[2]:
             gb = _sum_rows(g)
         return gx, gw, gb
@@ -147,11 +141,7 @@ def conv_transpose(x, w, b=None, output_sizes=None, strides=None, padding='valid
     """N-d transposed convolution (the adjoint of ``conv``), ``w`` ``(*k, filters, in_channels)``:
     one matmul to every window's values, then col2im; ``output_sizes`` fix the cropping."""
     xp = ACTIVE.xp
-    rank = w.ndim - 2
-    strides = strides or (1,) * rank
-    dilation = dilation_rate or (1,) * rank
-    kernel = w.shape[:rank]
-    taps = math.prod(kernel)
+    rank, strides, dilation, kernel, taps = _kernel_geometry(w, strides, dilation_rate)
     filters, cin = w.shape[-2:]
     xl = to_channels_last(x, data_format)
     in_sizes = xl.shape[1:-1]
