@@ -280,9 +280,9 @@ class Trainer:
                                  'the output names %s.' % (layer_prefix(self), unknown, names))
 
     def _check_not_empty(self):
-        """An empty batch is a process's share of a short batch only when there are several
-        processes; in one process it is bad data (Keras 2.3's ValueError)."""
-        if self.distribute_strategy.size == 1:
+        """An empty batch is a share of a short batch only under a strategy that splits batches;
+        without one it is bad data (Keras 2.3's ValueError)."""
+        if self.distribute_strategy is SINGLE_PROCESS:
             raise ValueError('%s: received an empty batch. Batches should contain at least one item. Check '
                              'the generator or Sequence that produced it.' % layer_prefix(self))
 
