@@ -927,20 +927,29 @@ class _LossScope(threading.local):
 _loss_scope = _LossScope()
 
 
-class collect_losses:
+class _Collecting:
+    """``with collect_...() as items:`` points the scope's ``collector`` at a new list for the
+    block, so what layers add during it is gathered without walking the layers."""
+
+    __slots__ = ('_prev', 'items')
+    _scope = None
+
+    def __enter__(self):
+        self._prev = self._scope.collector
+        self.items = []
+        self._scope.collector = self.items
+        return self.items
+
+    def __exit__(self, *exc):
+        self._scope.collector = self._prev
+
+
+class collect_losses(_Collecting):
     """``with collect_losses() as losses: model(x)`` gathers every ``add_loss`` made
     during the block (activity regularizers included) without walking the layers."""
 
-    __slots__ = ('_prev', 'losses')
-
-    def __enter__(self):
-        self._prev = _loss_scope.collector
-        self.losses = []
-        _loss_scope.collector = self.losses
-        return self.losses
-
-    def __exit__(self, *exc):
-        _loss_scope.collector = self._prev
+    __slots__ = ()
+    _scope = _loss_scope
 
 
 class _MetricScope(threading.local):
@@ -950,20 +959,12 @@ class _MetricScope(threading.local):
 _metric_scope = _MetricScope()
 
 
-class collect_metrics:
+class collect_metrics(_Collecting):
     """``with collect_metrics() as added: model(x)`` gathers every ``add_metric`` made during
     the block, as ``(name, value, metric)`` (``metric``: the Metric that made ``value``, or None)."""
 
-    __slots__ = ('_prev', 'metrics')
-
-    def __enter__(self):
-        self._prev = _metric_scope.collector
-        self.metrics = []
-        _metric_scope.collector = self.metrics
-        return self.metrics
-
-    def __exit__(self, *exc):
-        _metric_scope.collector = self._prev
+    __slots__ = ()
+    _scope = _metric_scope
 
 
 class _AllocationHook(threading.local):
