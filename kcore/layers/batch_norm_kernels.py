@@ -67,6 +67,35 @@ def batch_norm_inference(x, mean, var, gamma, beta, epsilon):
     else:
         y = x * scale
         y += shift
+    return y, inference_vjp(x, mean, var, gamma, beta, scale, inv)
+
+
+#: kernels this module adds, registered by kcore's built-in plugin
+KERNELS = {'batch_norm_train': batch_norm_train, 'batch_norm_inference': batch_norm_inference}
+#: inputs for ``kcore.testing.check_override`` (a variance must be positive)
+EXAMPLES = {'batch_norm_train': {'inputs': [(4, 2, 3), (3,), (3,)], 'params': {'axes': (0, 1), 'epsilon': 1e-3}},
+            'batch_norm_inference': {'inputs': [(4, 3), (3,), [0.5, 1.0, 1.5], (3,), (3,)],
+                                     'params': {'epsilon': 1e-3}}}
+
+
+def inference_vjp(x, mean, var, gamma, beta, scale, inv):
+    """The gradients of ``y = x * scale + shift`` with respect to all five inputs.
+
+    Shared by the generic ``batch_norm_inference`` kernel and device overrides that compute
+    the forward pass their own way; written against ``xp`` operators only.
+
+    Args:
+        x: the kernel's input.
+        mean: the moving mean, or None.
+        var: the moving variance, or None.
+        gamma: the scale weight, or None.
+        beta: the offset weight, or None.
+        scale: ``inv * gamma`` (or ``inv`` without gamma), as the forward pass used it.
+        inv: ``1 / sqrt(var + epsilon)``.
+
+    Returns:
+        ``vjp(gy, needs)`` returning ``(gx, gmean, gvar, ggamma, gbeta)``.
+    """
     def vjp(gy, needs):
         if gy is None:
             return None, None, None, None, None
@@ -87,12 +116,4 @@ def batch_norm_inference(x, mean, var, gamma, beta, epsilon):
         if needs[4] and beta is not None:
             gbeta = unbroadcast(gy, beta.shape)
         return gx, gmean, gvar, ggamma, gbeta
-    return y, vjp
-
-
-#: kernels this module adds, registered by kcore's built-in plugin
-KERNELS = {'batch_norm_train': batch_norm_train, 'batch_norm_inference': batch_norm_inference}
-#: inputs for ``kcore.testing.check_override`` (a variance must be positive)
-EXAMPLES = {'batch_norm_train': {'inputs': [(4, 2, 3), (3,), (3,)], 'params': {'axes': (0, 1), 'epsilon': 1e-3}},
-            'batch_norm_inference': {'inputs': [(4, 3), (3,), [0.5, 1.0, 1.5], (3,), (3,)],
-                                     'params': {'epsilon': 1e-3}}}
+    return vjp

@@ -79,7 +79,7 @@ def _inference_ok(x, mean, var, gamma, beta, epsilon):
 def batch_norm_inference(x, mean, var, gamma, beta, epsilon):
     """``(x - mean) * gamma / sqrt(var + epsilon) + beta`` as one scale-and-shift launch; the
     gradients as kcore's generic kernel computes them."""
-    from kcore.autodiff.primitives import unbroadcast
+    from kcore.layers.batch_norm_kernels import inference_vjp
     xp = ACTIVE.xp
     inv = 1.0 / xp.sqrt(var + epsilon)
     scale = inv * gamma if gamma is not None else inv
@@ -91,24 +91,4 @@ def batch_norm_inference(x, mean, var, gamma, beta, epsilon):
     run('norm', 'bn_affine', x.dtype, x.size, x, xp.ascontiguousarray(scale.reshape(c)),
         xp.ascontiguousarray(shift.reshape(c)), y, i64(x.size), i64(c))
 
-    def vjp(gy, needs):
-        if gy is None:
-            return None, None, None, None, None
-        gx = gmean = gvar = ggamma = gbeta = None
-        if needs[0]:
-            gx = gy * scale
-        if needs[1]:
-            gmean = unbroadcast(-gy * scale, mean.shape)
-        if needs[2] or (needs[3] and gamma is not None):
-            centred = gy * (x - mean)
-            if needs[3] and gamma is not None:
-                ggamma = unbroadcast(centred * inv, gamma.shape)
-            if needs[2]:
-                k = -0.5 * inv * inv * inv
-                if gamma is not None:
-                    k = k * gamma
-                gvar = unbroadcast(centred * k, var.shape)
-        if needs[4] and beta is not None:
-            gbeta = unbroadcast(gy, beta.shape)
-        return gx, gmean, gvar, ggamma, gbeta
-    return y, vjp
+    return y, inference_vjp(x, mean, var, gamma, beta, scale, inv)
