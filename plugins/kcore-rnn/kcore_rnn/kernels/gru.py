@@ -115,16 +115,7 @@ def gru_sequence(x, kernel, recurrent_kernel, bias, h0, mask=None, input_mask=No
             return dhp, dh_direct, others
 
         dh, = run.backward(step_back, gy, gh, [], return_sequences, zero_output_for_mask)
-        drk = db = None
-        if needs[2]:
-            if reset_after:
-                drk = S.recurrent_kernel_gradient(h_prev, dinner)
-            else:
-                drk = xp.concatenate([S.recurrent_kernel_gradient(h_prev, dz[:, :, :2 * u]),
-                                      S.recurrent_kernel_gradient(saved, dz[:, :, 2 * u:])], axis=1)
-        dx, dk, db_in = run.input_gradients(dz, kernel, needs[0], needs[1], bias is not None and needs[3])
-        if db_in is not None:
-            db = xp.stack([db_in, dinner.sum(axis=(0, 1))]) if reset_after else db_in
+        dx, dk, drk, db = S.gru_weight_gradients(run, h_prev, dz, dinner, saved, kernel, bias, needs, reset_after)
         return (dx, dk, drk, db, dh if needs[4] else None, None, None, None)
 
     return (out, hs[-1]), vjp

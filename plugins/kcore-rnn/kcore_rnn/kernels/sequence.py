@@ -123,6 +123,38 @@ def recurrent_kernel_gradient(h_prev, dz):
     return ACTIVE.xp.matmul(h_prev.reshape(t * b, u).T, dz.reshape(t * b, dz.shape[2]))
 
 
+def gru_weight_gradients(run, h_prev, dz, dinner, saved, kernel, bias, needs, reset_after):
+    """The GRU's gradients after its time loop, shared by every backend's ``gru_sequence``.
+
+    Args:
+        run: the ``SequenceRun`` of the forward pass.
+        h_prev: ``(T, B, U)`` states each step read (after recurrent dropout).
+        dz: ``(T, B, 3U)`` gradients of the input-side pre-activations.
+        dinner: ``(T, B, 3U)`` gradients of the recurrent-side pre-activations (reset_after).
+        saved: ``(T, B, U)`` ``r * h`` of each step (without reset_after).
+        kernel: the input kernel.
+        bias: the bias, or None.
+        needs: which of the kernel's inputs want a gradient.
+        reset_after: the GRU variant.
+
+    Returns:
+        ``(dx, dkernel, drecurrent_kernel, dbias)``, None where not needed.
+    """
+    xp = ACTIVE.xp
+    u = dz.shape[2] // 3
+    drk = db = None
+    if needs[2]:
+        if reset_after:
+            drk = recurrent_kernel_gradient(h_prev, dinner)
+        else:
+            drk = xp.concatenate([recurrent_kernel_gradient(h_prev, dz[:, :, :2 * u]),
+                                  recurrent_kernel_gradient(saved, dz[:, :, 2 * u:])], axis=1)
+    dx, dk, db_in = run.input_gradients(dz, kernel, needs[0], needs[1], bias is not None and needs[3])
+    if db_in is not None:
+        db = xp.stack([db_in, dinner.sum(axis=(0, 1))]) if reset_after else db_in
+    return dx, dk, drk, db
+
+
 def carry(new, old, m):
     """In place: ``new = m ? new : old`` for a ``(B, 1)`` 0/1 step mask ``m``."""
     new -= old
